@@ -1,1 +1,17 @@
+//! Database migrations. The same migrations build the SQLite and the PostgreSQL schema; they use
+//! only portable column types (text ids, timestamps, dates, text) so both backends behave alike.
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_core;
+
+/// Every migration, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_core::Migration)]
+    }
+}
