@@ -1,1 +1,280 @@
-//! test support
+//! Test support: a real courtwatch server on a random local port over a fresh database built by
+//! the real migrations, on SQLite always and on PostgreSQL when `COURTWATCH_TEST_POSTGRES` names a
+//! server (each test creates its own database there and drops it afterwards).
+
+use std::path::PathBuf;
+
+use courtwatch_api::{app, db, services::auth, state::AppState};
+use poem::listener::{Acceptor, TcpAcceptor};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+
+/// A database backend under test.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// An SQLite file in a fresh temporary directory.
+    Sqlite,
+    /// A fresh database on the PostgreSQL server at this admin URL.
+    Postgres(String),
+}
+
+/// The environment variable naming a PostgreSQL server for the tests.
+pub const POSTGRES_ENV: &str = "COURTWATCH_TEST_POSTGRES";
+
+/// SQLite, plus PostgreSQL when configured. In CI (`CI=true`) PostgreSQL is mandatory, so that a
+/// missing server fails the run instead of silently testing less.
+pub fn backends() -> Vec<Backend> {
+    let mut backends = vec![Backend::Sqlite];
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => backends.push(Backend::Postgres(url)),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{POSTGRES_ENV} must be set in CI so that every test also runs on PostgreSQL")
+        }
+        _ => {}
+    }
+    backends
+}
+
+/// Removes the test database when the test ends, even when it panics.
+#[derive(Debug)]
+enum Cleanup {
+    Directory(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::Directory(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // A fresh runtime on its own thread: Drop cannot await, and the test's runtime may be gone.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    runtime.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running courtwatch with an admin token.
+#[derive(Debug)]
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The HTTP client.
+    pub client: reqwest::Client,
+    /// A monitor's bearer token.
+    pub token: String,
+    /// The backend name, for assertion messages.
+    pub backend: &'static str,
+    /// The application state (for tests that look at the database directly).
+    pub state: AppState,
+    server: tokio::task::JoinHandle<()>,
+    _cleanup: Cleanup,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Body size limit used by the test servers, small enough to test 413 cheaply.
+pub const TEST_MAX_BODY: usize = 256 * 1024;
+
+impl TestApp {
+    /// Starts a server over a fresh, migrated database.
+    pub async fn spawn(backend: Backend) -> Self {
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        let (url, cleanup, name) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("courtwatch-test-{unique}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                (db::sqlite_url(&dir), Cleanup::Directory(dir), "sqlite")
+            }
+            Backend::Postgres(admin_url) => {
+                let name = format!("courtwatch_test_{unique}");
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL reachable at COURTWATCH_TEST_POSTGRES");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .expect("URL with a database path");
+                (
+                    format!("{base}/{name}"),
+                    Cleanup::Database { admin_url, name },
+                    "postgres",
+                )
+            }
+        };
+        let connection = db::connect(&url).await.expect("connect");
+        db::migrate(&connection).await.expect("migrations");
+        let state = AppState::new(connection);
+        let user = auth::create_user(
+            &state.db,
+            "Test Monitor (fictional)",
+            "Test Coalition (fictional)",
+            "monitor",
+            None,
+        )
+        .await
+        .expect("user");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let acceptor = TcpAcceptor::from_tokio(listener).expect("acceptor");
+        let address = acceptor.local_addr().remove(0);
+        let port = address.as_socket_addr().expect("tcp").port();
+        let endpoint = app::build(state.clone(), TEST_MAX_BODY);
+        let server = tokio::spawn(async move {
+            let _ = poem::Server::new_with_acceptor(acceptor)
+                .run(endpoint)
+                .await;
+        });
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            token: user.token,
+            backend: name,
+            state,
+            server,
+            _cleanup: cleanup,
+        }
+    }
+
+    /// An absolute URL for a path under `/api/v1`.
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    /// GET with the token; returns status and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(self.api(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request");
+        Self::read(response).await
+    }
+
+    /// POST JSON with the token.
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.api(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        Self::read(response).await
+    }
+
+    /// PUT JSON with the token.
+    pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .put(self.api(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        Self::read(response).await
+    }
+
+    /// Status and JSON body of a response (Null when the body is not JSON).
+    pub async fn read(response: reqwest::Response) -> (u16, Value) {
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Creates a court and returns its id.
+    pub async fn court(&self, name: &str, jurisdiction: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/courts",
+                &serde_json::json!({"name": name, "level": "basic", "jurisdiction": jurisdiction}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Creates a case at a new court and returns (case id, court id).
+    pub async fn case(
+        &self,
+        jurisdiction: &str,
+        case_number: &str,
+        grounds: &[&str],
+    ) -> (String, String) {
+        let court = self
+            .court(&format!("Basic Court {case_number}"), jurisdiction)
+            .await;
+        let (status, body) = self
+            .post(
+                "/cases",
+                &serde_json::json!({
+                    "court_id": court, "case_number": case_number, "title": "Fictional test case",
+                    "proceeding_type": "civil_antidiscrimination", "grounds": grounds,
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (body["id"].as_str().expect("id").to_owned(), court)
+    }
+
+    /// Creates a held hearing of a case and returns its id.
+    pub async fn hearing(&self, case_id: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/hearings",
+                &serde_json::json!({
+                    "case_id": case_id, "scheduled_at": "2025-03-14T09:00:00+01:00",
+                    "started_at": "2025-03-14T09:40:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held",
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().expect("id").to_owned()
+    }
+}
+
+/// Runs a test body once per backend.
+#[macro_export]
+macro_rules! on_each_backend {
+    ($name:ident, $body:path) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in $crate::backends() {
+                let app = $crate::TestApp::spawn(backend).await;
+                $body(&app).await;
+            }
+        }
+    };
+}

@@ -1,1 +1,15 @@
+//! courtwatch: a trial-monitoring and case-law research service for discrimination cases.
+//!
+//! Layers, from the outside in: [`endpoints`] (HTTP, poem-openapi) → [`services`] (domain rules)
+//! → [`entities`] (sea-orm tables). The methodology and the search index are separate crates that
+//! know nothing of HTTP or the database.
 
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod endpoints;
+pub mod entities;
+pub mod error;
+pub mod services;
+pub mod state;

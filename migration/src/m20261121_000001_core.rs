@@ -136,7 +136,11 @@ enum Audit {
 }
 
 fn id(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column).string_len(36).not_null().primary_key().to_owned()
+    ColumnDef::new(column)
+        .string_len(36)
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 
 fn reference(column: impl IntoIden) -> ColumnDef {
@@ -150,8 +154,16 @@ fn code(column: impl IntoIden) -> ColumnDef {
 /// created/updated at and by, kept on every monitoring record.
 fn with_audit(table: &mut TableCreateStatement, users: bool) -> &mut TableCreateStatement {
     table
-        .col(ColumnDef::new(Audit::CreatedAt).timestamp_with_time_zone().not_null())
-        .col(ColumnDef::new(Audit::UpdatedAt).timestamp_with_time_zone().not_null());
+        .col(
+            ColumnDef::new(Audit::CreatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            ColumnDef::new(Audit::UpdatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        );
     if users {
         table
             .col(ColumnDef::new(Audit::CreatedBy).string_len(36).not_null())
@@ -160,7 +172,11 @@ fn with_audit(table: &mut TableCreateStatement, users: bool) -> &mut TableCreate
     table
 }
 
-fn fk(name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(name)
         .from(from.0, from.1)
@@ -183,19 +199,37 @@ impl MigrationTrait for Migration {
         let mut organisations = Table::create()
             .table(Organisations::Table)
             .col(id(Organisations::Id))
-            .col(ColumnDef::new(Organisations::Name).string_len(200).not_null())
+            .col(
+                ColumnDef::new(Organisations::Name)
+                    .string_len(200)
+                    .not_null(),
+            )
             .to_owned();
         with_audit(&mut organisations, false);
         manager.create_table(organisations).await?;
-        manager.create_index(index("uq_organisations_name", Organisations::Table, &["name"]).unique().to_owned()).await?;
+        manager
+            .create_index(
+                index("uq_organisations_name", Organisations::Table, &["name"])
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
 
         let mut users = Table::create()
             .table(Users::Table)
             .col(id(Users::Id))
-            .col(ColumnDef::new(Users::DisplayName).string_len(200).not_null())
+            .col(
+                ColumnDef::new(Users::DisplayName)
+                    .string_len(200)
+                    .not_null(),
+            )
             .col(reference(Users::OrganisationId))
             .col(code(Users::Role))
-            .foreign_key(&mut fk("fk_users_organisation", (Users::Table, Users::OrganisationId), (Organisations::Table, Organisations::Id)))
+            .foreign_key(&mut fk(
+                "fk_users_organisation",
+                (Users::Table, Users::OrganisationId),
+                (Organisations::Table, Organisations::Id),
+            ))
             .to_owned();
         with_audit(&mut users, false);
         manager.create_table(users).await?;
@@ -206,16 +240,42 @@ impl MigrationTrait for Migration {
                     .table(ApiTokens::Table)
                     .col(id(ApiTokens::Id))
                     .col(reference(ApiTokens::UserId))
-                    .col(ColumnDef::new(ApiTokens::TokenHash).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(ApiTokens::TokenHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(ApiTokens::Label).string_len(200).not_null())
-                    .col(ColumnDef::new(ApiTokens::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(ApiTokens::ExpiresAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(ApiTokens::RevokedAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut fk("fk_api_tokens_user", (ApiTokens::Table, ApiTokens::UserId), (Users::Table, Users::Id)))
+                    .col(
+                        ColumnDef::new(ApiTokens::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiTokens::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiTokens::RevokedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(&mut fk(
+                        "fk_api_tokens_user",
+                        (ApiTokens::Table, ApiTokens::UserId),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("uq_api_tokens_hash", ApiTokens::Table, &["token_hash"]).unique().to_owned()).await?;
+        manager
+            .create_index(
+                index("uq_api_tokens_hash", ApiTokens::Table, &["token_hash"])
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
 
         let mut courts = Table::create()
             .table(Courts::Table)
@@ -228,7 +288,15 @@ impl MigrationTrait for Migration {
         with_audit(&mut courts, true);
         manager.create_table(courts).await?;
         manager
-            .create_index(index("uq_courts_jurisdiction_name", Courts::Table, &["jurisdiction", "name"]).unique().to_owned())
+            .create_index(
+                index(
+                    "uq_courts_jurisdiction_name",
+                    Courts::Table,
+                    &["jurisdiction", "name"],
+                )
+                .unique()
+                .to_owned(),
+            )
             .await?;
 
         let mut cases = Table::create()
@@ -242,18 +310,46 @@ impl MigrationTrait for Migration {
             .col(code(Cases::Status))
             .col(ColumnDef::new(Cases::FilingDate).date().null())
             .col(ColumnDef::new(Cases::Summary).text().null())
-            .col(ColumnDef::new(Cases::MethodologyVersion).integer().not_null())
+            .col(
+                ColumnDef::new(Cases::MethodologyVersion)
+                    .integer()
+                    .not_null(),
+            )
             .col(ColumnDef::new(Cases::Answers).text().not_null())
-            .foreign_key(&mut fk("fk_cases_court", (Cases::Table, Cases::CourtId), (Courts::Table, Courts::Id)))
-            .foreign_key(&mut fk("fk_cases_organisation", (Cases::Table, Cases::OrganisationId), (Organisations::Table, Organisations::Id)))
+            .foreign_key(&mut fk(
+                "fk_cases_court",
+                (Cases::Table, Cases::CourtId),
+                (Courts::Table, Courts::Id),
+            ))
+            .foreign_key(&mut fk(
+                "fk_cases_organisation",
+                (Cases::Table, Cases::OrganisationId),
+                (Organisations::Table, Organisations::Id),
+            ))
             .to_owned();
         with_audit(&mut cases, true);
         manager.create_table(cases).await?;
         manager
-            .create_index(index("uq_cases_court_case_number", Cases::Table, &["court_id", "case_number"]).unique().to_owned())
+            .create_index(
+                index(
+                    "uq_cases_court_case_number",
+                    Cases::Table,
+                    &["court_id", "case_number"],
+                )
+                .unique()
+                .to_owned(),
+            )
             .await?;
-        manager.create_index(index("ix_cases_status", Cases::Table, &["status"])).await?;
-        manager.create_index(index("ix_cases_proceeding_type", Cases::Table, &["proceeding_type"])).await?;
+        manager
+            .create_index(index("ix_cases_status", Cases::Table, &["status"]))
+            .await?;
+        manager
+            .create_index(index(
+                "ix_cases_proceeding_type",
+                Cases::Table,
+                &["proceeding_type"],
+            ))
+            .await?;
 
         manager
             .create_table(
@@ -261,12 +357,26 @@ impl MigrationTrait for Migration {
                     .table(CaseGrounds::Table)
                     .col(reference(CaseGrounds::CaseId))
                     .col(code(CaseGrounds::Ground))
-                    .primary_key(Index::create().col(CaseGrounds::CaseId).col(CaseGrounds::Ground))
-                    .foreign_key(&mut fk("fk_case_grounds_case", (CaseGrounds::Table, CaseGrounds::CaseId), (Cases::Table, Cases::Id)))
+                    .primary_key(
+                        Index::create()
+                            .col(CaseGrounds::CaseId)
+                            .col(CaseGrounds::Ground),
+                    )
+                    .foreign_key(&mut fk(
+                        "fk_case_grounds_case",
+                        (CaseGrounds::Table, CaseGrounds::CaseId),
+                        (Cases::Table, Cases::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("ix_case_grounds_ground", CaseGrounds::Table, &["ground", "case_id"])).await?;
+        manager
+            .create_index(index(
+                "ix_case_grounds_ground",
+                CaseGrounds::Table,
+                &["ground", "case_id"],
+            ))
+            .await?;
 
         let mut parties = Table::create()
             .table(Parties::Table)
@@ -274,50 +384,124 @@ impl MigrationTrait for Migration {
             .col(reference(Parties::CaseId))
             .col(code(Parties::Role))
             .col(code(Parties::Kind))
-            .col(ColumnDef::new(Parties::Pseudonym).string_len(100).not_null())
+            .col(
+                ColumnDef::new(Parties::Pseudonym)
+                    .string_len(100)
+                    .not_null(),
+            )
             .col(ColumnDef::new(Parties::Characteristics).text().not_null())
             .col(code(Parties::Representation))
-            .foreign_key(&mut fk("fk_parties_case", (Parties::Table, Parties::CaseId), (Cases::Table, Cases::Id)))
+            .foreign_key(&mut fk(
+                "fk_parties_case",
+                (Parties::Table, Parties::CaseId),
+                (Cases::Table, Cases::Id),
+            ))
             .to_owned();
         with_audit(&mut parties, true);
         manager.create_table(parties).await?;
-        manager.create_index(index("uq_parties_case_pseudonym", Parties::Table, &["case_id", "pseudonym"]).unique().to_owned()).await?;
+        manager
+            .create_index(
+                index(
+                    "uq_parties_case_pseudonym",
+                    Parties::Table,
+                    &["case_id", "pseudonym"],
+                )
+                .unique()
+                .to_owned(),
+            )
+            .await?;
 
         let mut hearings = Table::create()
             .table(Hearings::Table)
             .col(id(Hearings::Id))
             .col(reference(Hearings::CaseId))
-            .col(ColumnDef::new(Hearings::ScheduledAt).timestamp_with_time_zone().not_null())
-            .col(ColumnDef::new(Hearings::StartedAt).timestamp_with_time_zone().null())
-            .col(ColumnDef::new(Hearings::EndedAt).timestamp_with_time_zone().null())
+            .col(
+                ColumnDef::new(Hearings::ScheduledAt)
+                    .timestamp_with_time_zone()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(Hearings::StartedAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .col(
+                ColumnDef::new(Hearings::EndedAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
             .col(code(Hearings::HearingType))
             .col(code(Hearings::Outcome))
             .col(ColumnDef::new(Hearings::NextHearingDate).date().null())
             .col(ColumnDef::new(Hearings::Courtroom).string_len(100).null())
-            .foreign_key(&mut fk("fk_hearings_case", (Hearings::Table, Hearings::CaseId), (Cases::Table, Cases::Id)))
+            .foreign_key(&mut fk(
+                "fk_hearings_case",
+                (Hearings::Table, Hearings::CaseId),
+                (Cases::Table, Cases::Id),
+            ))
             .to_owned();
         with_audit(&mut hearings, true);
         manager.create_table(hearings).await?;
-        manager.create_index(index("ix_hearings_case", Hearings::Table, &["case_id", "scheduled_at"])).await?;
-        manager.create_index(index("ix_hearings_scheduled_at", Hearings::Table, &["scheduled_at"])).await?;
+        manager
+            .create_index(index(
+                "ix_hearings_case",
+                Hearings::Table,
+                &["case_id", "scheduled_at"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "ix_hearings_scheduled_at",
+                Hearings::Table,
+                &["scheduled_at"],
+            ))
+            .await?;
 
         let mut observations = Table::create()
             .table(Observations::Table)
             .col(id(Observations::Id))
             .col(reference(Observations::HearingId))
             .col(reference(Observations::MonitorId))
-            .col(ColumnDef::new(Observations::MethodologyVersion).integer().not_null())
+            .col(
+                ColumnDef::new(Observations::MethodologyVersion)
+                    .integer()
+                    .not_null(),
+            )
             .col(ColumnDef::new(Observations::Answers).text().not_null())
             .col(ColumnDef::new(Observations::Notes).text().null())
             .col(code(Observations::Status))
-            .col(ColumnDef::new(Observations::SubmittedAt).timestamp_with_time_zone().null())
-            .foreign_key(&mut fk("fk_observations_hearing", (Observations::Table, Observations::HearingId), (Hearings::Table, Hearings::Id)))
-            .foreign_key(&mut fk("fk_observations_monitor", (Observations::Table, Observations::MonitorId), (Users::Table, Users::Id)))
+            .col(
+                ColumnDef::new(Observations::SubmittedAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .foreign_key(&mut fk(
+                "fk_observations_hearing",
+                (Observations::Table, Observations::HearingId),
+                (Hearings::Table, Hearings::Id),
+            ))
+            .foreign_key(&mut fk(
+                "fk_observations_monitor",
+                (Observations::Table, Observations::MonitorId),
+                (Users::Table, Users::Id),
+            ))
             .to_owned();
         with_audit(&mut observations, true);
         manager.create_table(observations).await?;
-        manager.create_index(index("ix_observations_hearing", Observations::Table, &["hearing_id"])).await?;
-        manager.create_index(index("ix_observations_status", Observations::Table, &["status"])).await?;
+        manager
+            .create_index(index(
+                "ix_observations_hearing",
+                Observations::Table,
+                &["hearing_id"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "ix_observations_status",
+                Observations::Table,
+                &["status"],
+            ))
+            .await?;
 
         let mut rulings = Table::create()
             .table(Rulings::Table)
@@ -325,7 +509,11 @@ impl MigrationTrait for Migration {
             .col(ColumnDef::new(Rulings::CaseId).string_len(36).null())
             .col(ColumnDef::new(Rulings::CourtId).string_len(36).null())
             .col(ColumnDef::new(Rulings::ExternalId).string_len(300).null())
-            .col(ColumnDef::new(Rulings::CourtName).string_len(300).not_null())
+            .col(
+                ColumnDef::new(Rulings::CourtName)
+                    .string_len(300)
+                    .not_null(),
+            )
             .col(ColumnDef::new(Rulings::Jurisdiction).string_len(64).null())
             .col(ColumnDef::new(Rulings::Title).string_len(1000).not_null())
             .col(ColumnDef::new(Rulings::DecisionDate).date().null())
@@ -334,16 +522,42 @@ impl MigrationTrait for Migration {
             .col(ColumnDef::new(Rulings::Language).string_len(35).not_null())
             .col(ColumnDef::new(Rulings::FullText).text().not_null())
             .col(ColumnDef::new(Rulings::Source).string_len(500).null())
-            .col(ColumnDef::new(Rulings::MethodologyVersion).integer().not_null())
+            .col(
+                ColumnDef::new(Rulings::MethodologyVersion)
+                    .integer()
+                    .not_null(),
+            )
             .col(ColumnDef::new(Rulings::Answers).text().not_null())
-            .foreign_key(&mut fk("fk_rulings_case", (Rulings::Table, Rulings::CaseId), (Cases::Table, Cases::Id)))
-            .foreign_key(&mut fk("fk_rulings_court", (Rulings::Table, Rulings::CourtId), (Courts::Table, Courts::Id)))
+            .foreign_key(&mut fk(
+                "fk_rulings_case",
+                (Rulings::Table, Rulings::CaseId),
+                (Cases::Table, Cases::Id),
+            ))
+            .foreign_key(&mut fk(
+                "fk_rulings_court",
+                (Rulings::Table, Rulings::CourtId),
+                (Courts::Table, Courts::Id),
+            ))
             .to_owned();
         with_audit(&mut rulings, true);
         manager.create_table(rulings).await?;
-        manager.create_index(index("uq_rulings_external_id", Rulings::Table, &["external_id"]).unique().to_owned()).await?;
-        manager.create_index(index("ix_rulings_case", Rulings::Table, &["case_id"])).await?;
-        manager.create_index(index("ix_rulings_decision_date", Rulings::Table, &["decision_date"])).await?;
+        manager
+            .create_index(
+                index("uq_rulings_external_id", Rulings::Table, &["external_id"])
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("ix_rulings_case", Rulings::Table, &["case_id"]))
+            .await?;
+        manager
+            .create_index(index(
+                "ix_rulings_decision_date",
+                Rulings::Table,
+                &["decision_date"],
+            ))
+            .await?;
         Ok(())
     }
 
@@ -360,7 +574,9 @@ impl MigrationTrait for Migration {
             Users::Table.into_iden(),
             Organisations::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

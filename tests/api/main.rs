@@ -1,1 +1,10 @@
-fn main() {}
+//! Integration tests over real HTTP, one module per resource. Every test runs on a fresh SQLite
+//! database, and again on a fresh PostgreSQL database when `COURTWATCH_TEST_POSTGRES` is set.
+
+mod cases;
+mod errors;
+mod methodology;
+mod observations;
+mod openapi;
+mod parties_hearings;
+mod rulings;

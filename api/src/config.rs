@@ -1,0 +1,92 @@
+//! Command-line and environment configuration, read once in `main`.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// courtwatch: trial monitoring and case-law research for discrimination cases.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// Where courtwatch keeps its data.
+    #[command(flatten)]
+    pub storage: StorageConfig,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct StorageConfig {
+    /// Directory for the embedded SQLite database and the search index; created when missing.
+    #[arg(
+        long,
+        env = "COURTWATCH_DATA_DIR",
+        default_value = "./courtwatch-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://user@host:5432/db) for a shared server; SQLite in the data
+    /// directory when absent.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+impl StorageConfig {
+    /// The database URL to connect to.
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => crate::db::sqlite_url(&self.data_dir),
+        }
+    }
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "COURTWATCH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "COURTWATCH_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Load the fictional demo data set before serving (only into an empty database).
+    #[arg(long, env = "COURTWATCH_DEMO_DATA")]
+    pub demo_data: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API (creates and migrates the database on first start).
+    Serve(ServeConfig),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the fictional demo data set (only into a database without cases).
+    DemoData,
+    /// Manage users and their API tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// User management.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (and the organisation, if new) and print a new API token once.
+    Add {
+        /// Name shown in the records the user writes.
+        #[arg(long)]
+        name: String,
+        /// Organisation (coalition member) the user belongs to.
+        #[arg(long)]
+        org: String,
+        /// Role: admin, coordinator, monitor or researcher.
+        #[arg(long, default_value = "monitor")]
+        role: String,
+        /// Days until the token expires; never when absent.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+}

@@ -1,0 +1,129 @@
+//! `/cases`
+
+use chrono::NaiveDate;
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use crate::{
+    endpoints::{ApiTags, BearerToken, Created, actor},
+    error::ApiError,
+    services::case::{self, Case, CaseFilter, CaseInput},
+    state::AppState,
+};
+
+/// Cases endpoints.
+#[derive(Debug)]
+pub struct CasesApi {
+    /// Shared state.
+    pub state: AppState,
+}
+
+/// A page of cases.
+#[derive(Debug, Object)]
+pub struct CasePage {
+    /// The cases on this page, oldest first.
+    pub items: Vec<Case>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[OpenApi(tag = "ApiTags::Cases")]
+impl CasesApi {
+    /// Open a monitored case
+    ///
+    /// The case is validated against the methodology version it names (the latest when absent):
+    /// vocabularies, grounds listed for the court's jurisdiction, answer types and conditions. All
+    /// problems come back at once in a 422.
+    #[oai(path = "/cases", method = "post", operation_id = "create_case")]
+    async fn create(
+        &self,
+        token: BearerToken,
+        body: Json<CaseInput>,
+    ) -> Result<Created<Case>, ApiError> {
+        let actor = actor(&self.state, &token).await?;
+        Ok(Created::Created(Json(
+            case::create(&self.state, &actor, body.0)
+                .await?
+                .into_api()?,
+        )))
+    }
+
+    /// Get a case
+    #[oai(path = "/cases/:id", method = "get", operation_id = "get_case")]
+    async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Case>, ApiError> {
+        actor(&self.state, &token).await?;
+        Ok(Json(case::get(&self.state, &id.0).await?.into_api()?))
+    }
+
+    /// Replace a case
+    ///
+    /// The body replaces every field and the whole `answers` object.
+    #[oai(path = "/cases/:id", method = "put", operation_id = "update_case")]
+    async fn update(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<CaseInput>,
+    ) -> Result<Json<Case>, ApiError> {
+        let actor = actor(&self.state, &token).await?;
+        Ok(Json(
+            case::update(&self.state, &actor, &id.0, body.0)
+                .await?
+                .into_api()?,
+        ))
+    }
+
+    /// List cases
+    #[oai(path = "/cases", method = "get", operation_id = "list_cases")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one parameter per documented filter"
+    )]
+    async fn list(
+        &self,
+        token: BearerToken,
+        /// Only cases at courts of this jurisdiction (XK, RS, ME, ...).
+        jurisdiction: Query<Option<String>>,
+        /// Only cases at this court (court id).
+        court_id: Query<Option<String>>,
+        /// Only cases alleging this ground (vocabulary `ground`, e.g. `sexual_orientation`).
+        ground: Query<Option<String>>,
+        /// Only this type of proceeding (vocabulary `proceeding_type`).
+        proceeding_type: Query<Option<String>>,
+        /// Only this monitoring status (vocabulary `monitoring_status`).
+        status: Query<Option<String>>,
+        /// Only cases filed on or after this date.
+        filed_from: Query<Option<NaiveDate>>,
+        /// Only cases filed on or before this date.
+        filed_to: Query<Option<NaiveDate>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<CasePage>, ApiError> {
+        actor(&self.state, &token).await?;
+        let filter = CaseFilter {
+            jurisdiction: jurisdiction.0,
+            court_id: court_id.0,
+            ground: ground.0,
+            proceeding_type: proceeding_type.0,
+            status: status.0,
+            filed_from: filed_from.0,
+            filed_to: filed_to.0,
+        };
+        let page = case::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|c| c.into_api())
+            .collect::<Result<_, _>>()?;
+        Ok(Json(CasePage {
+            items,
+            next_cursor: page.next_cursor,
+        }))
+    }
+}

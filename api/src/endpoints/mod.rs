@@ -1,0 +1,86 @@
+//! HTTP endpoints (poem-openapi): parse input, call a service, map the result. One module per
+//! resource; [`api_service`] assembles them into the OpenAPI service served under `/api/v1`.
+
+pub mod cases;
+pub mod courts;
+pub mod hearings;
+pub mod methodology;
+pub mod observations;
+pub mod parties;
+pub mod rulings;
+
+use poem_openapi::{
+    ApiResponse, OpenApiService, SecurityScheme, Tags, auth::Bearer, payload::Json, types::ToJSON,
+};
+
+use crate::{
+    error::ApiError,
+    services::{auth, common::Actor},
+    state::AppState,
+};
+
+/// Groups of operations in the spec.
+#[derive(Debug, Tags)]
+pub enum ApiTags {
+    /// The versioned monitoring methodology: questions, vocabularies, labels in English, Albanian and Serbian.
+    Methodology,
+    /// Courts where monitored cases are heard.
+    Courts,
+    /// Monitored cases and their case-level answers.
+    Cases,
+    /// Parties to cases, by role and pseudonym.
+    Parties,
+    /// Hearings of monitored cases.
+    Hearings,
+    /// What monitors observed at hearings.
+    Observations,
+    /// Rulings of monitored cases and stand-alone case law.
+    Rulings,
+}
+
+/// A bearer token created with `courtwatch user add`, sent as `Authorization: Bearer cw_…`.
+#[derive(Debug, SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "opaque")]
+pub struct BearerToken(Bearer);
+
+/// Establishes the caller from their token.
+pub async fn actor(state: &AppState, token: &BearerToken) -> Result<Actor, ApiError> {
+    Ok(auth::authenticate(&state.db, &token.0.token).await?)
+}
+
+/// 201 Created with the new record.
+#[derive(Debug, ApiResponse)]
+pub enum Created<T: ToJSON + Send + Sync> {
+    /// The record was created; the body is the stored record.
+    #[oai(status = 201)]
+    Created(Json<T>),
+}
+
+/// The API version prefix all resource paths are served under.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The OpenAPI service with every endpoint. Building it needs no database connection only when
+/// the spec is rendered; requests go to `state`.
+pub fn api_service(state: AppState) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
+    OpenApiService::new(
+        (
+            methodology::MethodologyApi,
+            courts::CourtsApi { state: state.clone() },
+            cases::CasesApi { state: state.clone() },
+            parties::PartiesApi { state: state.clone() },
+            hearings::HearingsApi { state: state.clone() },
+            observations::ObservationsApi { state: state.clone() },
+            rulings::RulingsApi { state },
+        ),
+        "courtwatch",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Trial monitoring and case-law research for discrimination cases. Monitors record cases, \
+         hearings, observations and rulings under a versioned methodology; every answer is validated \
+         against the methodology version the record names. Writes and record reads need a bearer \
+         token; errors are RFC 7807 problem documents (application/problem+json). Lists are paged \
+         with an opaque `cursor` and have no cap on depth.",
+    )
+    .server(API_PREFIX)
+}

@@ -1,0 +1,148 @@
+//! `/observations`
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use crate::{
+    endpoints::{ApiTags, BearerToken, Created, actor},
+    error::ApiError,
+    services::observation::{
+        self, Observation, ObservationFilter, ObservationInput, ObservationStatus, to_api,
+    },
+    state::AppState,
+};
+
+/// Observations endpoints.
+#[derive(Debug)]
+pub struct ObservationsApi {
+    /// Shared state.
+    pub state: AppState,
+}
+
+/// A page of observations.
+#[derive(Debug, Object)]
+pub struct ObservationPage {
+    /// The observations on this page, oldest first.
+    pub items: Vec<Observation>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[OpenApi(tag = "ApiTags::Observations")]
+impl ObservationsApi {
+    /// Record an observation of a hearing
+    ///
+    /// The caller is recorded as the monitor. Answers are validated against the methodology version
+    /// named (the latest when absent) together with the hearing's facts: a `draft` may be
+    /// incomplete, a `submitted` observation must answer every required question that applies. A
+    /// 422 lists every problem, each naming the question code.
+    #[oai(
+        path = "/observations",
+        method = "post",
+        operation_id = "create_observation"
+    )]
+    async fn create(
+        &self,
+        token: BearerToken,
+        body: Json<ObservationInput>,
+    ) -> Result<Created<Observation>, ApiError> {
+        let actor = actor(&self.state, &token).await?;
+        let (created, case_id) = observation::create(&self.state, &actor, body.0).await?;
+        Ok(Created::Created(Json(to_api(created, case_id)?)))
+    }
+
+    /// Get an observation
+    #[oai(
+        path = "/observations/:id",
+        method = "get",
+        operation_id = "get_observation"
+    )]
+    async fn get(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+    ) -> Result<Json<Observation>, ApiError> {
+        actor(&self.state, &token).await?;
+        let (found, case_id) = observation::get(&self.state, &id.0).await?;
+        Ok(Json(to_api(found, case_id)?))
+    }
+
+    /// Replace or submit an observation
+    ///
+    /// The body replaces the answers and notes. Set `status` to `submitted` to submit; a submitted
+    /// observation cannot go back to draft (409).
+    #[oai(
+        path = "/observations/:id",
+        method = "put",
+        operation_id = "update_observation"
+    )]
+    async fn update(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<ObservationInput>,
+    ) -> Result<Json<Observation>, ApiError> {
+        let actor = actor(&self.state, &token).await?;
+        let (updated, case_id) = observation::update(&self.state, &actor, &id.0, body.0).await?;
+        Ok(Json(to_api(updated, case_id)?))
+    }
+
+    /// List observations
+    #[oai(
+        path = "/observations",
+        method = "get",
+        operation_id = "list_observations"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one parameter per documented filter"
+    )]
+    async fn list(
+        &self,
+        token: BearerToken,
+        /// Only observations of this hearing.
+        hearing_id: Query<Option<String>>,
+        /// Only observations of hearings of this case.
+        case_id: Query<Option<String>>,
+        /// Only drafts or only submitted observations.
+        status: Query<Option<ObservationStatus>>,
+        /// Only observations by this monitor (user id).
+        monitor_id: Query<Option<String>>,
+        /// Only observations under this methodology version.
+        methodology_version: Query<Option<u32>>,
+        /// Only observations of hearings scheduled at or after this instant (RFC 3339).
+        from: Query<Option<DateTime<Utc>>>,
+        /// Only observations of hearings scheduled before this instant (RFC 3339).
+        to: Query<Option<DateTime<Utc>>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<ObservationPage>, ApiError> {
+        actor(&self.state, &token).await?;
+        let filter = ObservationFilter {
+            hearing_id: hearing_id.0,
+            case_id: case_id.0,
+            status: status.0,
+            monitor_id: monitor_id.0,
+            methodology_version: methodology_version.0,
+            from: from.0,
+            to: to.0,
+        };
+        let page = observation::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|(o, case_id)| to_api(o, case_id))
+            .collect::<Result<_, _>>()?;
+        Ok(Json(ObservationPage {
+            items,
+            next_cursor: page.next_cursor,
+        }))
+    }
+}

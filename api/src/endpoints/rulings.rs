@@ -1,0 +1,129 @@
+//! `/rulings`
+
+use chrono::NaiveDate;
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use crate::{
+    endpoints::{ApiTags, BearerToken, Created, actor},
+    error::ApiError,
+    services::ruling::{self, Ruling, RulingFilter, RulingInput},
+    state::AppState,
+};
+
+/// Rulings endpoints.
+#[derive(Debug)]
+pub struct RulingsApi {
+    /// Shared state.
+    pub state: AppState,
+}
+
+/// A page of rulings.
+#[derive(Debug, Object)]
+pub struct RulingPage {
+    /// The rulings on this page, oldest record first.
+    pub items: Vec<Ruling>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[OpenApi(tag = "ApiTags::Rulings")]
+impl RulingsApi {
+    /// Record a ruling
+    ///
+    /// Either attached to a monitored case (`case_id`) or stand-alone case law, identified by an
+    /// `external_id` that is unique (409 on a duplicate).
+    #[oai(path = "/rulings", method = "post", operation_id = "create_ruling")]
+    async fn create(
+        &self,
+        token: BearerToken,
+        body: Json<RulingInput>,
+    ) -> Result<Created<Ruling>, ApiError> {
+        let actor = actor(&self.state, &token).await?;
+        Ok(Created::Created(Json(
+            ruling::create(&self.state, &actor, body.0)
+                .await?
+                .try_into()?,
+        )))
+    }
+
+    /// Get a ruling
+    #[oai(path = "/rulings/:id", method = "get", operation_id = "get_ruling")]
+    async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Ruling>, ApiError> {
+        actor(&self.state, &token).await?;
+        Ok(Json(ruling::get(&self.state, &id.0).await?.try_into()?))
+    }
+
+    /// Replace a ruling
+    #[oai(path = "/rulings/:id", method = "put", operation_id = "update_ruling")]
+    async fn update(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<RulingInput>,
+    ) -> Result<Json<Ruling>, ApiError> {
+        let actor = actor(&self.state, &token).await?;
+        Ok(Json(
+            ruling::update(&self.state, &actor, &id.0, body.0)
+                .await?
+                .try_into()?,
+        ))
+    }
+
+    /// List rulings
+    #[oai(path = "/rulings", method = "get", operation_id = "list_rulings")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one parameter per documented filter"
+    )]
+    async fn list(
+        &self,
+        token: BearerToken,
+        /// Only rulings in this monitored case.
+        case_id: Query<Option<String>>,
+        /// Only rulings of this court.
+        court_id: Query<Option<String>>,
+        /// Only this jurisdiction.
+        jurisdiction: Query<Option<String>>,
+        /// Only this language tag, e.g. `sr-Latn-ME`.
+        language: Query<Option<String>>,
+        /// Only this outcome (vocabulary `ruling_outcome`).
+        outcome: Query<Option<String>>,
+        /// Only the ruling with this external id.
+        external_id: Query<Option<String>>,
+        /// Only rulings decided on or after this date.
+        decided_from: Query<Option<NaiveDate>>,
+        /// Only rulings decided on or before this date.
+        decided_to: Query<Option<NaiveDate>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<RulingPage>, ApiError> {
+        actor(&self.state, &token).await?;
+        let filter = RulingFilter {
+            case_id: case_id.0,
+            court_id: court_id.0,
+            jurisdiction: jurisdiction.0,
+            language: language.0,
+            outcome: outcome.0,
+            external_id: external_id.0,
+            decided_from: decided_from.0,
+            decided_to: decided_to.0,
+        };
+        let page = ruling::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(Ruling::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(Json(RulingPage {
+            items,
+            next_cursor: page.next_cursor,
+        }))
+    }
+}

@@ -1,0 +1,12 @@
+//! sea-orm entities, one module per table. Plain data: rules live in `services`.
+
+pub mod api_token;
+pub mod case;
+pub mod case_ground;
+pub mod court;
+pub mod hearing;
+pub mod observation;
+pub mod organisation;
+pub mod party;
+pub mod ruling;
+pub mod user;

@@ -1,0 +1,27 @@
+//! The `observations` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "observations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub hearing_id: String,
+    pub monitor_id: String,
+    pub methodology_version: i32,
+    /// The methodology answers as the JSON object text accepted by the API.
+    pub answers: String,
+    pub notes: Option<String>,
+    pub status: String,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub created_by: String,
+    pub updated_by: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

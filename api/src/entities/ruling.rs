@@ -1,0 +1,34 @@
+//! The `rulings` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "rulings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub case_id: Option<String>,
+    pub court_id: Option<String>,
+    pub external_id: Option<String>,
+    pub court_name: String,
+    pub jurisdiction: Option<String>,
+    pub title: String,
+    pub decision_date: Option<Date>,
+    pub instance: Option<String>,
+    pub outcome: Option<String>,
+    pub language: String,
+    pub full_text: String,
+    pub source: Option<String>,
+    pub methodology_version: i32,
+    /// The methodology answers as the JSON object text accepted by the API.
+    pub answers: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub created_by: String,
+    pub updated_by: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,252 @@
+//! Errors: what services report ([`ServiceError`]) and the one place that turns them into HTTP
+//! problems ([`ApiError`], RFC 7807 `application/problem+json`).
+
+use poem_openapi::{ApiResponse, Object, payload::Json};
+use sea_orm::{DbErr, SqlErr};
+use thiserror::Error;
+
+/// One thing wrong with submitted content.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub struct FieldProblem {
+    /// Where the problem is: a body field (`case_id`, `pseudonym`) or `answers.<question code>`.
+    pub field: String,
+    /// The methodology question code, when the problem is about an answer.
+    #[oai(skip_serializing_if_is_none)]
+    pub question: Option<String>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+impl FieldProblem {
+    /// A problem with a body field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            question: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the answer to a methodology question.
+    pub fn answer(question: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: format!("answers.{question}"),
+            question: Some(question.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+/// What a domain operation can fail with.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// The request named a record (in the path) that does not exist or is not visible to the caller.
+    #[error("{resource} {id} not found")]
+    NotFound {
+        /// The kind of record, e.g. `case`.
+        resource: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// The content is well-formed but breaks the rules; every problem is listed.
+    #[error("invalid content: {} problem(s)", .0.len())]
+    Invalid(Vec<FieldProblem>),
+    /// The write would duplicate a record or break a state rule.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The request is malformed in a way the schema cannot express (a bad cursor, say).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// No valid credentials were presented.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// The database failed; an internal error, never the caller's fault.
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+}
+
+impl ServiceError {
+    /// A single-problem [`ServiceError::Invalid`].
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldProblem::field(field, message)])
+    }
+
+    /// Maps a failed write: unique-constraint violations become conflicts named after the constraint.
+    pub fn from_write(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                Self::Conflict(describe_unique_violation(&detail))
+            }
+            _ => Self::Database(err),
+        }
+    }
+}
+
+/// Turns a backend's unique-violation text into a sentence about our data. PostgreSQL names the
+/// constraint; SQLite names the columns.
+fn describe_unique_violation(detail: &str) -> String {
+    const KNOWN: &[(&str, &str, &str)] = &[
+        (
+            "uq_cases_court_case_number",
+            "cases.court_id, cases.case_number",
+            "a case with this case number already exists at this court",
+        ),
+        (
+            "uq_courts_jurisdiction_name",
+            "courts.jurisdiction, courts.name",
+            "a court with this name already exists in this jurisdiction",
+        ),
+        (
+            "uq_parties_case_pseudonym",
+            "parties.case_id, parties.pseudonym",
+            "a party with this pseudonym already exists in this case",
+        ),
+        (
+            "uq_rulings_external_id",
+            "rulings.external_id",
+            "a ruling with this external id already exists",
+        ),
+        (
+            "uq_organisations_name",
+            "organisations.name",
+            "an organisation with this name already exists",
+        ),
+    ];
+    KNOWN
+        .iter()
+        .find(|(constraint, columns, _)| detail.contains(constraint) || detail.contains(columns))
+        .map(|(_, _, sentence)| (*sentence).to_owned())
+        .unwrap_or_else(|| "the record duplicates an existing one".to_owned())
+}
+
+/// An RFC 7807 problem document.
+#[derive(Debug, Clone, Object)]
+pub struct Problem {
+    /// A URI naming the kind of problem, e.g. `https://courtwatch.invalid/problems/validation`.
+    #[oai(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, in one sentence.
+    pub detail: String,
+    /// For validation failures (422): every problem found, each naming the field or question code.
+    #[oai(skip_serializing_if_is_empty)]
+    pub errors: Vec<FieldProblem>,
+}
+
+impl Problem {
+    /// A problem of the given kind.
+    pub fn new(kind: &str, title: &str, status: u16, detail: impl Into<String>) -> Self {
+        Self {
+            problem_type: format!("https://courtwatch.invalid/problems/{kind}"),
+            title: title.to_owned(),
+            status,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The standard problem for a status code that was produced outside our endpoints
+    /// (unknown route, body over the size limit, ...).
+    pub fn for_status(status: u16, detail: impl Into<String>) -> Self {
+        let (kind, title) = match status {
+            400 => ("bad-request", "Malformed request"),
+            401 => ("unauthorized", "Authentication required"),
+            404 => ("not-found", "Not found"),
+            405 => ("method-not-allowed", "Method not allowed"),
+            409 => ("conflict", "Conflict"),
+            413 => ("payload-too-large", "Request body too large"),
+            415 => ("unsupported-media-type", "Unsupported media type"),
+            422 => ("validation", "Invalid content"),
+            _ if status >= 500 => ("internal", "Internal error"),
+            _ => ("error", "Request failed"),
+        };
+        Self::new(kind, title, status, detail)
+    }
+}
+
+/// The error responses of every endpoint.
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "from_request_error")]
+pub enum ApiError {
+    /// The request is malformed: the JSON does not parse, a field has the wrong type, a query
+    /// parameter or cursor is not valid.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No bearer token, or the token is unknown, revoked or expired.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The record named in the path does not exist.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The write duplicates an existing record (e.g. the same case number at the same court) or is
+    /// not allowed in the record's current state.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The request body is larger than the configured limit.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The content is well-formed but invalid; `errors` lists every problem at once, each naming
+    /// the field or the methodology question code. Nothing was stored.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Something broke inside the service; the details are in the server log, not here.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+}
+
+impl ApiError {
+    /// A 400 with this explanation.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::BadRequest(Json(Problem::for_status(400, detail)))
+    }
+}
+
+fn from_request_error(err: poem::Error) -> ApiError {
+    let status = err.status().as_u16();
+    let detail = err.to_string();
+    match status {
+        401 => ApiError::Unauthorized(Json(Problem::for_status(
+            401,
+            "a valid bearer token is required",
+        ))),
+        413 => ApiError::PayloadTooLarge(Json(Problem::for_status(413, detail))),
+        _ => ApiError::bad_request(detail),
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound { resource, id } => Self::NotFound(Json(Problem::for_status(
+                404,
+                format!("no {resource} with id {id}"),
+            ))),
+            ServiceError::Invalid(errors) => {
+                let detail = match errors.len() {
+                    1 => format!("1 problem: {}: {}", errors[0].field, errors[0].message),
+                    n => format!("{n} problems; see errors"),
+                };
+                let mut problem = Problem::for_status(422, detail);
+                problem.errors = errors;
+                Self::Unprocessable(Json(problem))
+            }
+            ServiceError::Conflict(detail) => {
+                Self::Conflict(Json(Problem::for_status(409, detail)))
+            }
+            ServiceError::BadRequest(detail) => Self::bad_request(detail),
+            ServiceError::Unauthorized(detail) => {
+                Self::Unauthorized(Json(Problem::for_status(401, detail)))
+            }
+            ServiceError::Database(db_err) => {
+                tracing::error!(error = %db_err, "database error");
+                Self::Internal(Json(Problem::for_status(
+                    500,
+                    "internal error; it has been logged",
+                )))
+            }
+        }
+    }
+}

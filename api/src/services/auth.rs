@@ -1,0 +1,157 @@
+//! Users, organisations and API tokens. Tokens are random 256-bit secrets shown once; only their
+//! SHA-256 digest is stored, so a leaked database does not leak usable tokens.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    entities::{api_token, organisation, user},
+    error::ServiceError,
+    services::common::{Actor, new_id},
+};
+
+/// The roles a user can have. Issue-5 access control builds on these.
+pub const ROLES: &[&str] = &["admin", "coordinator", "monitor", "researcher"];
+
+/// Tokens start with this, so that they are recognisable in logs and secret scanners.
+const TOKEN_PREFIX: &str = "cw_";
+
+/// The stored digest of a token.
+pub fn token_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A user created with their first token.
+#[derive(Debug)]
+pub struct NewUser {
+    /// The user.
+    pub user: user::Model,
+    /// The organisation (created if it was new).
+    pub organisation: organisation::Model,
+    /// The token in clear; it is not stored and cannot be shown again.
+    pub token: String,
+}
+
+/// Creates a user, their organisation if it does not exist yet, and a first API token.
+pub async fn create_user(
+    db: &DatabaseConnection,
+    display_name: &str,
+    organisation_name: &str,
+    role: &str,
+    expires_in_days: Option<u32>,
+) -> Result<NewUser, ServiceError> {
+    if !ROLES.contains(&role) {
+        return Err(ServiceError::invalid(
+            "role",
+            format!("'{role}' is not one of: {}", ROLES.join(", ")),
+        ));
+    }
+    if display_name.trim().is_empty() || organisation_name.trim().is_empty() {
+        return Err(ServiceError::invalid(
+            "name",
+            "name and organisation must not be empty",
+        ));
+    }
+    let txn = db.begin().await?;
+    let organisation = match organisation::Entity::find()
+        .filter(organisation::Column::Name.eq(organisation_name))
+        .one(&txn)
+        .await?
+    {
+        Some(existing) => existing,
+        None => {
+            let now = Utc::now();
+            organisation::ActiveModel {
+                id: Set(new_id()),
+                name: Set(organisation_name.to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await
+            .map_err(ServiceError::from_write)?
+        }
+    };
+    let now = Utc::now();
+    let user = user::ActiveModel {
+        id: Set(new_id()),
+        display_name: Set(display_name.to_owned()),
+        organisation_id: Set(organisation.id.clone()),
+        role: Set(role.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let token = issue_token(
+        &txn,
+        &user.id,
+        "created with the user",
+        expires_in_days.map(|d| now + Duration::days(d.into())),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(NewUser {
+        user,
+        organisation,
+        token,
+    })
+}
+
+/// Stores a new token for a user and returns it in clear.
+pub async fn issue_token<C: ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+    label: &str,
+    expires_at: Option<chrono::DateTime<Utc>>,
+) -> Result<String, ServiceError> {
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
+    api_token::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user_id.to_owned()),
+        token_hash: Set(token_digest(&token)),
+        label: Set(label.to_owned()),
+        created_at: Set(Utc::now()),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Establishes who presents `token`; unknown, revoked and expired tokens are refused.
+pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Actor, ServiceError> {
+    let refused = || ServiceError::Unauthorized("the bearer token is not valid".to_owned());
+    let stored = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(token_digest(token)))
+        .one(db)
+        .await?
+        .ok_or_else(refused)?;
+    let now = Utc::now();
+    if stored.revoked_at.is_some() || stored.expires_at.is_some_and(|at| at <= now) {
+        return Err(ServiceError::Unauthorized(
+            "the bearer token is revoked or expired".to_owned(),
+        ));
+    }
+    let user = user::Entity::find_by_id(stored.user_id)
+        .one(db)
+        .await?
+        .ok_or_else(refused)?;
+    Ok(Actor {
+        user_id: user.id,
+        organisation_id: user.organisation_id,
+        role: user.role,
+    })
+}

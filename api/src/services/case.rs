@@ -1,0 +1,414 @@
+//! Monitored cases: one court case followed by the coalition, with its case-level answers.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use courtwatch_methodology::{Context, Mode, Scope};
+use poem_openapi::Object;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::Query,
+};
+use serde_json::{Map, Value, json};
+
+use crate::{
+    entities::{case, case_ground, court},
+    error::{FieldProblem, ServiceError},
+    services::common::{
+        Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id, page,
+        parse_answers, problems_from_methodology,
+    },
+    state::AppState,
+};
+
+/// A monitored case, as written by a monitor.
+#[derive(Debug, Clone, Object)]
+pub struct CaseInput {
+    /// The court hearing the case (a court id).
+    #[oai(validator(max_length = 36))]
+    pub court_id: String,
+    /// The court's case number exactly as the court writes it; unique per court.
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub case_number: String,
+    /// A short descriptive title without personal names, e.g. `Segregated classes for Roma pupils`.
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub title: String,
+    /// Type of proceeding (vocabulary `proceeding_type`); answers question `proceeding_type`.
+    #[oai(validator(max_length = 64))]
+    pub proceeding_type: String,
+    /// Grounds of discrimination alleged (vocabulary `ground`, as listed for the court's
+    /// jurisdiction); answers question `grounds_alleged`.
+    #[oai(validator(max_items = 40))]
+    pub grounds: Vec<String>,
+    /// Monitoring status (vocabulary `monitoring_status`); `monitoring` when absent.
+    #[oai(validator(max_length = 64))]
+    pub status: Option<String>,
+    /// Date the lawsuit or indictment was filed; answers question `filing_date`.
+    pub filing_date: Option<NaiveDate>,
+    /// A neutral summary of the case, without personal names.
+    #[oai(validator(max_length = 20000))]
+    pub summary: Option<String>,
+    /// Methodology version the answers follow; the latest published when absent.
+    pub methodology_version: Option<u32>,
+    /// Answers to the methodology's case questions, by question code (see
+    /// `/api/v1/methodology/{version}`). Questions answered by the fields above are not repeated here.
+    #[oai(default)]
+    pub answers: BTreeMap<String, Value>,
+}
+
+/// A monitored case.
+#[derive(Debug, Clone, Object)]
+pub struct Case {
+    /// Public id.
+    pub id: String,
+    /// The court hearing the case.
+    pub court_id: String,
+    /// The court's jurisdiction (XK, RS, ME, ...).
+    pub jurisdiction: String,
+    /// The organisation (coalition member) that monitors the case.
+    pub organisation_id: String,
+    /// The court's case number.
+    pub case_number: String,
+    /// Short descriptive title.
+    pub title: String,
+    /// Type of proceeding.
+    pub proceeding_type: String,
+    /// Grounds of discrimination alleged.
+    pub grounds: Vec<String>,
+    /// Monitoring status.
+    pub status: String,
+    /// Filing date.
+    pub filing_date: Option<NaiveDate>,
+    /// Neutral summary.
+    pub summary: Option<String>,
+    /// Methodology version the answers follow.
+    pub methodology_version: u32,
+    /// Answers to the case questions, by question code.
+    pub answers: BTreeMap<String, Value>,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// Who created it (user id).
+    pub created_by: String,
+    /// When it was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Who last changed it (user id).
+    pub updated_by: String,
+}
+
+/// Filters for listing cases.
+#[derive(Debug, Default)]
+pub struct CaseFilter {
+    /// Only cases at courts of this jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// Only cases at this court.
+    pub court_id: Option<String>,
+    /// Only cases alleging this ground.
+    pub ground: Option<String>,
+    /// Only this proceeding type.
+    pub proceeding_type: Option<String>,
+    /// Only this monitoring status.
+    pub status: Option<String>,
+    /// Only cases filed on or after this date.
+    pub filed_from: Option<NaiveDate>,
+    /// Only cases filed on or before this date.
+    pub filed_to: Option<NaiveDate>,
+}
+
+/// A case with the facts other records need about it.
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    /// The stored case.
+    pub case: case::Model,
+    /// Its grounds, sorted.
+    pub grounds: Vec<String>,
+    /// Its court's jurisdiction.
+    pub jurisdiction: String,
+}
+
+impl CaseRecord {
+    /// The API representation.
+    pub fn into_api(self) -> Result<Case, ServiceError> {
+        let m = self.case;
+        Ok(Case {
+            answers: parse_answers(&m.answers)?.into_iter().collect(),
+            id: m.id,
+            court_id: m.court_id,
+            jurisdiction: self.jurisdiction,
+            organisation_id: m.organisation_id,
+            case_number: m.case_number,
+            title: m.title,
+            proceeding_type: m.proceeding_type,
+            grounds: self.grounds,
+            status: m.status,
+            filing_date: m.filing_date,
+            summary: m.summary,
+            methodology_version: m.methodology_version as u32,
+            created_at: m.created_at,
+            created_by: m.created_by,
+            updated_at: m.updated_at,
+            updated_by: m.updated_by,
+        })
+    }
+}
+
+const DEFAULT_STATUS: &str = "monitoring";
+
+/// Validates a case against the methodology it names; returns the version to store.
+async fn check(state: &AppState, input: &CaseInput) -> Result<(court::Model, u32), ServiceError> {
+    let mut problems = Vec::new();
+    let court = court::Entity::find_by_id(input.court_id.clone())
+        .one(&state.db)
+        .await?;
+    let methodology = methodology_version(state.methodology, input.methodology_version)?;
+    let Some(court) = court else {
+        problems.push(FieldProblem::field(
+            "court_id",
+            format!("no court with id {}", input.court_id),
+        ));
+        return Err(ServiceError::Invalid(problems));
+    };
+    if input.case_number.trim().is_empty() {
+        problems.push(FieldProblem::field("case_number", "must not be blank"));
+    }
+    if input.title.trim().is_empty() {
+        problems.push(FieldProblem::field("title", "must not be blank"));
+    }
+    let answers: Map<String, Value> = input.answers.clone().into_iter().collect();
+    let fields = vec![
+        ("jurisdiction", Some(json!(court.jurisdiction))),
+        ("court_level", Some(json!(court.level))),
+        ("case_number", Some(json!(input.case_number))),
+        ("proceeding_type", Some(json!(input.proceeding_type))),
+        ("grounds", Some(json!(input.grounds))),
+        (
+            "filing_date",
+            input
+                .filing_date
+                .map(|d| json!(d.format("%Y-%m-%d").to_string())),
+        ),
+        (
+            "status",
+            Some(json!(input.status.as_deref().unwrap_or(DEFAULT_STATUS))),
+        ),
+    ];
+    let merged = merge_answers(methodology, Scope::Case, &answers, fields, &mut problems);
+    // Cases have no submission step yet, so required case questions are not enforced here.
+    let found = methodology.validate(
+        Scope::Case,
+        &merged,
+        Context {
+            jurisdiction: Some(&court.jurisdiction),
+        },
+        Mode::Draft,
+    );
+    problems.extend(problems_from_methodology(methodology, found));
+    fail_if_any(problems)?;
+    Ok((court, methodology.version))
+}
+
+/// Loads a case with its grounds and jurisdiction.
+pub async fn get(state: &AppState, id: &str) -> Result<CaseRecord, ServiceError> {
+    let case = case::Entity::find_by_id(id.to_owned())
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            resource: "case",
+            id: id.to_owned(),
+        })?;
+    let mut records = with_details(state, vec![case]).await?;
+    Ok(records.remove(0))
+}
+
+async fn with_details(
+    state: &AppState,
+    cases: Vec<case::Model>,
+) -> Result<Vec<CaseRecord>, ServiceError> {
+    let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let court_ids: Vec<String> = cases.iter().map(|c| c.court_id.clone()).collect();
+    let grounds = case_ground::Entity::find()
+        .filter(case_ground::Column::CaseId.is_in(ids))
+        .all(&state.db)
+        .await?;
+    let courts = court::Entity::find()
+        .filter(court::Column::Id.is_in(court_ids))
+        .all(&state.db)
+        .await?;
+    Ok(cases
+        .into_iter()
+        .map(|case| {
+            let mut case_grounds: Vec<String> = grounds
+                .iter()
+                .filter(|g| g.case_id == case.id)
+                .map(|g| g.ground.clone())
+                .collect();
+            case_grounds.sort();
+            let jurisdiction = courts
+                .iter()
+                .find(|c| c.id == case.court_id)
+                .map(|c| c.jurisdiction.clone())
+                .unwrap_or_default();
+            CaseRecord {
+                case,
+                grounds: case_grounds,
+                jurisdiction,
+            }
+        })
+        .collect())
+}
+
+/// Creates a case with its grounds, in one transaction.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: CaseInput,
+) -> Result<CaseRecord, ServiceError> {
+    let (court, version) = check(state, &input).await?;
+    let now = Utc::now();
+    let id = new_id();
+    let txn = state.db.begin().await?;
+    let case = case::ActiveModel {
+        id: Set(id.clone()),
+        court_id: Set(court.id),
+        organisation_id: Set(actor.organisation_id.clone()),
+        case_number: Set(input.case_number),
+        title: Set(input.title),
+        proceeding_type: Set(input.proceeding_type),
+        status: Set(input.status.unwrap_or_else(|| DEFAULT_STATUS.to_owned())),
+        filing_date: Set(input.filing_date),
+        summary: Set(input.summary),
+        methodology_version: Set(version as i32),
+        answers: Set(answers_text(&input.answers.into_iter().collect())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        created_by: Set(actor.user_id.clone()),
+        updated_by: Set(actor.user_id.clone()),
+    }
+    .insert(&txn)
+    .await
+    .map_err(ServiceError::from_write)?;
+    let grounds = replace_grounds(&txn, &id, &input.grounds).await?;
+    txn.commit().await?;
+    Ok(CaseRecord {
+        case,
+        grounds,
+        jurisdiction: court.jurisdiction,
+    })
+}
+
+async fn replace_grounds<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case_id: &str,
+    grounds: &[String],
+) -> Result<Vec<String>, ServiceError> {
+    case_ground::Entity::delete_many()
+        .filter(case_ground::Column::CaseId.eq(case_id))
+        .exec(db)
+        .await?;
+    let mut sorted: Vec<String> = grounds.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    if !sorted.is_empty() {
+        case_ground::Entity::insert_many(sorted.iter().map(|g| case_ground::ActiveModel {
+            case_id: Set(case_id.to_owned()),
+            ground: Set(g.clone()),
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(sorted)
+}
+
+/// Replaces a case's fields and answers, in one transaction.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: CaseInput,
+) -> Result<CaseRecord, ServiceError> {
+    let existing = get(state, id).await?;
+    let (court, version) = check(state, &input).await?;
+    let txn = state.db.begin().await?;
+    let mut active: case::ActiveModel = existing.case.into();
+    active.court_id = Set(court.id);
+    active.case_number = Set(input.case_number);
+    active.title = Set(input.title);
+    active.proceeding_type = Set(input.proceeding_type);
+    active.status = Set(input.status.unwrap_or_else(|| DEFAULT_STATUS.to_owned()));
+    active.filing_date = Set(input.filing_date);
+    active.summary = Set(input.summary);
+    active.methodology_version = Set(version as i32);
+    active.answers = Set(answers_text(&input.answers.into_iter().collect()));
+    active.updated_at = Set(Utc::now());
+    active.updated_by = Set(actor.user_id.clone());
+    let case = active
+        .update(&txn)
+        .await
+        .map_err(ServiceError::from_write)?;
+    let grounds = replace_grounds(&txn, id, &input.grounds).await?;
+    txn.commit().await?;
+    Ok(CaseRecord {
+        case,
+        grounds,
+        jurisdiction: court.jurisdiction,
+    })
+}
+
+/// Lists cases.
+pub async fn list(
+    state: &AppState,
+    filter: CaseFilter,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<CaseRecord>, ServiceError> {
+    let mut select = case::Entity::find();
+    if let Some(jurisdiction) = filter.jurisdiction {
+        select = select.filter(
+            case::Column::CourtId.in_subquery(
+                Query::select()
+                    .column(court::Column::Id)
+                    .from(court::Entity)
+                    .and_where(court::Column::Jurisdiction.eq(jurisdiction))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(ground) = filter.ground {
+        select = select.filter(
+            case::Column::Id.in_subquery(
+                Query::select()
+                    .column(case_ground::Column::CaseId)
+                    .from(case_ground::Entity)
+                    .and_where(case_ground::Column::Ground.eq(ground))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(court_id) = filter.court_id {
+        select = select.filter(case::Column::CourtId.eq(court_id));
+    }
+    if let Some(proceeding_type) = filter.proceeding_type {
+        select = select.filter(case::Column::ProceedingType.eq(proceeding_type));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(case::Column::Status.eq(status));
+    }
+    if let Some(from) = filter.filed_from {
+        select = select.filter(case::Column::FilingDate.gte(from));
+    }
+    if let Some(to) = filter.filed_to {
+        select = select.filter(case::Column::FilingDate.lte(to));
+    }
+    let found = page(
+        &state.db,
+        select,
+        case::Column::Id,
+        |m| &m.id,
+        cursor,
+        limit,
+    )
+    .await?;
+    Ok(Page {
+        items: with_details(state, found.items).await?,
+        next_cursor: found.next_cursor,
+    })
+}

@@ -1,0 +1,212 @@
+//! Helpers shared by the resource services: ids, cursors, paging, vocabulary checks, the actor.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use courtwatch_methodology::{Methodology, Problem, Registry, Scope};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+use serde_json::{Map, Value};
+
+use crate::error::{FieldProblem, ServiceError};
+
+/// Who is making a request, as established from their token.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user's id; recorded as created_by/updated_by.
+    pub user_id: String,
+    /// The user's organisation.
+    pub organisation_id: String,
+    /// The user's role (admin, coordinator, monitor, researcher).
+    pub role: String,
+}
+
+/// A new public id: a UUIDv7, unguessable yet ordered by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Default and largest page sizes for list endpoints.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Largest page size for list endpoints.
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+const CURSOR_PREFIX: &str = "id:";
+
+fn encode_cursor(last_id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{last_id}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<String, ServiceError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .ok_or_else(|| ServiceError::BadRequest("cursor is not one this service issued".to_owned()))
+}
+
+/// One page of a list, in creation order, with the cursor for the next page.
+#[derive(Debug)]
+pub struct Page<M> {
+    /// The records.
+    pub items: Vec<M>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Runs `select` in id (creation) order from after `cursor`, returning up to `limit` rows. Keyset
+/// paging: every page costs the same, however deep, so there is no cap on how far one can page.
+pub async fn page<E, C>(
+    db: &C,
+    select: Select<E>,
+    id_column: E::Column,
+    id_of: impl Fn(&E::Model) -> &str,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<E::Model>, ServiceError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
+    let mut select = select.order_by_asc(id_column);
+    if let Some(cursor) = cursor {
+        select = select.filter(id_column.gt(decode_cursor(cursor)?));
+    }
+    let mut items = select.limit(limit as u64 + 1).all(db).await?;
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| encode_cursor(id_of(last)))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// The methodology version a record names, or the latest when it names none.
+pub fn methodology_version(
+    registry: &'static Registry,
+    requested: Option<u32>,
+) -> Result<&'static Methodology, ServiceError> {
+    match requested {
+        None => Ok(registry.latest()),
+        Some(version) => registry.get(version).ok_or_else(|| {
+            let published: Vec<String> = registry
+                .all()
+                .iter()
+                .map(|m| m.version.to_string())
+                .collect();
+            ServiceError::invalid(
+                "methodology_version",
+                format!(
+                    "version {version} is not published (published: {})",
+                    published.join(", ")
+                ),
+            )
+        }),
+    }
+}
+
+/// Checks that `value` is a term of `vocabulary` in the methodology.
+pub fn check_term(
+    methodology: &Methodology,
+    vocabulary: &str,
+    field: &str,
+    value: &str,
+    problems: &mut Vec<FieldProblem>,
+) {
+    match methodology.vocabulary(vocabulary) {
+        Some(v) if v.term(value).is_some() => {}
+        Some(v) => {
+            let allowed: Vec<&str> = v.terms.iter().map(|t| t.code.as_str()).collect();
+            problems.push(FieldProblem::field(
+                field,
+                format!("'{value}' is not one of: {}", allowed.join(", ")),
+            ));
+        }
+        None => problems.push(FieldProblem::field(
+            field,
+            format!("vocabulary '{vocabulary}' is missing from the methodology"),
+        )),
+    }
+}
+
+/// Checks answers given in a record's `answers` object and merges them with the record's core
+/// fields (which answer the methodology's field-bound questions) into one map for validation.
+/// An `answers` entry for a field-bound question is refused: it belongs in the field.
+pub fn merge_answers(
+    methodology: &Methodology,
+    scope: Scope,
+    answers: &Map<String, Value>,
+    fields: Vec<(&str, Option<Value>)>,
+    problems: &mut Vec<FieldProblem>,
+) -> Map<String, Value> {
+    let mut merged = Map::new();
+    for (code, value) in answers {
+        match methodology.question(code).and_then(|q| q.field.as_deref()) {
+            Some(field) => problems.push(FieldProblem::answer(
+                code,
+                format!("is answered by the record's field '{field}', not in answers"),
+            )),
+            None => {
+                merged.insert(code.clone(), value.clone());
+            }
+        }
+    }
+    for (field, value) in fields {
+        if let (Some(question), Some(value)) = (methodology.field_question(scope, field), value) {
+            merged.insert(question.code.clone(), value);
+        }
+    }
+    merged
+}
+
+/// Converts methodology problems into field problems: a problem about a field-bound question is
+/// reported under the field's name (hearing fields under `hearing.<field>`).
+pub fn problems_from_methodology(
+    methodology: &Methodology,
+    found: Vec<Problem>,
+) -> Vec<FieldProblem> {
+    found
+        .into_iter()
+        .map(|p| {
+            match methodology
+                .question(&p.question)
+                .and_then(|q| q.field.clone())
+            {
+                Some(field) => FieldProblem {
+                    field,
+                    question: Some(p.question),
+                    message: p.message,
+                },
+                None => FieldProblem::answer(&p.question, p.message),
+            }
+        })
+        .collect()
+}
+
+/// Serialises an answers map to the stored JSON text.
+pub fn answers_text(answers: &Map<String, Value>) -> String {
+    Value::Object(answers.clone()).to_string()
+}
+
+/// Parses stored answers JSON text. Stored text was produced by [`answers_text`], so a failure
+/// means the database was edited by hand; it is reported as an internal error.
+pub fn parse_answers(text: &str) -> Result<Map<String, Value>, ServiceError> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ServiceError::Database(sea_orm::DbErr::Custom(
+            "stored answers are not a JSON object".to_owned(),
+        ))),
+    }
+}
+
+/// Returns `Err(Invalid)` when any problem was found.
+pub fn fail_if_any(problems: Vec<FieldProblem>) -> Result<(), ServiceError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(problems))
+    }
+}

@@ -1,0 +1,11 @@
+//! Domain services: the rules for each resource, free of HTTP. Endpoints call these; so do the
+//! command line and the demo-data loader.
+
+pub mod auth;
+pub mod case;
+pub mod common;
+pub mod court;
+pub mod hearing;
+pub mod observation;
+pub mod party;
+pub mod ruling;

@@ -1,0 +1,255 @@
+//! Parties to a monitored case, recorded by role and pseudonym only.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use crate::{
+    entities::party,
+    error::{FieldProblem, ServiceError},
+    services::{
+        case,
+        common::{Actor, Page, check_term, fail_if_any, new_id, page},
+    },
+    state::AppState,
+};
+
+/// A party to a case. Never a real name: real names and other identifying details belong in the
+/// case's sensitive-terms list (access-control issue), not here.
+#[derive(Debug, Clone, Object)]
+pub struct PartyInput {
+    /// The case (a case id).
+    #[oai(validator(max_length = 36))]
+    pub case_id: String,
+    /// Role in the proceeding (vocabulary `party_role`).
+    #[oai(validator(max_length = 64))]
+    pub role: String,
+    /// Kind of party (vocabulary `party_kind`).
+    #[oai(validator(max_length = 64))]
+    pub kind: String,
+    /// A pseudonym unique within the case, e.g. `Claimant A` or `Primary school X`.
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub pseudonym: String,
+    /// Protected characteristics relevant to the case (vocabulary `ground`, as listed for the case's
+    /// jurisdiction).
+    #[oai(default, validator(max_items = 40))]
+    pub characteristics: Vec<String>,
+    /// Representation (vocabulary `representation`).
+    #[oai(validator(max_length = 64))]
+    pub representation: String,
+}
+
+/// A party to a case.
+#[derive(Debug, Clone, Object)]
+pub struct Party {
+    /// Public id.
+    pub id: String,
+    /// The case.
+    pub case_id: String,
+    /// Role (vocabulary `party_role`).
+    pub role: String,
+    /// Kind (vocabulary `party_kind`).
+    pub kind: String,
+    /// Pseudonym.
+    pub pseudonym: String,
+    /// Protected characteristics (vocabulary `ground`).
+    pub characteristics: Vec<String>,
+    /// Representation (vocabulary `representation`).
+    pub representation: String,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// Who created it (user id).
+    pub created_by: String,
+    /// When it was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Who last changed it (user id).
+    pub updated_by: String,
+}
+
+impl TryFrom<party::Model> for Party {
+    type Error = ServiceError;
+    fn try_from(m: party::Model) -> Result<Self, ServiceError> {
+        let characteristics = serde_json::from_str(&m.characteristics).map_err(|_| {
+            ServiceError::Database(sea_orm::DbErr::Custom(
+                "stored characteristics are not a list".into(),
+            ))
+        })?;
+        Ok(Self {
+            id: m.id,
+            case_id: m.case_id,
+            role: m.role,
+            kind: m.kind,
+            pseudonym: m.pseudonym,
+            characteristics,
+            representation: m.representation,
+            created_at: m.created_at,
+            created_by: m.created_by,
+            updated_at: m.updated_at,
+            updated_by: m.updated_by,
+        })
+    }
+}
+
+async fn check(state: &AppState, input: &PartyInput) -> Result<(), ServiceError> {
+    let mut problems = Vec::new();
+    let jurisdiction = match case::get(state, &input.case_id).await {
+        Ok(record) => Some(record.jurisdiction),
+        Err(ServiceError::NotFound { .. }) => {
+            problems.push(FieldProblem::field(
+                "case_id",
+                format!("no case with id {}", input.case_id),
+            ));
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let methodology = state.methodology.latest();
+    check_term(
+        methodology,
+        "party_role",
+        "role",
+        &input.role,
+        &mut problems,
+    );
+    check_term(
+        methodology,
+        "party_kind",
+        "kind",
+        &input.kind,
+        &mut problems,
+    );
+    check_term(
+        methodology,
+        "representation",
+        "representation",
+        &input.representation,
+        &mut problems,
+    );
+    if input.pseudonym.trim().is_empty() {
+        problems.push(FieldProblem::field("pseudonym", "must not be blank"));
+    }
+    let grounds = methodology.vocabulary("ground");
+    for (i, code) in input.characteristics.iter().enumerate() {
+        let field = format!("characteristics[{i}]");
+        match grounds.and_then(|g| g.term(code)) {
+            None => problems.push(FieldProblem::field(
+                &field,
+                format!("'{code}' is not a term of vocabulary 'ground'"),
+            )),
+            Some(term) => {
+                if let Some(j) = &jurisdiction
+                    && !term.jurisdictions.is_empty()
+                    && !term.jurisdictions.contains(j)
+                {
+                    problems.push(FieldProblem::field(
+                        &field,
+                        format!("'{code}' is not listed for jurisdiction {j}"),
+                    ));
+                }
+            }
+        }
+        if input.characteristics[..i].contains(code) {
+            problems.push(FieldProblem::field(
+                &field,
+                format!("'{code}' is listed more than once"),
+            ));
+        }
+    }
+    fail_if_any(problems)
+}
+
+/// Finds a party by id.
+pub async fn get(state: &AppState, id: &str) -> Result<party::Model, ServiceError> {
+    party::Entity::find_by_id(id.to_owned())
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            resource: "party",
+            id: id.to_owned(),
+        })
+}
+
+fn characteristics_text(input: &PartyInput) -> String {
+    serde_json::Value::from(input.characteristics.clone()).to_string()
+}
+
+/// Creates a party.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: PartyInput,
+) -> Result<party::Model, ServiceError> {
+    check(state, &input).await?;
+    let now = Utc::now();
+    party::ActiveModel {
+        id: Set(new_id()),
+        characteristics: Set(characteristics_text(&input)),
+        case_id: Set(input.case_id),
+        role: Set(input.role),
+        kind: Set(input.kind),
+        pseudonym: Set(input.pseudonym),
+        representation: Set(input.representation),
+        created_at: Set(now),
+        updated_at: Set(now),
+        created_by: Set(actor.user_id.clone()),
+        updated_by: Set(actor.user_id.clone()),
+    }
+    .insert(&state.db)
+    .await
+    .map_err(ServiceError::from_write)
+}
+
+/// Replaces a party's fields. A party cannot move to another case.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: PartyInput,
+) -> Result<party::Model, ServiceError> {
+    let existing = get(state, id).await?;
+    if existing.case_id != input.case_id {
+        return Err(ServiceError::invalid(
+            "case_id",
+            "a party cannot be moved to another case",
+        ));
+    }
+    check(state, &input).await?;
+    let mut active: party::ActiveModel = existing.into();
+    active.characteristics = Set(characteristics_text(&input));
+    active.role = Set(input.role);
+    active.kind = Set(input.kind);
+    active.pseudonym = Set(input.pseudonym);
+    active.representation = Set(input.representation);
+    active.updated_at = Set(Utc::now());
+    active.updated_by = Set(actor.user_id.clone());
+    active
+        .update(&state.db)
+        .await
+        .map_err(ServiceError::from_write)
+}
+
+/// Lists parties, optionally of one case and one role.
+pub async fn list(
+    state: &AppState,
+    case_id: Option<String>,
+    role: Option<String>,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<party::Model>, ServiceError> {
+    let mut select = party::Entity::find();
+    if let Some(case_id) = case_id {
+        select = select.filter(party::Column::CaseId.eq(case_id));
+    }
+    if let Some(role) = role {
+        select = select.filter(party::Column::Role.eq(role));
+    }
+    page(
+        &state.db,
+        select,
+        party::Column::Id,
+        |m| &m.id,
+        cursor,
+        limit,
+    )
+    .await
+}
