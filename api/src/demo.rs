@@ -38,13 +38,69 @@ struct Scenario {
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario { ground: "roma_ashkali_egyptian", proceeding_type: "civil_antidiscrimination", area: "education", title: "Separate classes for Roma pupils", summary: "Roma pupils of a primary school are taught in a separate building with fewer teaching hours.", respondent_kind: "public_authority", bias: None },
-    Scenario { ground: "sexual_orientation", proceeding_type: "criminal_hate_aggravation", area: "public_space_violence", title: "Assault on two men leaving a café", summary: "Two men were beaten after leaving a café; the attackers shouted homophobic insults.", respondent_kind: "natural_person", bias: Some("anti_lgbti") },
-    Scenario { ground: "gender_identity", proceeding_type: "civil_antidiscrimination", area: "housing", title: "Trans woman refused a rental flat", summary: "A landlord withdrew a rental offer after learning that the tenant is a trans woman.", respondent_kind: "natural_person", bias: None },
-    Scenario { ground: "sex", proceeding_type: "labour_dispute", area: "employment", title: "Dismissal after return from maternity leave", summary: "An employee was dismissed two weeks after returning from maternity leave.", respondent_kind: "private_legal_person", bias: None },
-    Scenario { ground: "language", proceeding_type: "administrative_dispute", area: "justice_administration", title: "Decision served only in the majority language", summary: "A municipal decision was served only in the majority language despite a request for the minority language.", respondent_kind: "public_authority", bias: None },
-    Scenario { ground: "disability", proceeding_type: "civil_antidiscrimination", area: "goods_services", title: "Wheelchair user denied access to a bank branch", summary: "A bank branch has no step-free access and refused to serve a wheelchair user at the door.", respondent_kind: "private_legal_person", bias: None },
-    Scenario { ground: "ethnicity", proceeding_type: "criminal_incitement", area: "media", title: "Online posts calling for violence against a minority", summary: "Posts on a local news portal called for the expulsion of a minority community.", respondent_kind: "natural_person", bias: Some("racist_xenophobic") },
+    Scenario {
+        ground: "roma_ashkali_egyptian",
+        proceeding_type: "civil_antidiscrimination",
+        area: "education",
+        title: "Separate classes for Roma pupils",
+        summary: "Roma pupils of a primary school are taught in a separate building with fewer teaching hours.",
+        respondent_kind: "public_authority",
+        bias: None,
+    },
+    Scenario {
+        ground: "sexual_orientation",
+        proceeding_type: "criminal_hate_aggravation",
+        area: "public_space_violence",
+        title: "Assault on two men leaving a café",
+        summary: "Two men were beaten after leaving a café; the attackers shouted homophobic insults.",
+        respondent_kind: "natural_person",
+        bias: Some("anti_lgbti"),
+    },
+    Scenario {
+        ground: "gender_identity",
+        proceeding_type: "civil_antidiscrimination",
+        area: "housing",
+        title: "Trans woman refused a rental flat",
+        summary: "A landlord withdrew a rental offer after learning that the tenant is a trans woman.",
+        respondent_kind: "natural_person",
+        bias: None,
+    },
+    Scenario {
+        ground: "sex",
+        proceeding_type: "labour_dispute",
+        area: "employment",
+        title: "Dismissal after return from maternity leave",
+        summary: "An employee was dismissed two weeks after returning from maternity leave.",
+        respondent_kind: "private_legal_person",
+        bias: None,
+    },
+    Scenario {
+        ground: "language",
+        proceeding_type: "administrative_dispute",
+        area: "justice_administration",
+        title: "Decision served only in the majority language",
+        summary: "A municipal decision was served only in the majority language despite a request for the minority language.",
+        respondent_kind: "public_authority",
+        bias: None,
+    },
+    Scenario {
+        ground: "disability",
+        proceeding_type: "civil_antidiscrimination",
+        area: "goods_services",
+        title: "Wheelchair user denied access to a bank branch",
+        summary: "A bank branch has no step-free access and refused to serve a wheelchair user at the door.",
+        respondent_kind: "private_legal_person",
+        bias: None,
+    },
+    Scenario {
+        ground: "ethnicity",
+        proceeding_type: "criminal_incitement",
+        area: "media",
+        title: "Online posts calling for violence against a minority",
+        summary: "Posts on a local news portal called for the expulsion of a minority community.",
+        respondent_kind: "natural_person",
+        bias: Some("racist_xenophobic"),
+    },
 ];
 
 struct Jurisdiction {
@@ -61,7 +117,11 @@ struct Jurisdiction {
 const JURISDICTIONS: &[Jurisdiction] = &[
     Jurisdiction {
         code: "XK",
-        courts: &["Basic Court of Prishtina", "Basic Court of Prizren", "Basic Court of Mitrovica"],
+        courts: &[
+            "Basic Court of Prishtina",
+            "Basic Court of Prizren",
+            "Basic Court of Mitrovica",
+        ],
         case_prefix: "C.nr.",
         notes_held: &[
             "Seanca filloi me vonesë. Gjyqtari i lejoi të dy palët të paraqesin prova dhe përkthyesi ishte i pranishëm. (Të dhëna fiktive demonstruese.)",
@@ -74,7 +134,11 @@ const JURISDICTIONS: &[Jurisdiction] = &[
     },
     Jurisdiction {
         code: "RS",
-        courts: &["Higher Court in Belgrade", "Basic Court in Novi Sad", "Higher Court in Niš"],
+        courts: &[
+            "Higher Court in Belgrade",
+            "Basic Court in Novi Sad",
+            "Higher Court in Niš",
+        ],
         case_prefix: "P",
         notes_held: &[
             "Рочиште је почело са закашњењем. Судија је опоменуо публику због увредљивих коментара о оштећеном. (Измишљени демо подаци.)",
@@ -87,7 +151,11 @@ const JURISDICTIONS: &[Jurisdiction] = &[
     },
     Jurisdiction {
         code: "ME",
-        courts: &["Basic Court in Podgorica", "Basic Court in Bijelo Polje", "Higher Court in Podgorica"],
+        courts: &[
+            "Basic Court in Podgorica",
+            "Basic Court in Bijelo Polje",
+            "Higher Court in Podgorica",
+        ],
         case_prefix: "K",
         notes_held: &[
             "Ročište je počelo na vrijeme. Iz publike su se čuli uvredljivi komentari; sudija je opomenuo prisutne. (Izmišljeni demo podaci.)",
@@ -103,29 +171,34 @@ const JURISDICTIONS: &[Jurisdiction] = &[
 const CASES_PER_JURISDICTION: usize = 14;
 
 fn answers(value: Value) -> BTreeMap<String, Value> {
-    value.as_object().cloned().unwrap_or_default().into_iter().collect()
+    value
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .collect()
 }
 
 fn held_answers(i: usize, hate_speech: bool) -> BTreeMap<String, Value> {
     let mut a = json!({
-        "public_admitted": if i % 5 == 0 { "no" } else { "yes" },
-        "schedule_posted": if i % 4 == 0 { "no" } else { "yes" },
+        "public_admitted": if i.is_multiple_of(5) { "no" } else { "yes" },
+        "schedule_posted": if i.is_multiple_of(4) { "no" } else { "yes" },
         "public_excluded": "no",
-        "equal_treatment": if i % 6 == 0 { "no" } else { "yes" },
+        "equal_treatment": if i.is_multiple_of(6) { "no" } else { "yes" },
         "equality_of_arms": "yes",
-        "grounds_discussed": if i % 3 == 0 { "no" } else { "yes" },
+        "grounds_discussed": if i.is_multiple_of(3) { "no" } else { "yes" },
         "hate_speech_in_courtroom": if hate_speech { "yes" } else { "no" },
-        "hostile_groups_present": if i % 7 == 0 { "yes" } else { "no" },
-        "interpreter_needed": if i % 2 == 0 { "yes" } else { "no" },
+        "hostile_groups_present": if i.is_multiple_of(7) { "yes" } else { "no" },
+        "interpreter_needed": if i.is_multiple_of(2) { "yes" } else { "no" },
         "minutes_kept": "yes",
         "audio_recorded": if i % 3 == 1 { "yes" } else { "no" },
         "duration_minutes": 30 + (i * 7) % 90,
         "monitors_present": 1 + i % 2,
         "persons_present": ["judge", "defendant", "claimant_victim", "public"],
     });
-    if i % 2 == 0 {
-        a["interpreter_provided"] = json!(if i % 4 == 0 { "no" } else { "yes" });
-        if i % 4 != 0 {
+    if i.is_multiple_of(2) {
+        a["interpreter_provided"] = json!(if i.is_multiple_of(4) { "no" } else { "yes" });
+        if !i.is_multiple_of(4) {
             a["interpretation_quality"] = json!("adequate");
         }
     }
@@ -134,8 +207,9 @@ fn held_answers(i: usize, hate_speech: bool) -> BTreeMap<String, Value> {
         let reaction = ["warned_or_stopped", "no_reaction", "noted_in_minutes"][i % 3];
         a["judge_reaction"] = json!(reaction);
     }
-    if i % 7 == 0 {
-        a["hostile_groups_description"] = json!("About ten young men in matching T-shirts stood by the door. (fictional)");
+    if i.is_multiple_of(7) {
+        a["hostile_groups_description"] =
+            json!("About ten young men in matching T-shirts stood by the door. (fictional)");
     }
     answers(a)
 }
@@ -146,25 +220,54 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
     if case_entity::Entity::find().count(&state.db).await? > 0 {
         return Ok(None);
     }
-    let user = auth::create_user(&state.db, "Demo Monitor (fictional)", "Demo Coalition (fictional demo data)", "monitor", None).await?;
-    let actor = Actor { user_id: user.user.id, organisation_id: user.organisation.id, role: user.user.role };
+    let user = auth::create_user(
+        &state.db,
+        "Demo Monitor (fictional)",
+        "Demo Coalition (fictional demo data)",
+        "monitor",
+        None,
+    )
+    .await?;
+    let actor = Actor {
+        user_id: user.user.id,
+        organisation_id: user.organisation.id,
+        role: user.user.role,
+    };
     let (mut cases, mut hearings, mut observations, mut rulings) = (0, 0, 0, 0);
     for jurisdiction in JURISDICTIONS {
         let mut court_ids = Vec::new();
         for name in jurisdiction.courts {
-            let level = if name.starts_with("Higher") { "higher" } else { "basic" };
+            let level = if name.starts_with("Higher") {
+                "higher"
+            } else {
+                "basic"
+            };
             let created = court::create(
                 state,
                 &actor,
-                CourtInput { name: (*name).to_owned(), level: level.to_owned(), jurisdiction: jurisdiction.code.to_owned(), municipality: None },
+                CourtInput {
+                    name: (*name).to_owned(),
+                    level: level.to_owned(),
+                    jurisdiction: jurisdiction.code.to_owned(),
+                    municipality: None,
+                },
             )
             .await?;
             court_ids.push(created.id);
         }
         for i in 0..CASES_PER_JURISDICTION {
             let scenario = &SCENARIOS[i % SCENARIOS.len()];
-            let filed = NaiveDate::from_ymd_opt(2021 + (i % 5) as i32, 1 + (i % 12) as u32, 1 + (i * 3 % 27) as u32).unwrap_or_default();
-            let selection = ["vulnerable_group", "strategic_importance", "public_interest"][i % 3];
+            let filed = NaiveDate::from_ymd_opt(
+                2021 + (i % 5) as i32,
+                1 + (i % 12) as u32,
+                1 + (i * 3 % 27) as u32,
+            )
+            .unwrap_or_default();
+            let selection = [
+                "vulnerable_group",
+                "strategic_importance",
+                "public_interest",
+            ][i % 3];
             let mut case_answers = json!({
                 "area_of_life": scenario.area,
                 "selection_reasons": [selection],
@@ -178,18 +281,34 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                 case_answers["bias_categories"] = json!([bias]);
             }
             if scenario.proceeding_type == "civil_antidiscrimination" {
-                case_answers["discrimination_forms"] = json!([if scenario.area == "education" { "segregation" } else { "direct" }]);
+                case_answers["discrimination_forms"] = json!([if scenario.area == "education" {
+                    "segregation"
+                } else {
+                    "direct"
+                }]);
             }
             let record = case::create(
                 state,
                 &actor,
                 CaseInput {
                     court_id: court_ids[i % court_ids.len()].clone(),
-                    case_number: format!("{} {}/{}", jurisdiction.case_prefix, 100 + i, filed.format("%y")),
+                    case_number: format!(
+                        "{} {}/{}",
+                        jurisdiction.case_prefix,
+                        100 + i,
+                        filed.format("%y")
+                    ),
                     title: format!("{DEMO_MARK} {}", scenario.title),
                     proceeding_type: scenario.proceeding_type.to_owned(),
                     grounds: vec![scenario.ground.to_owned()],
-                    status: Some(if i % 4 == 3 { "concluded" } else { "monitoring" }.to_owned()),
+                    status: Some(
+                        if i % 4 == 3 {
+                            "concluded"
+                        } else {
+                            "monitoring"
+                        }
+                        .to_owned(),
+                    ),
                     filing_date: Some(filed),
                     summary: Some(format!("{DEMO_MARK} {}", scenario.summary)),
                     methodology_version: None,
@@ -199,7 +318,10 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
             .await?;
             cases += 1;
             let case_id = record.case.id.clone();
-            for (role, kind, pseudonym) in [("claimant", "natural_person", "Claimant A"), ("respondent", scenario.respondent_kind, "Respondent B")] {
+            for (role, kind, pseudonym) in [
+                ("claimant", "natural_person", "Claimant A"),
+                ("respondent", scenario.respondent_kind, "Respondent B"),
+            ] {
                 party::create(
                     state,
                     &actor,
@@ -208,14 +330,24 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                         role: role.to_owned(),
                         kind: kind.to_owned(),
                         pseudonym: pseudonym.to_owned(),
-                        characteristics: if role == "claimant" { vec![scenario.ground.to_owned()] } else { vec![] },
-                        representation: if role == "claimant" { "ngo_lawyer" } else { "private_lawyer" }.to_owned(),
+                        characteristics: if role == "claimant" {
+                            vec![scenario.ground.to_owned()]
+                        } else {
+                            vec![]
+                        },
+                        representation: if role == "claimant" {
+                            "ngo_lawyer"
+                        } else {
+                            "private_lawyer"
+                        }
+                        .to_owned(),
                     },
                 )
                 .await?;
             }
 
-            let first = Utc.from_utc_datetime(&filed.and_hms_opt(8, 0, 0).unwrap_or_default()) + Duration::days(90);
+            let first = Utc.from_utc_datetime(&filed.and_hms_opt(8, 0, 0).unwrap_or_default())
+                + Duration::days(90);
             let adjourned = hearing::create(
                 state,
                 &actor,
@@ -237,7 +369,10 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                 HearingInput {
                     case_id: case_id.clone(),
                     scheduled_at: (first + Duration::days(45)).fixed_offset(),
-                    started_at: Some((first + Duration::days(45) + Duration::minutes((i as i64 * 13) % 70)).fixed_offset()),
+                    started_at: Some(
+                        (first + Duration::days(45) + Duration::minutes((i as i64 * 13) % 70))
+                            .fixed_offset(),
+                    ),
                     ended_at: None,
                     hearing_type: "main_evidentiary".to_owned(),
                     outcome: "held".to_owned(),
@@ -247,7 +382,11 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
             )
             .await?;
             hearings += 2;
-            let reasons = [["defendant_absent", "improper_summons"], ["witness_expert_absent", "evidence_not_ready"], ["counsel_absent", "party_request"]][i % 3];
+            let reasons = [
+                ["defendant_absent", "improper_summons"],
+                ["witness_expert_absent", "evidence_not_ready"],
+                ["counsel_absent", "party_request"],
+            ][i % 3];
             observation::create(
                 state,
                 &actor,
@@ -271,8 +410,14 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                     hearing_id: held.id,
                     methodology_version: None,
                     answers: held_answers(i, hate_speech),
-                    notes: Some(jurisdiction.notes_held[i % jurisdiction.notes_held.len()].to_owned()),
-                    status: Some(if i % 5 == 4 { ObservationStatus::Draft } else { ObservationStatus::Submitted }),
+                    notes: Some(
+                        jurisdiction.notes_held[i % jurisdiction.notes_held.len()].to_owned(),
+                    ),
+                    status: Some(if i % 5 == 4 {
+                        ObservationStatus::Draft
+                    } else {
+                        ObservationStatus::Submitted
+                    }),
                 },
             )
             .await?;
@@ -284,11 +429,18 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                 let outcome = if criminal {
                     ruling_answers["sanction"] = json!("suspended_sentence");
                     ruling_answers["sentence_months"] = json!(6 + i % 12);
-                    ruling_answers["bias_aggravation_applied"] = json!(if scenario.bias.is_some() { "yes" } else { "not_applicable" });
+                    ruling_answers["bias_aggravation_applied"] =
+                        json!(if scenario.bias.is_some() {
+                            "yes"
+                        } else {
+                            "not_applicable"
+                        });
                     "conviction"
                 } else {
-                    ruling_answers["remedies_claimed"] = json!(["declaration", "non_material_damages"]);
-                    ruling_answers["remedies_awarded"] = json!(["declaration", "non_material_damages"]);
+                    ruling_answers["remedies_claimed"] =
+                        json!(["declaration", "non_material_damages"]);
+                    ruling_answers["remedies_awarded"] =
+                        json!(["declaration", "non_material_damages"]);
                     ruling_answers["non_material_damages_amount"] = json!(500 + 250 * (i % 5));
                     ruling_answers["damages_currency"] = json!(jurisdiction.currency);
                     "claim_upheld"
