@@ -210,3 +210,23 @@ pub fn fail_if_any(problems: Vec<FieldProblem>) -> Result<(), ServiceError> {
         Err(ServiceError::Invalid(problems))
     }
 }
+
+/// Loads the record of `E` with this id, or reports `resource` as not found.
+pub async fn find_or_404<E, C>(
+    db: &C,
+    resource: &'static str,
+    id: &str,
+) -> Result<E::Model, ServiceError>
+where
+    E: EntityTrait,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = String>,
+    C: ConnectionTrait,
+{
+    E::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            resource,
+            id: id.to_owned(),
+        })
+}

@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use crate::{
     entities::court,
     error::{FieldProblem, ServiceError},
-    services::common::{Actor, Page, check_term, fail_if_any, new_id, page},
+    services::common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
     state::AppState,
 };
 
@@ -101,13 +101,7 @@ fn check(state: &AppState, input: &CourtInput) -> Result<(), ServiceError> {
 
 /// Finds a court by id.
 pub async fn get(state: &AppState, id: &str) -> Result<court::Model, ServiceError> {
-    court::Entity::find_by_id(id.to_owned())
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound {
-            resource: "court",
-            id: id.to_owned(),
-        })
+    common::find_or_404::<court::Entity, _>(&state.db, "court", id).await
 }
 
 /// Creates a court.

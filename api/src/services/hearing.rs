@@ -9,7 +9,7 @@ use crate::{
     error::{FieldProblem, ServiceError},
     services::{
         case as case_service,
-        common::{Actor, Page, check_term, fail_if_any, new_id, page},
+        common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
         observation,
     },
     state::AppState,
@@ -156,13 +156,7 @@ async fn check(state: &AppState, input: &HearingInput) -> Result<(), ServiceErro
 
 /// Finds a hearing by id.
 pub async fn get(state: &AppState, id: &str) -> Result<hearing::Model, ServiceError> {
-    hearing::Entity::find_by_id(id.to_owned())
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound {
-            resource: "hearing",
-            id: id.to_owned(),
-        })
+    common::find_or_404::<hearing::Entity, _>(&state.db, "hearing", id).await
 }
 
 /// Creates a hearing.

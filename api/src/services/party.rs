@@ -9,7 +9,7 @@ use crate::{
     error::{FieldProblem, ServiceError},
     services::{
         case,
-        common::{Actor, Page, check_term, fail_if_any, new_id, page},
+        common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
     },
     state::AppState,
 };
@@ -160,13 +160,7 @@ async fn check(state: &AppState, input: &PartyInput) -> Result<(), ServiceError>
 
 /// Finds a party by id.
 pub async fn get(state: &AppState, id: &str) -> Result<party::Model, ServiceError> {
-    party::Entity::find_by_id(id.to_owned())
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound {
-            resource: "party",
-            id: id.to_owned(),
-        })
+    common::find_or_404::<party::Entity, _>(&state.db, "party", id).await
 }
 
 fn characteristics_text(input: &PartyInput) -> String {

@@ -14,8 +14,8 @@ use crate::{
     services::{
         case as case_service,
         common::{
-            Actor, Page, answers_text, check_term, fail_if_any, merge_answers, methodology_version,
-            new_id, page, parse_answers, problems_from_methodology,
+            self, Actor, Page, answers_text, check_term, fail_if_any, merge_answers,
+            methodology_version, new_id, page, parse_answers, problems_from_methodology,
         },
     },
     state::AppState,
@@ -282,13 +282,7 @@ async fn check(state: &AppState, input: &RulingInput) -> Result<Resolved, Servic
 
 /// Finds a ruling by id.
 pub async fn get(state: &AppState, id: &str) -> Result<ruling::Model, ServiceError> {
-    ruling::Entity::find_by_id(id.to_owned())
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound {
-            resource: "ruling",
-            id: id.to_owned(),
-        })
+    common::find_or_404::<ruling::Entity, _>(&state.db, "ruling", id).await
 }
 
 /// Creates a ruling.
