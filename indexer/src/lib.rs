@@ -1,1 +1,20 @@
-//! The search index lives here (issue 3). This crate depends on neither poem nor sea-orm.
+//! The courtwatch search index: schema, text analysis, the query language, writing and searching.
+//!
+//! This crate knows nothing of HTTP or the database. The service turns records into [`IndexDoc`]s,
+//! hands them to a [`SearchIndex`], and turns a researcher's request into a [`SearchRequest`].
+
+pub mod analysis;
+pub mod query;
+pub mod doc;
+pub mod error;
+pub mod index;
+
+pub use doc::{IndexDoc, Kind, Visibility, doc_key};
+pub use error::IndexError;
+pub use index::SearchIndex;
+pub mod search;
+
+pub use search::{FacetCount, Filters, Hit, SearchRequest, SearchResults, Sort, Viewer};
+pub mod store;
+
+pub use store::IndexStore;

@@ -1,0 +1,235 @@
+//! Text analysis for the region's languages.
+//!
+//! Every text field goes through the same steps: split into words, lowercase, fold, and (for the
+//! default fields) stem English inflections. Folding follows how people in the region type without
+//! local keyboards:
+//!
+//! - Serbian/Montenegrin Cyrillic is transliterated to Latin, so a query in either script finds text
+//!   in either (`Ђорђевић` = `Đorđević`);
+//! - `đ` becomes `dj` (also from Cyrillic `ђ`), `dž`/`џ` become `dz`, and every other diacritic is
+//!   dropped (`č ć → c`, `š → s`, `ž → z`, Albanian `ë → e`, `ç → c`, French `é → e`);
+//! - so `Đorđević`, `Djordjevic` and `Ђорђевић` all become `djordjevic`.
+//!
+//! Stemming uses the English Snowball stemmer on every language: it conflates `discriminated` and
+//! `discrimination`; on Serbian or Albanian words it does little, and does it identically to documents
+//! and queries. The `exact` fields skip stemming.
+
+use tantivy::tokenizer::{
+    Language, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter,
+    TokenStream, Tokenizer,
+};
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// Name of the folded and stemmed analyzer (default search fields).
+pub const STEMMED: &str = "cw_stemmed";
+/// Name of the folded analyzer without stemming (`exact` search and prefix queries).
+pub const FOLDED: &str = "cw_folded";
+
+/// Words longer than this many bytes are not indexed (they are noise: base64, hashes, URLs).
+const MAX_TOKEN_BYTES: usize = 80;
+
+/// The analyzer behind [`STEMMED`].
+pub fn stemmed() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(Fold)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer behind [`FOLDED`].
+pub fn folded() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(Fold)
+        .build()
+}
+
+/// Runs an analyzer over a text and returns the token texts (for queries and tests).
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// Lowercases and folds one word as described in the module documentation.
+pub fn fold_word(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+        return;
+    }
+    for c in word.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii() {
+            out.push(c);
+        } else if let Some(latin) = special(c) {
+            out.push_str(latin);
+        } else {
+            out.extend(c.nfd().filter(|d| !is_combining_mark(*d)));
+        }
+    }
+    // Latin `dž` has already become `dz` through NFD (ž → z); nothing more to do.
+}
+
+/// Letters that do not decompose into a base letter plus marks, and Cyrillic.
+fn special(c: char) -> Option<&'static str> {
+    Some(match c {
+        'đ' => "dj",
+        'ł' => "l",
+        'ø' => "o",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ß' => "ss",
+        'ı' => "i",
+        // Serbian Cyrillic, as in the official Latin alphabet (Gaj), then folded.
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' => "g",
+        'д' => "d",
+        'ђ' => "dj",
+        'е' => "e",
+        'ж' => "z",
+        'з' => "z",
+        'и' => "i",
+        'ј' => "j",
+        'к' => "k",
+        'л' => "l",
+        'љ' => "lj",
+        'м' => "m",
+        'н' => "n",
+        'њ' => "nj",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'ћ' => "c",
+        'у' => "u",
+        'ф' => "f",
+        'х' => "h",
+        'ц' => "c",
+        'ч' => "c",
+        'џ' => "dz",
+        'ш' => "s",
+        // Macedonian and Russian letters that occur in regional texts.
+        'ѓ' => "gj",
+        'ќ' => "kj",
+        'ѕ' => "dz",
+        'й' => "j",
+        'ы' => "y",
+        'э' => "e",
+        'ю' => "ju",
+        'я' => "ja",
+        'щ' => "sc",
+        'ё' => "e",
+        'ъ' | 'ь' => "",
+        _ => return None,
+    })
+}
+
+/// The folding filter: lowercase, transliterate and strip diacritics.
+#[derive(Clone, Copy, Debug)]
+pub struct Fold;
+
+impl TokenFilter for Fold {
+    type Tokenizer<T: Tokenizer> = FoldFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> FoldFilter<T> {
+        FoldFilter {
+            inner: tokenizer,
+            buffer: String::new(),
+        }
+    }
+}
+
+/// [`Fold`] applied to a tokenizer.
+#[derive(Clone, Debug)]
+pub struct FoldFilter<T> {
+    inner: T,
+    buffer: String,
+}
+
+impl<T: Tokenizer> Tokenizer for FoldFilter<T> {
+    type TokenStream<'a> = FoldStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        FoldStream {
+            tail: self.inner.token_stream(text),
+            buffer: &mut self.buffer,
+        }
+    }
+}
+
+/// The token stream of [`FoldFilter`].
+#[derive(Debug)]
+pub struct FoldStream<'a, S> {
+    tail: S,
+    buffer: &'a mut String,
+}
+
+impl<S: TokenStream> TokenStream for FoldStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        loop {
+            if !self.tail.advance() {
+                return false;
+            }
+            let token = self.tail.token_mut();
+            fold_word(&token.text, self.buffer);
+            std::mem::swap(&mut token.text, self.buffer);
+            // A word made only of signs (ъ, ь) folds to nothing: skip it.
+            if !token.text.is_empty() {
+                return true;
+            }
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded_words(text: &str) -> Vec<String> {
+        tokens(&mut folded(), text)
+    }
+
+    #[test]
+    fn latin_cyrillic_and_undiacritised_spellings_meet() {
+        let expected = vec!["djordjevic".to_string()];
+        assert_eq!(folded_words("Đorđević"), expected);
+        assert_eq!(folded_words("Djordjevic"), expected);
+        assert_eq!(folded_words("ЂОРЂЕВИЋ"), expected);
+        assert_eq!(folded_words("rođen"), folded_words("rodjen"));
+        assert_eq!(folded_words("рођен"), folded_words("rodjen"));
+        assert_eq!(folded_words("џамија"), folded_words("džamija"));
+        assert_eq!(folded_words("Љубљана"), vec!["ljubljana"]);
+    }
+
+    #[test]
+    fn albanian_and_french_diacritics_fold() {
+        assert_eq!(
+            folded_words("Gjykata Themelore në Prishtinë, çështja"),
+            vec!["gjykata", "themelore", "ne", "prishtine", "ceshtja"]
+        );
+        assert_eq!(folded_words("arrêt Cour européenne"), vec!["arret", "cour", "europeenne"]);
+    }
+
+    #[test]
+    fn english_inflections_share_a_stem_only_in_the_stemmed_analyzer() {
+        let mut stem = stemmed();
+        assert_eq!(tokens(&mut stem, "discriminated"), tokens(&mut stem, "discrimination"));
+        assert_ne!(folded_words("discriminated"), folded_words("discrimination"));
+    }
+}

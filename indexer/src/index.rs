@@ -1,0 +1,273 @@
+//! The tantivy index: schema, opening, writing and committing.
+
+use std::{
+    collections::BTreeSet,
+    path::{Path, PathBuf},
+    sync::Mutex,
+};
+
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+    directory::MmapDirectory,
+    schema::{
+        FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, SchemaBuilder,
+        TextFieldIndexing, TextOptions, Value,
+    },
+    tokenizer::TokenizerManager,
+};
+
+use crate::{
+    analysis,
+    doc::{IndexDoc, Visibility},
+    error::IndexError,
+};
+
+/// Memory the writer may use before it flushes a segment; one indexing thread on a 2-core machine.
+const WRITER_HEAP_BYTES: usize = 48 * 1024 * 1024;
+
+/// The value of `visible_to` for documents everyone may find.
+pub(crate) const PUBLIC: &str = "*";
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub key: Field,
+    pub key_hash: Field,
+    pub kind: Field,
+    pub id: Field,
+    pub case_id: Field,
+    pub title: Field,
+    pub title_exact: Field,
+    pub body: Field,
+    pub body_exact: Field,
+    pub body_stored: Field,
+    pub court_text: Field,
+    pub court_id: Field,
+    pub court: Field,
+    pub jurisdiction: Field,
+    pub ground: Field,
+    pub proceeding_type: Field,
+    pub outcome: Field,
+    pub language: Field,
+    pub day: Field,
+    pub visible_to: Field,
+}
+
+/// Facet fields, by the name used in the API.
+pub(crate) const FACETS: &[&str] = &[
+    "kind",
+    "jurisdiction",
+    "court",
+    "ground",
+    "proceeding_type",
+    "outcome",
+    "language",
+];
+
+fn text(analyzer: &str, stored: bool) -> TextOptions {
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored { options.set_stored() } else { options }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = SchemaBuilder::new();
+    let facet = STRING | STORED | FAST;
+    let fields = Fields {
+        key: b.add_text_field("key", STRING | STORED),
+        key_hash: b.add_u64_field("key_hash", FAST),
+        kind: b.add_text_field("kind", facet.clone()),
+        id: b.add_text_field("id", STRING | STORED),
+        case_id: b.add_text_field("case_id", STRING | STORED),
+        title: b.add_text_field("title", text(analysis::STEMMED, true)),
+        title_exact: b.add_text_field("title_exact", text(analysis::FOLDED, false)),
+        body: b.add_text_field("body", text(analysis::STEMMED, false)),
+        body_exact: b.add_text_field("body_exact", text(analysis::FOLDED, false)),
+        body_stored: b.add_text_field("body_stored", STORED),
+        court_text: b.add_text_field("court_text", text(analysis::FOLDED, false)),
+        court_id: b.add_text_field("court_id", STRING | STORED),
+        court: b.add_text_field("court", facet.clone()),
+        jurisdiction: b.add_text_field("jurisdiction", facet.clone()),
+        ground: b.add_text_field("ground", facet.clone()),
+        proceeding_type: b.add_text_field("proceeding_type", facet.clone()),
+        outcome: b.add_text_field("outcome", facet.clone()),
+        language: b.add_text_field("language", facet),
+        day: b.add_i64_field("day", INDEXED | FAST | STORED),
+        visible_to: b.add_text_field("visible_to", STRING),
+    };
+    (b.build(), fields)
+}
+
+/// A stable 64-bit hash of a document key: the tie-breaker for equal scores and dates, so that
+/// paging is deterministic. (FNV-1a: fixed forever, unlike the standard library's hasher.)
+pub(crate) fn key_hash(key: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// Days since 1970-01-01 (`NaiveDate::default()`), the stored form of a record's date.
+pub(crate) fn days(date: chrono::NaiveDate) -> i64 {
+    date.signed_duration_since(chrono::NaiveDate::default()).num_days()
+}
+
+/// An open index: readers for searching, one writer for changes.
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("dir", &self.dir).finish()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating an empty one if there is none.
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let directory = MmapDirectory::open(dir)?;
+        let mut index = Index::open_or_create(directory, schema)?;
+        let tokenizers = TokenizerManager::default();
+        tokenizers.register(analysis::STEMMED, analysis::stemmed());
+        tokenizers.register(analysis::FOLDED, analysis::folded());
+        index.set_tokenizers(tokenizers);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            writer: Mutex::new(writer),
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The directory the index lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>> {
+        // A panic while holding the writer leaves nothing half-applied that a commit would expose
+        // (uncommitted changes are simply redone from the outbox), so a poisoned lock is usable.
+        self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds a document, replacing any earlier version with the same key. Visible after [`commit`].
+    ///
+    /// [`commit`]: SearchIndex::commit
+    pub fn upsert(&self, doc: &IndexDoc) -> Result<(), IndexError> {
+        let f = &self.fields;
+        let key = doc.key();
+        let writer = self.writer();
+        writer.delete_term(Term::from_field_text(f.key, &key));
+        let mut d = TantivyDocument::new();
+        d.add_text(f.key, &key);
+        d.add_u64(f.key_hash, key_hash(&key));
+        d.add_text(f.kind, doc.kind.as_str());
+        d.add_text(f.id, &doc.id);
+        if let Some(case_id) = &doc.case_id {
+            d.add_text(f.case_id, case_id);
+        }
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.title_exact, &doc.title);
+        d.add_text(f.body, &doc.body);
+        d.add_text(f.body_exact, &doc.body);
+        d.add_text(f.body_stored, &doc.body);
+        if let Some(name) = &doc.court_name {
+            d.add_text(f.court_text, name);
+            d.add_text(f.court, name);
+        }
+        if let Some(id) = &doc.court_id {
+            d.add_text(f.court_id, id);
+        }
+        for (field, value) in [
+            (f.jurisdiction, &doc.jurisdiction),
+            (f.proceeding_type, &doc.proceeding_type),
+            (f.outcome, &doc.outcome),
+            (f.language, &doc.language),
+        ] {
+            if let Some(value) = value {
+                d.add_text(field, value);
+            }
+        }
+        for ground in &doc.grounds {
+            d.add_text(f.ground, ground);
+        }
+        if let Some(date) = doc.date {
+            d.add_i64(f.day, days(date));
+        }
+        match &doc.visibility {
+            Visibility::Public => d.add_text(f.visible_to, PUBLIC),
+            Visibility::Organisation(org) => d.add_text(f.visible_to, org),
+        }
+        writer.add_document(d)?;
+        Ok(())
+    }
+
+    /// Removes the document with this key, if any. Effective after [`commit`](SearchIndex::commit).
+    pub fn delete(&self, key: &str) {
+        self.writer()
+            .delete_term(Term::from_field_text(self.fields.key, key));
+    }
+
+    /// Makes every change so far durable and searchable, recording `payload` with the commit.
+    pub fn commit(&self, payload: &str) -> Result<(), IndexError> {
+        {
+            let mut writer = self.writer();
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(payload);
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The payload of the last commit.
+    pub fn payload(&self) -> Result<Option<String>, IndexError> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// Number of searchable documents.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Every document key in the index (for consistency checks against the database).
+    pub fn keys(&self) -> Result<BTreeSet<String>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut keys = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(1)?;
+            for doc in segment.doc_ids_alive() {
+                let d: TantivyDocument = store.get(doc)?;
+                if let Some(key) = d.get_first(self.fields.key).and_then(|v| v.as_str()) {
+                    keys.insert(key.to_string());
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Waits for background merges to finish (before a process exits cleanly).
+    pub fn wait_merging(self) -> Result<(), IndexError> {
+        let writer = self.writer.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        writer.wait_merging_threads()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,862 @@
+//! Searching: the query tree turned into a tantivy query, filters, visibility, keyset paging,
+//! exact totals, facet counts and highlighted snippets.
+
+use std::{
+    cmp::Ordering,
+    collections::{BTreeMap, BinaryHeap, HashMap},
+    ops::Bound,
+};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tantivy::{
+    DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+    collector::{Collector, Count, SegmentCollector},
+    columnar::{Column, StrColumn},
+    query::{
+        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
+        PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery, Weight,
+    },
+    schema::{Field, IndexRecordOption, Value},
+    snippet::SnippetGenerator,
+    tokenizer::TextAnalyzer,
+};
+
+use crate::{
+    analysis,
+    doc::Kind,
+    error::IndexError,
+    index::{FACETS, Fields, PUBLIC, SearchIndex, days},
+    query::{self, Field as QField, Node},
+};
+
+/// The most hits one page may hold.
+pub const MAX_LIMIT: usize = 100;
+/// Facet values returned per facet.
+const FACET_VALUES: usize = 25;
+/// Passages of text per hit.
+const SNIPPETS_PER_HIT: usize = 2;
+/// Characters per passage.
+const SNIPPET_CHARS: usize = 240;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// BM25 relevance, best first.
+    Relevance,
+    /// Newest first; records without a date last.
+    DateDesc,
+    /// Oldest first; records without a date last.
+    DateAsc,
+}
+
+/// Filters; within one filter any value may match, across filters all must.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Kinds of record.
+    pub kinds: Vec<Kind>,
+    /// Jurisdiction codes.
+    pub jurisdictions: Vec<String>,
+    /// Courts, by id or by exact name.
+    pub courts: Vec<String>,
+    /// Ground codes.
+    pub grounds: Vec<String>,
+    /// Proceeding type codes.
+    pub proceeding_types: Vec<String>,
+    /// Outcome codes.
+    pub outcomes: Vec<String>,
+    /// Language tags.
+    pub languages: Vec<String>,
+    /// Cases (case ids).
+    pub case_ids: Vec<String>,
+    /// On or after this date.
+    pub date_from: Option<NaiveDate>,
+    /// On or before this date.
+    pub date_to: Option<NaiveDate>,
+}
+
+/// Who is searching: which organisations' non-public records they may find.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    /// Organisations whose non-public documents this viewer may see.
+    pub organisations: Vec<String>,
+}
+
+/// A search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The query text (see [`crate::query`]); empty finds everything the filters allow.
+    pub query: String,
+    /// Turn stemming off (diacritics and script are still folded).
+    pub exact: bool,
+    /// Filters.
+    pub filters: Filters,
+    /// Who is searching.
+    pub viewer: Viewer,
+    /// Order.
+    pub sort: Sort,
+    /// Hits per page, 1..=[`MAX_LIMIT`].
+    pub limit: usize,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Compute facet counts.
+    pub facets: bool,
+    /// Compute highlighted snippets.
+    pub snippets: bool,
+}
+
+/// One hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Kind of record.
+    pub kind: Kind,
+    /// The record's id.
+    pub id: String,
+    /// Its case, if any.
+    pub case_id: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Court name.
+    pub court: Option<String>,
+    /// Jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// Language.
+    pub language: Option<String>,
+    /// Date.
+    pub date: Option<NaiveDate>,
+    /// BM25 score (relevance order only).
+    pub score: Option<f32>,
+    /// Best matching passages, HTML-escaped, matches wrapped in `<mark>`.
+    pub snippets: Vec<String>,
+}
+
+/// A count of matching documents with one facet value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetCount {
+    /// The value (a code, or a court name).
+    pub value: String,
+    /// Matching documents with this value.
+    pub count: u64,
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// Exact number of matching documents.
+    pub total: u64,
+    /// This page.
+    pub hits: Vec<Hit>,
+    /// Facet counts over all matching documents, by facet name (when asked for).
+    pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+    /// Cursor for the next page, if there are more hits.
+    pub next_cursor: Option<String>,
+}
+
+/// Position after the last hit of a page.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct CursorData {
+    /// Hash of the search it belongs to.
+    s: u64,
+    /// Primary sort value of the last hit.
+    p: f64,
+    /// Key hash of the last hit.
+    k: u64,
+}
+
+impl SearchIndex {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+        let limit = request.limit.clamp(1, MAX_LIMIT);
+        let tree = query::parse(&request.query)?;
+        let builder = Builder {
+            fields: &self.fields,
+            exact: request.exact,
+            stemmed: analysis::stemmed(),
+            folded: analysis::folded(),
+        };
+        let user_query = builder.build(&tree)?;
+        let full = self.full_query(user_query.box_clone(), request);
+        let signature = signature(request);
+        let after = match &request.cursor {
+            None => None,
+            Some(text) => Some(decode_cursor(text, signature)?),
+        };
+
+        let searcher = self.reader.searcher();
+        let total = searcher.search(&*full, &Count)? as u64;
+        let facets = if request.facets {
+            Some(searcher.search(&*full, &FacetCollector)?)
+        } else {
+            None
+        };
+        let top = searcher.search(
+            &*full,
+            &TopAfter {
+                limit: limit + 1,
+                sort: request.sort,
+                after: after.map(|c| (c.p, c.k)),
+            },
+        )?;
+        let more = top.len() > limit;
+        let page: Vec<Entry> = top.into_iter().take(limit).collect();
+        let next_cursor = if more {
+            page.last().map(|last| {
+                encode_cursor(CursorData {
+                    s: signature,
+                    p: last.primary,
+                    k: last.key,
+                })
+            })
+        } else {
+            None
+        };
+
+        let snippet_generator = if request.snippets && !matches!(tree, Node::All) {
+            let field = if request.exact {
+                self.fields.body_exact
+            } else {
+                self.fields.body
+            };
+            let mut generator = SnippetGenerator::create(&searcher, &*user_query, field)?;
+            generator.set_max_num_chars(SNIPPET_CHARS);
+            Some(generator)
+        } else {
+            None
+        };
+
+        let f = &self.fields;
+        let mut hits = Vec::with_capacity(page.len());
+        for entry in page {
+            let doc: TantivyDocument = searcher.doc(entry.address)?;
+            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            let kind = text(f.kind).and_then(|k| Kind::parse(&k)).unwrap_or(Kind::Ruling);
+            let date = doc
+                .get_first(f.day)
+                .and_then(|v| v.as_i64())
+                .and_then(|d| NaiveDate::default().checked_add_signed(chrono::Duration::days(d)));
+            let snippets = match &snippet_generator {
+                Some(generator) => snippets(generator, text(f.body_stored).as_deref().unwrap_or("")),
+                None => Vec::new(),
+            };
+            hits.push(Hit {
+                kind,
+                id: text(f.id).unwrap_or_default(),
+                case_id: text(f.case_id),
+                title: text(f.title).unwrap_or_default(),
+                court: text(f.court),
+                jurisdiction: text(f.jurisdiction),
+                language: text(f.language),
+                date,
+                score: (request.sort == Sort::Relevance).then_some(entry.primary as f32),
+                snippets,
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            next_cursor,
+        })
+    }
+
+    /// The user's query, restricted by the filters and by what the viewer may see.
+    fn full_query(&self, user_query: Box<dyn Query>, request: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query)];
+        let mut visible = vec![PUBLIC.to_string()];
+        visible.extend(request.viewer.organisations.iter().cloned());
+        clauses.push((Occur::Must, filter(any_of(f.visible_to, &visible))));
+        let filters = &request.filters;
+        let kinds: Vec<String> = filters.kinds.iter().map(|k| k.as_str().to_string()).collect();
+        for (field, values) in [
+            (f.kind, &kinds),
+            (f.jurisdiction, &filters.jurisdictions),
+            (f.ground, &filters.grounds),
+            (f.proceeding_type, &filters.proceeding_types),
+            (f.outcome, &filters.outcomes),
+            (f.language, &filters.languages),
+            (f.case_id, &filters.case_ids),
+        ] {
+            if !values.is_empty() {
+                clauses.push((Occur::Must, filter(any_of(field, values))));
+            }
+        }
+        if !filters.courts.is_empty() {
+            let by_id = any_of(f.court_id, &filters.courts);
+            let by_name = any_of(f.court, &filters.courts);
+            clauses.push((
+                Occur::Must,
+                filter(Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, by_id),
+                    (Occur::Should, by_name),
+                ]))),
+            ));
+        }
+        if filters.date_from.is_some() || filters.date_to.is_some() {
+            let bound = |d: Option<NaiveDate>| match d {
+                Some(d) => Bound::Included(Term::from_field_i64(f.day, days(d))),
+                None => Bound::Unbounded,
+            };
+            clauses.push((
+                Occur::Must,
+                filter(Box::new(RangeQuery::new(
+                    bound(filters.date_from),
+                    bound(filters.date_to),
+                ))),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// A filter clause: matches without changing the score.
+fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = values
+        .iter()
+        .map(|v| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(terms))
+}
+
+/// Up to [`SNIPPETS_PER_HIT`] passages: the best, then the best of the text around it.
+fn snippets(generator: &SnippetGenerator, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut first = generator.snippet(text);
+    if first.highlighted().is_empty() {
+        return out;
+    }
+    first.set_snippet_prefix_postfix("<mark>", "</mark>");
+    let range = first.fragment_range();
+    out.push(first.to_html());
+    if SNIPPETS_PER_HIT > 1 {
+        let (before, after) = (&text[..range.start], &text[range.end..]);
+        let mut candidates: Vec<_> = [before, after]
+            .into_iter()
+            .map(|part| generator.snippet(part))
+            .filter(|s| !s.highlighted().is_empty())
+            .collect();
+        candidates.sort_by_key(|s| std::cmp::Reverse(s.highlighted().len()));
+        if let Some(mut second) = candidates.into_iter().next() {
+            second.set_snippet_prefix_postfix("<mark>", "</mark>");
+            out.push(second.to_html());
+        }
+    }
+    out
+}
+
+/// Identifies a search (query, mode, filters, order) so that a cursor cannot be replayed on
+/// another search by mistake. The viewer is left out: the same search by a colleague may page on.
+fn signature(request: &SearchRequest) -> u64 {
+    let f = &request.filters;
+    let text = format!(
+        "{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}",
+        request.query,
+        request.exact,
+        request.sort,
+        f.kinds,
+        f.jurisdictions,
+        f.courts,
+        f.grounds,
+        f.proceeding_types,
+        f.outcomes,
+        f.languages,
+        f.case_ids,
+        f.date_from,
+        f.date_to
+    );
+    crate::index::key_hash(&text)
+}
+
+fn encode_cursor(data: CursorData) -> String {
+    let mut bytes = Vec::with_capacity(24);
+    bytes.extend_from_slice(&data.s.to_be_bytes());
+    bytes.extend_from_slice(&data.p.to_bits().to_be_bytes());
+    bytes.extend_from_slice(&data.k.to_be_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn decode_cursor(text: &str, signature: u64) -> Result<CursorData, IndexError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|_| IndexError::Cursor("it is not a cursor this service handed out".into()))?;
+    let word = |i: usize| -> Option<u64> {
+        bytes
+            .get(i * 8..i * 8 + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+    };
+    match (bytes.len(), word(0), word(1), word(2)) {
+        (24, Some(s), Some(p), Some(k)) => {
+            if s != signature {
+                return Err(IndexError::Cursor(
+                    "it belongs to a different search (query, filters or order changed)".into(),
+                ));
+            }
+            Ok(CursorData {
+                s,
+                p: f64::from_bits(p),
+                k,
+            })
+        }
+        _ => Err(IndexError::Cursor(
+            "it is not a cursor this service handed out".into(),
+        )),
+    }
+}
+
+/// Turns the query tree into a tantivy query.
+struct Builder<'a> {
+    fields: &'a Fields,
+    exact: bool,
+    stemmed: TextAnalyzer,
+    folded: TextAnalyzer,
+}
+
+impl Builder<'_> {
+    /// (field, analyzer is stemmed) for a text field in the current mode.
+    fn text_fields(&self, field: Option<QField>) -> Vec<(Field, bool, f32)> {
+        let f = self.fields;
+        let (title, body) = if self.exact {
+            ((f.title_exact, false), (f.body_exact, false))
+        } else {
+            ((f.title, true), (f.body, true))
+        };
+        match field {
+            None => vec![(title.0, title.1, 1.5), (body.0, body.1, 1.0)],
+            Some(QField::Title) => vec![(title.0, title.1, 1.0)],
+            Some(QField::Text) => vec![(body.0, body.1, 1.0)],
+            Some(QField::Court) => vec![(f.court_text, false, 1.0)],
+            Some(_) => Vec::new(),
+        }
+    }
+
+    fn keyword_field(&self, field: QField) -> Field {
+        let f = self.fields;
+        match field {
+            QField::Kind => f.kind,
+            QField::Jurisdiction => f.jurisdiction,
+            QField::Ground => f.ground,
+            QField::ProceedingType => f.proceeding_type,
+            QField::Outcome => f.outcome,
+            QField::Language => f.language,
+            QField::Case => f.case_id,
+            QField::Title | QField::Text | QField::Court => f.body,
+        }
+    }
+
+    fn analyse(&self, stemmed: bool, text: &str) -> Vec<String> {
+        let mut analyzer = if stemmed {
+            self.stemmed.clone()
+        } else {
+            self.folded.clone()
+        };
+        analysis::tokens(&mut analyzer, text)
+    }
+
+    fn build(&self, node: &Node) -> Result<Box<dyn Query>, IndexError> {
+        Ok(match node {
+            Node::All => Box::new(AllQuery),
+            Node::Word {
+                field: Some(field),
+                text,
+                ..
+            }
+            | Node::Phrase {
+                field: Some(field),
+                text,
+            } if !field.is_text() => {
+                let value = if *field == QField::Jurisdiction {
+                    text.to_uppercase()
+                } else {
+                    text.clone()
+                };
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.keyword_field(*field), &value),
+                    IndexRecordOption::Basic,
+                ))
+            }
+            Node::Word {
+                field,
+                text,
+                prefix,
+            } => self.words(*field, text, *prefix)?,
+            Node::Phrase { field, text } => self.words(*field, text, false)?,
+            Node::And(children) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for child in children {
+                    match child {
+                        Node::Not(inner) => clauses.push((Occur::MustNot, self.build(inner)?)),
+                        other => clauses.push((Occur::Must, self.build(other)?)),
+                    }
+                }
+                if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Node::Or(children) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for child in children {
+                    clauses.push((Occur::Should, self.build(child)?));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Node::Not(inner) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, self.build(inner)?),
+            ])),
+        })
+    }
+
+    /// A word or phrase in text fields: one term, a phrase of terms, or a prefix.
+    fn words(
+        &self,
+        field: Option<QField>,
+        text: &str,
+        prefix: bool,
+    ) -> Result<Box<dyn Query>, IndexError> {
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (tfield, stemmed, boost) in self.text_fields(field) {
+            // Prefixes match the unstemmed words: "discrim*" must not depend on stems.
+            let (tfield, stemmed) = if prefix {
+                (self.unstemmed_twin(tfield), false)
+            } else {
+                (tfield, stemmed)
+            };
+            let tokens = self.analyse(stemmed, text);
+            if tokens.is_empty() {
+                return Err(IndexError::Unsearchable(format!(
+                    "'{text}' contains no letters or digits to search for"
+                )));
+            }
+            let terms: Vec<Term> = tokens
+                .iter()
+                .map(|t| Term::from_field_text(tfield, t))
+                .collect();
+            let q: Box<dyn Query> = match (terms.len(), prefix) {
+                (1, false) => Box::new(TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                )),
+                (1, true) => Box::new(RegexQuery::from_pattern(
+                    &format!("{}.*", regex_literal(&tokens[0])),
+                    tfield,
+                )?),
+                (_, false) => Box::new(PhraseQuery::new(terms)),
+                (_, true) => Box::new(PhrasePrefixQuery::new(terms)),
+            };
+            let q: Box<dyn Query> = if (boost - 1.0).abs() > f32::EPSILON {
+                Box::new(BoostQuery::new(q, boost))
+            } else {
+                q
+            };
+            per_field.push((Occur::Should, q));
+        }
+        Ok(match per_field.len() {
+            0 => Box::new(EmptyQuery),
+            1 => per_field.remove(0).1,
+            _ => Box::new(BooleanQuery::new(per_field)),
+        })
+    }
+
+    fn unstemmed_twin(&self, field: Field) -> Field {
+        let f = self.fields;
+        if field == f.title {
+            f.title_exact
+        } else if field == f.body {
+            f.body_exact
+        } else {
+            field
+        }
+    }
+}
+
+/// Escapes a folded token for the regex syntax (tokens are letters and digits, but be safe).
+fn regex_literal(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    for c in token.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push('\\');
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A hit in the making: primary sort value (higher first), then key hash (lower first).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    primary: f64,
+    key: u64,
+    address: DocAddress,
+}
+
+impl Entry {
+    /// Whether `self` comes before `other` in the result order.
+    fn before(&self, primary: f64, key: u64) -> bool {
+        match self.primary.total_cmp(&primary) {
+            Ordering::Greater => true,
+            Ordering::Less => false,
+            Ordering::Equal => self.key < key,
+        }
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    /// Greater = later in the result order, so a max-heap keeps the worst kept hit on top.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .primary
+            .total_cmp(&self.primary)
+            .then(self.key.cmp(&other.key))
+    }
+}
+
+/// Top `limit` hits strictly after a cursor position.
+struct TopAfter {
+    limit: usize,
+    sort: Sort,
+    after: Option<(f64, u64)>,
+}
+
+struct TopAfterSegment {
+    limit: usize,
+    sort: Sort,
+    after: Option<(f64, u64)>,
+    segment: SegmentOrdinal,
+    keys: Column<u64>,
+    days: Column<i64>,
+    heap: BinaryHeap<Entry>,
+}
+
+impl TopAfterSegment {
+    /// Offers a document; returns the lowest score that could still enter the heap.
+    fn offer(&mut self, doc: DocId, score: Score) -> Score {
+        let primary = match self.sort {
+            Sort::Relevance => f64::from(score),
+            Sort::DateDesc => self.days.first(doc).map_or(f64::NEG_INFINITY, |d| d as f64),
+            Sort::DateAsc => self.days.first(doc).map_or(f64::NEG_INFINITY, |d| -(d as f64)),
+        };
+        let key = self.keys.first(doc).unwrap_or(0);
+        let entry = Entry {
+            primary,
+            key,
+            address: DocAddress::new(self.segment, doc),
+        };
+        let admissible = match self.after {
+            Some((p, k)) => match entry.primary.total_cmp(&p) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal => entry.key > k,
+            },
+            None => true,
+        };
+        if admissible {
+            if self.heap.len() < self.limit {
+                self.heap.push(entry);
+            } else if let Some(worst) = self.heap.peek()
+                && entry.before(worst.primary, worst.key)
+            {
+                self.heap.pop();
+                self.heap.push(entry);
+            }
+        }
+        match (self.sort, self.heap.len() >= self.limit, self.heap.peek()) {
+            // Scores equal to the worst kept one may still win on the key: stay just below it.
+            (Sort::Relevance, true, Some(worst)) => next_down(worst.primary as f32),
+            _ => Score::MIN,
+        }
+    }
+}
+
+fn next_down(score: f32) -> f32 {
+    if score.is_finite() && score > 0.0 {
+        f32::from_bits(score.to_bits() - 1)
+    } else {
+        Score::MIN
+    }
+}
+
+impl SegmentCollector for TopAfterSegment {
+    type Fruit = Vec<Entry>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.offer(doc, score);
+    }
+
+    fn harvest(self) -> Vec<Entry> {
+        self.heap.into_vec()
+    }
+}
+
+impl Collector for TopAfter {
+    type Fruit = Vec<Entry>;
+    type Child = TopAfterSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<TopAfterSegment> {
+        Ok(TopAfterSegment {
+            limit: self.limit,
+            sort: self.sort,
+            after: self.after,
+            segment,
+            keys: reader.fast_fields().u64("key_hash")?,
+            days: reader.fast_fields().i64("day")?,
+            heap: BinaryHeap::with_capacity(self.limit + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == Sort::Relevance
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Entry>>) -> tantivy::Result<Vec<Entry>> {
+        let mut all: Vec<Entry> = fruits.into_iter().flatten().collect();
+        all.sort();
+        all.truncate(self.limit);
+        Ok(all)
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<Entry>> {
+        let mut child = self.for_segment(segment_ord, reader)?;
+        let alive = reader.alive_bitset();
+        match self.sort {
+            // Relevance: let block-max WAND skip what cannot enter the top `limit`.
+            Sort::Relevance => weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+                if alive.is_some_and(|a| a.is_deleted(doc)) {
+                    return Score::MIN;
+                }
+                child.offer(doc, score)
+            })?,
+            _ => weight.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs {
+                    if !alive.is_some_and(|a| a.is_deleted(doc)) {
+                        child.offer(doc, 0.0);
+                    }
+                }
+            })?,
+        }
+        Ok(child.harvest())
+    }
+}
+
+/// Counts matching documents per value of every facet field.
+struct FacetCollector;
+
+struct FacetSegment {
+    columns: Vec<Option<StrColumn>>,
+    counts: Vec<Vec<u64>>,
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = Vec<HashMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    if let Some(slot) = counts.get_mut(ord as usize) {
+                        *slot += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = Vec::with_capacity(self.columns.len());
+        let mut buffer = String::new();
+        for (column, counts) in self.columns.iter().zip(self.counts) {
+            let mut values = HashMap::new();
+            if let Some(column) = column {
+                for (ord, count) in counts.into_iter().enumerate() {
+                    if count > 0 && column.ord_to_str(ord as u64, &mut buffer).unwrap_or(false) {
+                        values.insert(buffer.clone(), count);
+                    }
+                }
+            }
+            out.push(values);
+        }
+        out
+    }
+}
+
+impl Collector for FacetCollector {
+    type Fruit = BTreeMap<String, Vec<FacetCount>>;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        let mut columns = Vec::with_capacity(FACETS.len());
+        let mut counts = Vec::with_capacity(FACETS.len());
+        for name in FACETS {
+            let column = reader.fast_fields().str(name)?;
+            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            columns.push(column);
+        }
+        Ok(FacetSegment { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<HashMap<String, u64>>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); FACETS.len()];
+        for fruit in fruits {
+            for (into, from) in merged.iter_mut().zip(fruit) {
+                for (value, count) in from {
+                    *into.entry(value).or_default() += count;
+                }
+            }
+        }
+        Ok(FACETS
+            .iter()
+            .zip(merged)
+            .map(|(name, values)| {
+                let mut list: Vec<FacetCount> = values
+                    .into_iter()
+                    .map(|(value, count)| FacetCount { value, count })
+                    .collect();
+                list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                list.truncate(FACET_VALUES);
+                (name.to_string(), list)
+            })
+            .collect())
+    }
+}

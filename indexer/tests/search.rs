@@ -1,0 +1,257 @@
+//! The index end to end on a real tantivy index in a temporary directory. All texts are fictional.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use courtwatch_indexer::{
+    Filters, IndexDoc, IndexError, Kind, SearchIndex, SearchRequest, Sort, Viewer, Visibility,
+};
+
+fn doc(kind: Kind, id: &str, title: &str, body: &str) -> IndexDoc {
+    IndexDoc {
+        kind,
+        id: id.into(),
+        case_id: None,
+        title: title.into(),
+        body: body.into(),
+        court_id: None,
+        court_name: Some("Osnovni sud u Podgorici".into()),
+        jurisdiction: Some("ME".into()),
+        grounds: vec![],
+        proceeding_type: None,
+        outcome: None,
+        language: Some("sr-Latn-ME".into()),
+        date: NaiveDate::from_ymd_opt(2020, 1, 1),
+        visibility: Visibility::Public,
+    }
+}
+
+fn request(query: &str) -> SearchRequest {
+    SearchRequest {
+        query: query.into(),
+        exact: false,
+        filters: Filters::default(),
+        viewer: Viewer::default(),
+        sort: Sort::Relevance,
+        limit: 10,
+        cursor: None,
+        facets: false,
+        snippets: false,
+    }
+}
+
+fn ids(index: &SearchIndex, req: &SearchRequest) -> Vec<String> {
+    index.search(req).unwrap().hits.into_iter().map(|h| h.id).collect()
+}
+
+fn sample() -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    let mut latin = doc(
+        Kind::Ruling,
+        "latin",
+        "Presuda K 12/20",
+        "Okrivljeni Đorđević, rođen u Nikšiću, izvršio je krivično djelo diskriminacije.",
+    );
+    latin.grounds = vec!["ethnicity".into()];
+    index.upsert(&latin).unwrap();
+    index
+        .upsert(&doc(
+            Kind::Ruling,
+            "cyrillic",
+            "Пресуда К 7/21",
+            "Окривљени Ђорђевић је рођен у Београду; говор мржње према Ромима.",
+        ))
+        .unwrap();
+    let mut english = doc(
+        Kind::Ruling,
+        "english",
+        "Case of the fictional applicants v. Nowhere",
+        "The applicants were discriminated against: Roma pupils were segregated in schools.",
+    );
+    english.language = Some("en".into());
+    english.jurisdiction = None;
+    english.date = NaiveDate::from_ymd_opt(2010, 5, 5);
+    index.upsert(&english).unwrap();
+    let mut draft = doc(
+        Kind::Observation,
+        "draft",
+        "Hearing note",
+        "Gjyqtari tha se diskriminimi i romëve nuk u provua; segregation alleged.",
+    );
+    draft.visibility = Visibility::Organisation("org-a".into());
+    draft.language = Some("sq".into());
+    draft.jurisdiction = Some("XK".into());
+    index.upsert(&draft).unwrap();
+    index.commit("test").unwrap();
+    (dir, index)
+}
+
+#[test]
+fn latin_cyrillic_and_undiacritised_queries_find_the_same_judgments() {
+    let (_dir, index) = sample();
+    let expected: BTreeSet<String> = ["latin", "cyrillic"].map(String::from).into();
+    for query in ["Đorđević", "Djordjevic", "ЂОРЂЕВИЋ", "djordjević"] {
+        let found: BTreeSet<String> = ids(&index, &request(query)).into_iter().collect();
+        assert_eq!(found, expected, "query {query}");
+    }
+    assert_eq!(ids(&index, &request("rodjen Niksicu")), vec!["latin"]);
+    assert_eq!(ids(&index, &request("\"говор мржње\"")), vec!["cyrillic"]);
+    assert_eq!(ids(&index, &request("\"govor mrznje\"")), vec!["cyrillic"]);
+}
+
+#[test]
+fn stemming_matches_inflections_and_exact_mode_does_not() {
+    let (_dir, index) = sample();
+    assert_eq!(ids(&index, &request("discrimination")), vec!["english"]);
+    let mut exact = request("discrimination");
+    exact.exact = true;
+    assert!(ids(&index, &exact).is_empty());
+    exact.query = "discriminated".into();
+    assert_eq!(ids(&index, &exact), vec!["english"]);
+    assert_eq!(ids(&index, &request("discrim*")), vec!["english"]);
+    assert_eq!(ids(&index, &request("\"roma pupil\"")), vec!["english"]);
+}
+
+#[test]
+fn drafts_are_found_only_by_their_organisation() {
+    let (_dir, index) = sample();
+    assert!(ids(&index, &request("segregation")).contains(&"english".to_string()));
+    assert!(!ids(&index, &request("segregation")).contains(&"draft".to_string()));
+    let mut own = request("segregation");
+    own.viewer = Viewer {
+        organisations: vec!["org-a".into()],
+    };
+    assert!(ids(&index, &own).contains(&"draft".to_string()));
+    let mut other = own.clone();
+    other.viewer.organisations = vec!["org-b".into()];
+    assert!(!ids(&index, &other).contains(&"draft".to_string()));
+    // Facet counts do not reveal it either.
+    let mut facets = request("");
+    facets.facets = true;
+    let results = index.search(&facets).unwrap();
+    assert_eq!(results.total, 3);
+    let kinds = &results.facets.unwrap()["kind"];
+    assert!(kinds.iter().all(|f| f.value != "observation"));
+}
+
+#[test]
+fn boolean_operators_fields_filters_and_facets() {
+    let (_dir, index) = sample();
+    assert_eq!(ids(&index, &request("djordjevic -beograd")), vec!["latin"]);
+    assert_eq!(ids(&index, &request("djordjevic NOT beograd")), vec!["latin"]);
+    let mut either: Vec<String> = ids(&index, &request("niksicu OR applicants"));
+    either.sort();
+    assert_eq!(either, vec!["english", "latin"]);
+    let mut titled = ids(&index, &request("title:presuda lang:sr-Latn-ME"));
+    titled.sort();
+    assert_eq!(titled, vec!["cyrillic", "latin"]);
+    assert_eq!(ids(&index, &request("ground:ethnicity")), vec!["latin"]);
+    assert_eq!(ids(&index, &request("court:podgorici jurisdiction:me -djordjevic")), Vec::<String>::new());
+    let mut filtered = request("");
+    filtered.filters.languages = vec!["en".into()];
+    assert_eq!(ids(&index, &filtered), vec!["english"]);
+    filtered.filters = Filters {
+        date_from: NaiveDate::from_ymd_opt(2015, 1, 1),
+        ..Filters::default()
+    };
+    assert_eq!(index.search(&filtered).unwrap().total, 2);
+    let mut facets = request("djordjevic");
+    facets.facets = true;
+    let facets = index.search(&facets).unwrap().facets.unwrap();
+    assert_eq!(facets["jurisdiction"][0].value, "ME");
+    assert_eq!(facets["jurisdiction"][0].count, 2);
+    assert_eq!(facets["ground"].len(), 1);
+}
+
+#[test]
+fn snippets_mark_the_matching_words_and_escape_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    index
+        .upsert(&doc(
+            Kind::Ruling,
+            "x",
+            "t",
+            "Intro <script>. The judge ignored the hate speech. Much later text about hate again.",
+        ))
+        .unwrap();
+    index.commit("t").unwrap();
+    let mut req = request("hate");
+    req.snippets = true;
+    let hit = &index.search(&req).unwrap().hits[0];
+    assert!(hit.snippets[0].contains("<mark>hate</mark>"), "{:?}", hit.snippets);
+    assert!(hit.snippets.iter().all(|s| !s.contains("<script>")));
+}
+
+#[test]
+fn cursor_paging_visits_every_hit_once_without_a_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    for i in 0..403 {
+        // Many equal scores, so ties must be broken consistently.
+        let mut d = doc(Kind::Ruling, &format!("r{i:03}"), "t", if i % 2 == 0 { "roma roma" } else { "roma" });
+        d.date = NaiveDate::from_ymd_opt(2000 + (i % 20), 1, 1);
+        index.upsert(&d).unwrap();
+        if i % 100 == 0 {
+            index.commit("batch").unwrap(); // several segments
+        }
+    }
+    index.commit("t").unwrap();
+    for sort in [Sort::Relevance, Sort::DateDesc, Sort::DateAsc] {
+        let mut req = request("roma");
+        req.sort = sort;
+        req.limit = 17;
+        let mut seen = Vec::new();
+        loop {
+            let page = index.search(&req).unwrap();
+            assert_eq!(page.total, 403);
+            seen.extend(page.hits.iter().map(|h| (h.id.clone(), h.date, h.score)));
+            match page.next_cursor {
+                Some(c) => req.cursor = Some(c),
+                None => break,
+            }
+        }
+        let unique: BTreeSet<_> = seen.iter().map(|s| s.0.clone()).collect();
+        assert_eq!(seen.len(), 403, "{sort:?}");
+        assert_eq!(unique.len(), 403, "{sort:?}");
+        match sort {
+            Sort::DateDesc => assert!(seen.windows(2).all(|w| w[0].1 >= w[1].1)),
+            Sort::DateAsc => assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1)),
+            Sort::Relevance => assert!(seen.windows(2).all(|w| w[0].2 >= w[1].2)),
+        }
+    }
+}
+
+#[test]
+fn bad_queries_and_cursors_are_errors_not_guesses() {
+    let (_dir, index) = sample();
+    match index.search(&request("roma \"unclosed")) {
+        Err(IndexError::Query(e)) => assert_eq!(e.column, 6),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(index.search(&request("—")), Err(IndexError::Unsearchable(_))));
+    let mut req = request("djordjevic");
+    req.limit = 1;
+    let cursor = index.search(&req).unwrap().next_cursor.unwrap();
+    req.query = "roma".into();
+    req.cursor = Some(cursor);
+    assert!(matches!(index.search(&req), Err(IndexError::Cursor(_))));
+    req.cursor = Some("garbage!".into());
+    assert!(matches!(index.search(&req), Err(IndexError::Cursor(_))));
+}
+
+#[test]
+fn replacing_and_deleting_documents() {
+    let (_dir, index) = sample();
+    let mut changed = doc(Kind::Ruling, "latin", "Presuda", "sasvim drugi tekst");
+    changed.language = Some("sr-Latn-ME".into());
+    index.upsert(&changed).unwrap();
+    index.commit("t").unwrap();
+    assert!(ids(&index, &request("niksicu")).is_empty());
+    assert_eq!(ids(&index, &request("drugi")), vec!["latin"]);
+    index.delete(&changed.key());
+    index.commit("t").unwrap();
+    assert!(ids(&index, &request("drugi")).is_empty());
+    assert_eq!(index.keys().unwrap().len(), 3);
+}
