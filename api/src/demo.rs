@@ -461,6 +461,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                         language: jurisdiction.ruling_language.to_owned(),
                         full_text: jurisdiction.ruling_text.to_owned(),
                         source: Some("courtwatch demo data (fictional)".to_owned()),
+                        metadata: Default::default(),
                         methodology_version: None,
                         answers: answers(ruling_answers),
                     },

@@ -63,6 +63,9 @@ pub enum ServiceError {
     /// The database failed; an internal error, never the caller's fault.
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+    /// Something else inside the service failed (the search index, say); never the caller's fault.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl ServiceError {
@@ -242,6 +245,13 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Database(db_err) => {
                 tracing::error!(error = %db_err, "database error");
+                Self::Internal(Json(Problem::for_status(
+                    500,
+                    "internal error; it has been logged",
+                )))
+            }
+            ServiceError::Internal(detail) => {
+                tracing::error!(error = %detail, "internal error");
                 Self::Internal(Json(Problem::for_status(
                     500,
                     "internal error; it has been logged",

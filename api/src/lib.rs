@@ -11,5 +11,6 @@ pub mod demo;
 pub mod endpoints;
 pub mod entities;
 pub mod error;
+pub mod search;
 pub mod services;
 pub mod state;

@@ -1,15 +1,21 @@
 //! What every request handler shares.
 
+use std::sync::Arc;
+
 use courtwatch_methodology::Registry;
 use sea_orm::DatabaseConnection;
 
-/// Shared application state: the database pool and the published methodology versions.
+use crate::search::Search;
+
+/// Shared application state: the database pool, the published methodology versions and the index.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The connection pool.
     pub db: DatabaseConnection,
     /// Published methodology versions.
     pub methodology: &'static Registry,
+    /// The search index (disabled in commands that do not search).
+    pub search: Arc<Search>,
 }
 
 impl AppState {
@@ -18,7 +24,13 @@ impl AppState {
         Self {
             db,
             methodology: Registry::published(),
+            search: Search::disabled(),
         }
+    }
+
+    /// The same state with a search index.
+    pub fn with_search(self, search: Arc<Search>) -> Self {
+        Self { search, ..self }
     }
 }
 
@@ -28,6 +40,7 @@ impl AppState {
         Self {
             db: DatabaseConnection::default(),
             methodology: Registry::published(),
+            search: Search::disabled(),
         }
     }
 }

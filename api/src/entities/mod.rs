@@ -9,4 +9,5 @@ pub mod observation;
 pub mod organisation;
 pub mod party;
 pub mod ruling;
+pub mod search_outbox;
 pub mod user;

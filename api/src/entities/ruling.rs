@@ -19,6 +19,8 @@ pub struct Model {
     pub language: String,
     pub full_text: String,
     pub source: Option<String>,
+    /// Other fields of the source record (JSON object text), e.g. ECHR `articles` and `conclusion`.
+    pub metadata: Option<String>,
     pub methodology_version: i32,
     /// The methodology answers as the JSON object text accepted by the API.
     pub answers: String,

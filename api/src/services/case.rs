@@ -18,6 +18,7 @@ use crate::{
         Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id, page,
         parse_answers, problems_from_methodology,
     },
+    search::outbox::{self, Change},
     state::AppState,
 };
 
@@ -287,7 +288,9 @@ pub async fn create(
     .await
     .map_err(ServiceError::from_write)?;
     let grounds = replace_grounds(&txn, &id, &input.grounds).await?;
+    outbox::record(&txn, Change::Case, &id).await?;
     txn.commit().await?;
+    state.search.changed();
     Ok(CaseRecord {
         case,
         grounds,
@@ -345,7 +348,9 @@ pub async fn update(
         .await
         .map_err(ServiceError::from_write)?;
     let grounds = replace_grounds(&txn, id, &input.grounds).await?;
+    outbox::record(&txn, Change::Case, id).await?;
     txn.commit().await?;
+    state.search.changed();
     Ok(CaseRecord {
         case,
         grounds,

@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use crate::{
     entities::court,
     error::{FieldProblem, ServiceError},
     services::common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
+    search::outbox::{self, Change},
     state::AppState,
 };
 
@@ -144,10 +145,16 @@ pub async fn update(
     active.municipality = Set(input.municipality);
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    active
-        .update(&state.db)
+    let txn = state.db.begin().await?;
+    let updated = active
+        .update(&txn)
         .await
-        .map_err(ServiceError::from_write)
+        .map_err(ServiceError::from_write)?;
+    // The court's name is in every document of its cases and rulings.
+    outbox::record(&txn, Change::Court, &updated.id).await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok(updated)
 }
 
 /// Lists courts.

@@ -12,6 +12,7 @@ use crate::{
         common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
         observation,
     },
+    search::outbox::{self, Change},
     state::AppState,
 };
 
@@ -219,7 +220,9 @@ pub async fn update(
         .await
         .map_err(ServiceError::from_write)?;
     observation::recheck_submitted(state, &txn, &updated).await?;
+    outbox::record(&txn, Change::Hearing, &updated.id).await?;
     txn.commit().await?;
+    state.search.changed();
     Ok(updated)
 }
 

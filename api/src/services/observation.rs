@@ -6,7 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_methodology::{Context, Methodology, Mode, Scope};
 use poem_openapi::{Enum, Object};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Query,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionTrait, sea_query::Query,
 };
 use serde_json::{Map, Value, json};
 
@@ -21,6 +22,7 @@ use crate::{
         },
         hearing as hearing_service,
     },
+    search::outbox::{self, Change},
     state::AppState,
 };
 
@@ -250,6 +252,7 @@ pub async fn create(
 ) -> Result<(observation::Model, String), ServiceError> {
     let checked = check(state, &input).await?;
     let now = Utc::now();
+    let txn = state.db.begin().await?;
     let created = observation::ActiveModel {
         id: Set(new_id()),
         hearing_id: Set(checked.hearing.id.clone()),
@@ -264,9 +267,12 @@ pub async fn create(
         created_by: Set(actor.user_id.clone()),
         updated_by: Set(actor.user_id.clone()),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await
     .map_err(ServiceError::from_write)?;
+    outbox::record(&txn, Change::Observation, &created.id).await?;
+    txn.commit().await?;
+    state.search.changed();
     Ok((created, checked.hearing.case_id))
 }
 
@@ -310,10 +316,14 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     active.updated_by = Set(actor.user_id.clone());
+    let txn = state.db.begin().await?;
     let updated = active
-        .update(&state.db)
+        .update(&txn)
         .await
         .map_err(ServiceError::from_write)?;
+    outbox::record(&txn, Change::Observation, &updated.id).await?;
+    txn.commit().await?;
+    state.search.changed();
     Ok((updated, checked.hearing.case_id))
 }
 

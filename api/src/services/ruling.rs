@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use courtwatch_methodology::{Context, Mode, Scope};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{Map, Value, json};
 
 use crate::{
@@ -18,6 +18,7 @@ use crate::{
             methodology_version, new_id, page, parse_answers, problems_from_methodology,
         },
     },
+    search::outbox::{self, Change},
     state::AppState,
 };
 
@@ -59,6 +60,9 @@ pub struct RulingInput {
     /// Where the text came from (a repository or publication).
     #[oai(validator(max_length = 500))]
     pub source: Option<String>,
+    /// Other fields of the source record, kept as given (e.g. ECHR `articles`, `conclusion`).
+    #[oai(default)]
+    pub metadata: BTreeMap<String, Value>,
     /// Methodology version the answers follow; the latest published when absent.
     pub methodology_version: Option<u32>,
     /// Answers to the methodology's ruling questions, by question code.
@@ -95,6 +99,8 @@ pub struct Ruling {
     pub full_text: String,
     /// Source.
     pub source: Option<String>,
+    /// Other fields of the source record.
+    pub metadata: BTreeMap<String, Value>,
     /// Methodology version the answers follow.
     pub methodology_version: u32,
     /// Answers, by question code.
@@ -127,6 +133,10 @@ impl TryFrom<ruling::Model> for Ruling {
             language: m.language,
             full_text: m.full_text,
             source: m.source,
+            metadata: match m.metadata.as_deref() {
+                Some(text) => parse_answers(text)?.into_iter().collect(),
+                None => BTreeMap::new(),
+            },
             methodology_version: m.methodology_version as u32,
             created_at: m.created_at,
             created_by: m.created_by,
@@ -280,6 +290,11 @@ async fn check(state: &AppState, input: &RulingInput) -> Result<Resolved, Servic
     })
 }
 
+/// The stored form of a ruling's metadata: none when empty.
+pub(crate) fn metadata_text(metadata: &BTreeMap<String, Value>) -> Option<String> {
+    (!metadata.is_empty()).then(|| answers_text(&metadata.clone().into_iter().collect()))
+}
+
 /// Finds a ruling by id.
 pub async fn get(state: &AppState, id: &str) -> Result<ruling::Model, ServiceError> {
     common::find_or_404::<ruling::Entity, _>(&state.db, "ruling", id).await
@@ -293,7 +308,8 @@ pub async fn create(
 ) -> Result<ruling::Model, ServiceError> {
     let resolved = check(state, &input).await?;
     let now = Utc::now();
-    ruling::ActiveModel {
+    let txn = state.db.begin().await?;
+    let created = ruling::ActiveModel {
         id: Set(new_id()),
         case_id: Set(input.case_id),
         court_id: Set(resolved.court_id),
@@ -307,6 +323,7 @@ pub async fn create(
         language: Set(input.language),
         full_text: Set(input.full_text),
         source: Set(input.source),
+        metadata: Set(metadata_text(&input.metadata)),
         methodology_version: Set(resolved.version as i32),
         answers: Set(answers_text(&input.answers.into_iter().collect())),
         created_at: Set(now),
@@ -314,9 +331,13 @@ pub async fn create(
         created_by: Set(actor.user_id.clone()),
         updated_by: Set(actor.user_id.clone()),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await
-    .map_err(ServiceError::from_write)
+    .map_err(ServiceError::from_write)?;
+    outbox::record(&txn, Change::Ruling, &created.id).await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok(created)
 }
 
 /// Replaces a ruling's fields and answers.
@@ -341,14 +362,20 @@ pub async fn update(
     active.language = Set(input.language);
     active.full_text = Set(input.full_text);
     active.source = Set(input.source);
+    active.metadata = Set(metadata_text(&input.metadata));
     active.methodology_version = Set(resolved.version as i32);
     active.answers = Set(answers_text(&input.answers.into_iter().collect()));
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    active
-        .update(&state.db)
+    let txn = state.db.begin().await?;
+    let updated = active
+        .update(&txn)
         .await
-        .map_err(ServiceError::from_write)
+        .map_err(ServiceError::from_write)?;
+    outbox::record(&txn, Change::Ruling, &updated.id).await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok(updated)
 }
 
 /// Lists rulings in creation order.

@@ -1,0 +1,89 @@
+//! Keeping the tantivy index in step with the database, and who may find what.
+//!
+//! - [`outbox`]: every service write that changes searchable content records the change in the same
+//!   transaction;
+//! - [`documents`]: turns database records into index documents;
+//! - [`sync`]: the background task that applies recorded changes in batches, the catch-up after a
+//!   crash, and the full rebuild behind `courtwatch reindex`;
+//! - [`policy`]: the one place that decides who may find which document.
+
+pub mod documents;
+pub mod outbox;
+pub mod policy;
+pub mod sync;
+
+use std::{
+    path::Path,
+    sync::{Arc, RwLock},
+};
+
+use courtwatch_indexer::{IndexError, IndexStore, SearchIndex};
+use tokio::sync::Notify;
+
+/// The service's handle on the index: the generation in use, and a bell to ring after writes.
+#[derive(Debug)]
+pub struct Search {
+    store: Option<IndexStore>,
+    current: RwLock<Option<(String, Arc<SearchIndex>)>>,
+    wake: Notify,
+}
+
+impl Search {
+    /// No index (rendering the OpenAPI document, or commands that do not search).
+    pub fn disabled() -> Arc<Self> {
+        Arc::new(Self {
+            store: None,
+            current: RwLock::new(None),
+            wake: Notify::new(),
+        })
+    }
+
+    /// Opens (or creates) the index under `dir`.
+    pub fn open(dir: &Path) -> Result<Arc<Self>, IndexError> {
+        let store = IndexStore::new(dir);
+        let (name, index) = store.open_current()?;
+        Ok(Arc::new(Self {
+            store: Some(store),
+            current: RwLock::new(Some((name, Arc::new(index)))),
+            wake: Notify::new(),
+        }))
+    }
+
+    /// The index in use, if there is one.
+    pub fn index(&self) -> Option<Arc<SearchIndex>> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|(_, index)| index.clone())
+    }
+
+    pub(crate) fn generation(&self) -> Option<String> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|(name, _)| name.clone())
+    }
+
+    pub(crate) fn store(&self) -> Option<&IndexStore> {
+        self.store.as_ref()
+    }
+
+    pub(crate) fn swap(&self, name: String, index: Arc<SearchIndex>) -> Option<Arc<SearchIndex>> {
+        let mut guard = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.replace((name, index)).map(|(_, old)| old)
+    }
+
+    /// Tells the background indexer that changes were committed.
+    pub fn changed(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) async fn wait_for_change(&self, timeout: std::time::Duration) {
+        let _ = tokio::time::timeout(timeout, self.wake.notified()).await;
+    }
+}
