@@ -20,6 +20,10 @@ fn healthz() -> &'static str {
     "ok"
 }
 
+/// Largest body accepted by `POST /api/v1/rulings/import` (the shared corpus of 2,204 judgments
+/// is 206 MB of text; larger collections go through `courtwatch import rulings`).
+pub const IMPORT_MAX_BYTES: usize = 256 * 1024 * 1024;
+
 /// Builds the application over `state`.
 pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
     let api = endpoints::api_service(state);
@@ -46,7 +50,12 @@ pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
         .at("/healthz", get(healthz))
         .around(move |endpoint, mut request| async move {
             // Bodies are read up front with a cap, so an oversize body is refused whether or not
-            // the client sent Content-Length.
+            // the client sent Content-Length. Bulk imports have their own, larger cap.
+            let max_body_bytes = if request.uri().path().ends_with("/rulings/import") {
+                max_body_bytes.max(IMPORT_MAX_BYTES)
+            } else {
+                max_body_bytes
+            };
             let declared = request
                 .headers()
                 .get(header::CONTENT_LENGTH)

@@ -31,9 +31,20 @@ pub struct StorageConfig {
     /// directory when absent.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// Directory of the search index (derived from the database; safe to delete and rebuild).
+    /// Default: `index/` in the data directory.
+    #[arg(long, env = "COURTWATCH_INDEX_DIR", global = true)]
+    pub index_dir: Option<PathBuf>,
 }
 
 impl StorageConfig {
+    /// Where the search index lives.
+    pub fn index_dir(&self) -> PathBuf {
+        self.index_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("index"))
+    }
+
     /// The database URL to connect to.
     pub fn url(&self) -> String {
         match &self.database_url {
@@ -69,6 +80,30 @@ pub enum Command {
     /// Manage users and their API tokens.
     #[command(subcommand)]
     User(UserCommand),
+    /// Bring in data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Rebuild the search index from the database into a new generation, then switch to it. A
+    /// running server keeps serving the old index until the new one is ready.
+    Reindex,
+}
+
+/// `courtwatch import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Load case law from JSON lines (`.jsonl` or `.jsonl.gz`): `{id, title, court, date, lang,
+    /// text, source, …}` per line. The `id` is the key: importing the same file twice changes
+    /// nothing. With any invalid line nothing is written, unless `--skip-invalid`.
+    Rulings {
+        /// The file.
+        file: PathBuf,
+        /// Import the valid lines and report the invalid ones.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Recorded as the importing user (a user id); default: the first admin, else a system user.
+        #[arg(long)]
+        as_user: Option<String>,
+    },
 }
 
 /// User management.

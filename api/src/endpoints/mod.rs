@@ -8,6 +8,7 @@ pub mod methodology;
 pub mod observations;
 pub mod parties;
 pub mod rulings;
+pub mod search;
 
 use poem_openapi::{
     ApiResponse, OpenApiService, SecurityScheme, Tags, auth::Bearer, payload::Json, types::ToJSON,
@@ -36,6 +37,8 @@ pub enum ApiTags {
     Observations,
     /// Rulings of monitored cases and stand-alone case law.
     Rulings,
+    /// Full-text search over rulings, observations and cases.
+    Search,
 }
 
 /// A bearer token created with `courtwatch user add`, sent as `Authorization: Bearer cw_…`.
@@ -70,7 +73,10 @@ pub fn api_service(state: AppState) -> OpenApiService<impl poem_openapi::OpenApi
             parties::PartiesApi { state: state.clone() },
             hearings::HearingsApi { state: state.clone() },
             observations::ObservationsApi { state: state.clone() },
-            rulings::RulingsApi { state },
+            rulings::RulingsApi {
+                state: state.clone(),
+            },
+            search::SearchApi { state },
         ),
         "courtwatch",
         env!("CARGO_PKG_VERSION"),

@@ -2,17 +2,30 @@
 
 use chrono::NaiveDate;
 use poem_openapi::{
-    Object, OpenApi,
+    ApiRequest, Object, OpenApi,
     param::{Path, Query},
-    payload::Json,
+    payload::{Binary, Json},
 };
 
 use crate::{
     endpoints::{ApiTags, BearerToken, Created, actor},
     error::ApiError,
-    services::ruling::{self, Ruling, RulingFilter, RulingInput},
+    services::{
+        import::{self, ImportReport},
+        ruling::{self, Ruling, RulingFilter, RulingInput},
+    },
     state::AppState,
 };
+
+/// Request bytes shared between the two passes of an import.
+#[derive(Debug, Clone)]
+struct SharedBytes(std::sync::Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
 
 /// Rulings endpoints.
 #[derive(Debug)]
@@ -30,8 +43,55 @@ pub struct RulingPage {
     pub next_cursor: Option<String>,
 }
 
+/// JSON lines of case law, one ruling per line.
+#[derive(Debug, ApiRequest)]
+pub enum ImportBody {
+    /// `application/x-ndjson`: `{"id", "title", "court", "date", "lang", "text", "source", …}` per line.
+    #[oai(content_type = "application/x-ndjson")]
+    Ndjson(Binary<Vec<u8>>),
+    /// The same lines sent as plain text.
+    #[oai(content_type = "text/plain")]
+    Text(Binary<Vec<u8>>),
+}
+
 #[OpenApi(tag = "ApiTags::Rulings")]
 impl RulingsApi {
+    /// Import case law from JSON lines
+    ///
+    /// Each line is `{"id", "title", "court", "date", "lang", "text", "source", …}` (the format of
+    /// `courtwatch import rulings`); `id` is the external id and the key: a line identical to the
+    /// stored ruling changes nothing, a changed line updates it. Other fields are kept in
+    /// `metadata`. Every line is checked first; if any is invalid, nothing is written and the 422
+    /// lists each bad line (`line N`) unless `skip_invalid=true`, which imports the valid lines and
+    /// reports the rest. Bodies up to the import limit (256 MiB by default) are accepted.
+    #[oai(path = "/rulings/import", method = "post", operation_id = "import_rulings")]
+    async fn import(
+        &self,
+        token: BearerToken,
+        /// Import the valid lines and report the invalid ones instead of refusing the whole body.
+        skip_invalid: Query<Option<bool>>,
+        body: ImportBody,
+    ) -> Result<Json<ImportReport>, ApiError> {
+        let actor = actor(&self.state, &token).await?;
+        let bytes = match body {
+            ImportBody::Ndjson(b) | ImportBody::Text(b) => b.0,
+        };
+        let bytes = std::sync::Arc::new(bytes);
+        let report = import::import_rulings(
+            &self.state,
+            &actor,
+            || {
+                let reader: Box<dyn std::io::BufRead + Send> =
+                    Box::new(std::io::Cursor::new(SharedBytes(bytes.clone())));
+                Ok(reader)
+            },
+            skip_invalid.0.unwrap_or(false),
+            |_, _| {},
+        )
+        .await?;
+        Ok(Json(report))
+    }
+
     /// Record a ruling
     ///
     /// Either attached to a monitored case (`case_id`) or stand-alone case law, identified by an

@@ -28,6 +28,10 @@ const BATCH: u64 = 500;
 const POLL: Duration = Duration::from_millis(500);
 /// Recorded with every commit; a different value (or none) means the index must be rebuilt.
 pub const INDEX_FORMAT: &str = "courtwatch-index-1";
+/// Recorded with the intermediate commits of a full build.
+const BUILDING: &str = "building";
+/// Text added between two intermediate commits of a full build.
+const FILL_COMMIT_BYTES: usize = 24 * 1024 * 1024;
 
 fn index_error(e: courtwatch_indexer::IndexError) -> ServiceError {
     ServiceError::Internal(format!("search index: {e}"))
@@ -172,12 +176,21 @@ async fn fill(
     let mut builder = Builder::new(db, methodology);
     let expected = builder.count_all().await?;
     let mut done = 0;
+    let mut pending_bytes = 0usize;
     let target = index.clone();
     let built = builder
         .all_documents(|doc| {
+            pending_bytes += doc.body.len() + doc.title.len();
             target.upsert(&doc).map_err(index_error)?;
             done += 1;
             progress(done, expected);
+            // Commit now and then: tantivy queues added documents in memory until its indexing
+            // thread takes them, and long judgments would otherwise pile up there. The payload
+            // marks the build unfinished, so a crash here means "build again" at the next start.
+            if pending_bytes > FILL_COMMIT_BYTES {
+                pending_bytes = 0;
+                target.commit(BUILDING).map_err(index_error)?;
+            }
             Ok(())
         })
         .await?;

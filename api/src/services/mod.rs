@@ -6,6 +6,7 @@ pub mod case;
 pub mod common;
 pub mod court;
 pub mod hearing;
+pub mod import;
 pub mod observation;
 pub mod party;
 pub mod ruling;

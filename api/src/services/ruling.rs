@@ -167,7 +167,7 @@ pub struct RulingFilter {
     pub decided_to: Option<NaiveDate>,
 }
 
-fn is_language_tag(tag: &str) -> bool {
+pub(crate) fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let primary_ok = parts
         .next()
