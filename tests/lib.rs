@@ -86,12 +86,15 @@ pub struct TestApp {
     /// The application state (for tests that look at the database directly).
     pub state: AppState,
     server: tokio::task::JoinHandle<()>,
+    indexer: tokio::task::JoinHandle<()>,
+    _index_dir: Cleanup,
     _cleanup: Cleanup,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.indexer.abort();
     }
 }
 
@@ -131,7 +134,10 @@ impl TestApp {
         };
         let connection = db::connect(&url).await.expect("connect");
         db::migrate(&connection).await.expect("migrations");
-        let state = AppState::new(connection);
+        let index_dir = std::env::temp_dir().join(format!("courtwatch-test-index-{unique}"));
+        let search = courtwatch_api::search::Search::open(&index_dir).expect("search index");
+        let state = AppState::new(connection).with_search(search);
+        let indexer = tokio::spawn(courtwatch_api::search::sync::run(state.clone()));
         let user = auth::create_user(
             &state.db,
             "Test Monitor (fictional)",
@@ -160,7 +166,23 @@ impl TestApp {
             backend: name,
             state,
             server,
+            indexer,
+            _index_dir: Cleanup::Directory(index_dir),
             _cleanup: cleanup,
+        }
+    }
+
+    /// Searches until `done` accepts the page or 10 s pass; returns the last page. The index
+    /// applies writes in the background, so a test waits for it the way a user would.
+    pub async fn search_until(&self, query: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (status, page) = self.get(&format!("/search?{query}")).await;
+            assert_eq!(status, 200, "{page}");
+            if done(&page) || std::time::Instant::now() > deadline {
+                return page;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
 

@@ -107,7 +107,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             let index_dir = cli.storage.index_dir();
             let search = Search::open(&index_dir).map_err(|e| {
-                format!("cannot open the search index in {}: {e}", index_dir.display())
+                format!(
+                    "cannot open the search index in {}: {e}",
+                    index_dir.display()
+                )
             })?;
             let state = state.with_search(search);
             tokio::spawn(sync::run(state.clone()));

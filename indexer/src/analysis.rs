@@ -223,13 +223,22 @@ mod tests {
             folded_words("Gjykata Themelore në Prishtinë, çështja"),
             vec!["gjykata", "themelore", "ne", "prishtine", "ceshtja"]
         );
-        assert_eq!(folded_words("arrêt Cour européenne"), vec!["arret", "cour", "europeenne"]);
+        assert_eq!(
+            folded_words("arrêt Cour européenne"),
+            vec!["arret", "cour", "europeenne"]
+        );
     }
 
     #[test]
     fn english_inflections_share_a_stem_only_in_the_stemmed_analyzer() {
         let mut stem = stemmed();
-        assert_eq!(tokens(&mut stem, "discriminated"), tokens(&mut stem, "discrimination"));
-        assert_ne!(folded_words("discriminated"), folded_words("discrimination"));
+        assert_eq!(
+            tokens(&mut stem, "discriminated"),
+            tokens(&mut stem, "discrimination")
+        );
+        assert_ne!(
+            folded_words("discriminated"),
+            folded_words("discrimination")
+        );
     }
 }

@@ -70,7 +70,11 @@ fn text(analyzer: &str, stored: bool) -> TextOptions {
             .set_tokenizer(analyzer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    if stored { options.set_stored() } else { options }
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
 }
 
 fn schema() -> (Schema, Fields) {
@@ -114,7 +118,8 @@ pub(crate) fn key_hash(key: &str) -> u64 {
 
 /// Days since 1970-01-01 (`NaiveDate::default()`), the stored form of a record's date.
 pub(crate) fn days(date: chrono::NaiveDate) -> i64 {
-    date.signed_duration_since(chrono::NaiveDate::default()).num_days()
+    date.signed_duration_since(chrono::NaiveDate::default())
+        .num_days()
 }
 
 /// An open index: readers for searching, one writer for changes.
@@ -128,7 +133,9 @@ pub struct SearchIndex {
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchIndex").field("dir", &self.dir).finish()
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .finish()
     }
 }
 
@@ -165,7 +172,9 @@ impl SearchIndex {
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>> {
         // A panic while holding the writer leaves nothing half-applied that a commit would expose
         // (uncommitted changes are simply redone from the outbox), so a poisoned lock is usable.
-        self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Adds a document, replacing any earlier version with the same key. Visible after [`commit`].
@@ -266,7 +275,10 @@ impl SearchIndex {
 
     /// Waits for background merges to finish (before a process exits cleanly).
     pub fn wait_merging(self) -> Result<(), IndexError> {
-        let writer = self.writer.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let writer = self
+            .writer
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         writer.wait_merging_threads()?;
         Ok(())
     }

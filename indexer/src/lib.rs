@@ -4,10 +4,10 @@
 //! hands them to a [`SearchIndex`], and turns a researcher's request into a [`SearchRequest`].
 
 pub mod analysis;
-pub mod query;
 pub mod doc;
 pub mod error;
 pub mod index;
+pub mod query;
 
 pub use doc::{IndexDoc, Kind, Visibility, doc_key};
 pub use error::IndexError;

@@ -361,9 +361,9 @@ impl Parser {
                 return Err(self.error_here(format!("'{text}:' needs a value right after it")));
             }
             if !named.is_text() && self.peek() == Some('(') {
-                return Err(self.error_here(format!(
-                    "'{text}:' takes one exact value, not a group"
-                )));
+                return Err(
+                    self.error_here(format!("'{text}:' takes one exact value, not a group"))
+                );
             }
             self.enter()?;
             let inner = self.atom(Some(*named))?;
@@ -434,8 +434,14 @@ mod tests {
                 Node::Not(Box::new(word("y"))),
             ])
         );
-        assert_eq!(parse("roma and sinti").unwrap(), Node::And(vec![word("roma"), word("and"), word("sinti")]));
-        assert_eq!(parse("anti-discrimination").unwrap(), word("anti-discrimination"));
+        assert_eq!(
+            parse("roma and sinti").unwrap(),
+            Node::And(vec![word("roma"), word("and"), word("sinti")])
+        );
+        assert_eq!(
+            parse("anti-discrimination").unwrap(),
+            word("anti-discrimination")
+        );
     }
 
     #[test]
@@ -460,6 +466,11 @@ mod tests {
         }
         let deep = "(".repeat(40) + "x" + &")".repeat(40);
         assert!(parse(&deep).unwrap_err().message.contains("deeper"));
-        assert!(parse(&"x ".repeat(1500)).unwrap_err().message.contains("limit"));
+        assert!(
+            parse(&"x ".repeat(1500))
+                .unwrap_err()
+                .message
+                .contains("limit")
+        );
     }
 }

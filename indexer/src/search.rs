@@ -230,14 +230,22 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(page.len());
         for entry in page {
             let doc: TantivyDocument = searcher.doc(entry.address)?;
-            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-            let kind = text(f.kind).and_then(|k| Kind::parse(&k)).unwrap_or(Kind::Ruling);
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let kind = text(f.kind)
+                .and_then(|k| Kind::parse(&k))
+                .unwrap_or(Kind::Ruling);
             let date = doc
                 .get_first(f.day)
                 .and_then(|v| v.as_i64())
                 .and_then(|d| NaiveDate::default().checked_add_signed(chrono::Duration::days(d)));
             let snippets = match &snippet_generator {
-                Some(generator) => snippets(generator, text(f.body_stored).as_deref().unwrap_or("")),
+                Some(generator) => {
+                    snippets(generator, text(f.body_stored).as_deref().unwrap_or(""))
+                }
                 None => Vec::new(),
             };
             hits.push(Hit {
@@ -269,7 +277,11 @@ impl SearchIndex {
         visible.extend(request.viewer.organisations.iter().cloned());
         clauses.push((Occur::Must, filter(any_of(f.visible_to, &visible))));
         let filters = &request.filters;
-        let kinds: Vec<String> = filters.kinds.iter().map(|k| k.as_str().to_string()).collect();
+        let kinds: Vec<String> = filters
+            .kinds
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect();
         for (field, values) in [
             (f.kind, &kinds),
             (f.jurisdiction, &filters.jurisdictions),
@@ -660,7 +672,10 @@ impl TopAfterSegment {
         let primary = match self.sort {
             Sort::Relevance => f64::from(score),
             Sort::DateDesc => self.days.first(doc).map_or(f64::NEG_INFINITY, |d| d as f64),
-            Sort::DateAsc => self.days.first(doc).map_or(f64::NEG_INFINITY, |d| -(d as f64)),
+            Sort::DateAsc => self
+                .days
+                .first(doc)
+                .map_or(f64::NEG_INFINITY, |d| -(d as f64)),
         };
         let key = self.keys.first(doc).unwrap_or(0);
         let entry = Entry {
@@ -818,7 +833,11 @@ impl Collector for FacetCollector {
     type Fruit = BTreeMap<String, Vec<FacetCount>>;
     type Child = FacetSegment;
 
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
         let mut columns = Vec::with_capacity(FACETS.len());
         let mut counts = Vec::with_capacity(FACETS.len());
         for name in FACETS {
@@ -833,10 +852,7 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<Vec<HashMap<String, u64>>>,
-    ) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(&self, fruits: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<Self::Fruit> {
         let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); FACETS.len()];
         for fruit in fruits {
             for (into, from) in merged.iter_mut().zip(fruit) {

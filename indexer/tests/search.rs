@@ -1,3 +1,8 @@
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure"
+)]
+
 //! The index end to end on a real tantivy index in a temporary directory. All texts are fictional.
 
 use std::collections::BTreeSet;
@@ -41,7 +46,13 @@ fn request(query: &str) -> SearchRequest {
 }
 
 fn ids(index: &SearchIndex, req: &SearchRequest) -> Vec<String> {
-    index.search(req).unwrap().hits.into_iter().map(|h| h.id).collect()
+    index
+        .search(req)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
 }
 
 fn sample() -> (tempfile::TempDir, SearchIndex) {
@@ -139,7 +150,10 @@ fn drafts_are_found_only_by_their_organisation() {
 fn boolean_operators_fields_filters_and_facets() {
     let (_dir, index) = sample();
     assert_eq!(ids(&index, &request("djordjevic -beogradu")), vec!["latin"]);
-    assert_eq!(ids(&index, &request("djordjevic NOT beogradu")), vec!["latin"]);
+    assert_eq!(
+        ids(&index, &request("djordjevic NOT beogradu")),
+        vec!["latin"]
+    );
     let mut either: Vec<String> = ids(&index, &request("niksicu OR applicants"));
     either.sort();
     assert_eq!(either, vec!["english", "latin"]);
@@ -147,7 +161,13 @@ fn boolean_operators_fields_filters_and_facets() {
     titled.sort();
     assert_eq!(titled, vec!["cyrillic", "latin"]);
     assert_eq!(ids(&index, &request("ground:ethnicity")), vec!["latin"]);
-    assert_eq!(ids(&index, &request("court:podgorici jurisdiction:me -djordjevic")), Vec::<String>::new());
+    assert_eq!(
+        ids(
+            &index,
+            &request("court:podgorici jurisdiction:me -djordjevic")
+        ),
+        Vec::<String>::new()
+    );
     let mut filtered = request("");
     filtered.filters.languages = vec!["en".into()];
     assert_eq!(ids(&index, &filtered), vec!["english"]);
@@ -180,7 +200,11 @@ fn snippets_mark_the_matching_words_and_escape_html() {
     let mut req = request("hate");
     req.snippets = true;
     let hit = &index.search(&req).unwrap().hits[0];
-    assert!(hit.snippets[0].contains("<mark>hate</mark>"), "{:?}", hit.snippets);
+    assert!(
+        hit.snippets[0].contains("<mark>hate</mark>"),
+        "{:?}",
+        hit.snippets
+    );
     assert!(hit.snippets.iter().all(|s| !s.contains("<script>")));
 }
 
@@ -190,7 +214,12 @@ fn cursor_paging_visits_every_hit_once_without_a_cap() {
     let index = SearchIndex::open(dir.path()).unwrap();
     for i in 0..403 {
         // Many equal scores, so ties must be broken consistently.
-        let mut d = doc(Kind::Ruling, &format!("r{i:03}"), "t", if i % 2 == 0 { "roma roma" } else { "roma" });
+        let mut d = doc(
+            Kind::Ruling,
+            &format!("r{i:03}"),
+            "t",
+            if i % 2 == 0 { "roma roma" } else { "roma" },
+        );
         d.date = NaiveDate::from_ymd_opt(2000 + (i % 20), 1, 1);
         index.upsert(&d).unwrap();
         if i % 100 == 0 {
@@ -230,7 +259,10 @@ fn bad_queries_and_cursors_are_errors_not_guesses() {
         Err(IndexError::Query(e)) => assert_eq!(e.column, 6),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(index.search(&request("—")), Err(IndexError::Unsearchable(_))));
+    assert!(matches!(
+        index.search(&request("—")),
+        Err(IndexError::Unsearchable(_))
+    ));
     let mut req = request("djordjevic");
     req.limit = 1;
     let cursor = index.search(&req).unwrap().next_cursor.unwrap();

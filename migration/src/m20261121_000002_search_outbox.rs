@@ -40,14 +40,22 @@ impl MigrationTrait for Migration {
                     )
                     // ruling | observation | case | hearing | court
                     .col(ColumnDef::new(SearchOutbox::Kind).string_len(16).not_null())
-                    .col(ColumnDef::new(SearchOutbox::RecordId).string_len(36).not_null())
+                    .col(
+                        ColumnDef::new(SearchOutbox::RecordId)
+                            .string_len(36)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(SearchOutbox::CreatedAt)
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
                     // Set instead of deleting the row while an index rebuild runs (it needs the row too).
-                    .col(ColumnDef::new(SearchOutbox::AppliedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(SearchOutbox::AppliedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;

@@ -9,3 +9,4 @@ mod observations;
 mod openapi;
 mod parties_hearings;
 mod rulings;
+mod search;

@@ -64,7 +64,11 @@ impl RulingsApi {
     /// `metadata`. Every line is checked first; if any is invalid, nothing is written and the 422
     /// lists each bad line (`line N`) unless `skip_invalid=true`, which imports the valid lines and
     /// reports the rest. Bodies up to the import limit (256 MiB by default) are accepted.
-    #[oai(path = "/rulings/import", method = "post", operation_id = "import_rulings")]
+    #[oai(
+        path = "/rulings/import",
+        method = "post",
+        operation_id = "import_rulings"
+    )]
     async fn import(
         &self,
         token: BearerToken,

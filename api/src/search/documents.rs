@@ -70,7 +70,10 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                     None => None,
                 },
                 Kind::Observation => {
-                    match observation::Entity::find_by_id(id.clone()).one(self.db).await? {
+                    match observation::Entity::find_by_id(id.clone())
+                        .one(self.db)
+                        .await?
+                    {
                         Some(m) => self.observation(&m).await?,
                         None => None,
                     }
@@ -175,7 +178,9 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         if let Some(found) = self.courts.get(id) {
             return Ok(found.clone());
         }
-        let found = court::Entity::find_by_id(id.to_string()).one(self.db).await?;
+        let found = court::Entity::find_by_id(id.to_string())
+            .one(self.db)
+            .await?;
         self.courts.insert(id.to_string(), found.clone());
         Ok(found)
     }
@@ -184,7 +189,10 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         if let Some(found) = self.cases.get(id) {
             return Ok(found.clone());
         }
-        let found = match case::Entity::find_by_id(id.to_string()).one(self.db).await? {
+        let found = match case::Entity::find_by_id(id.to_string())
+            .one(self.db)
+            .await?
+        {
             Some(m) => {
                 let grounds: Vec<String> = case_ground::Entity::find()
                     .filter(case_ground::Column::CaseId.eq(id))
@@ -206,7 +214,9 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         if let Some(found) = self.hearings.get(id) {
             return Ok(found.clone());
         }
-        let found = hearing::Entity::find_by_id(id.to_string()).one(self.db).await?;
+        let found = hearing::Entity::find_by_id(id.to_string())
+            .one(self.db)
+            .await?;
         self.hearings.insert(id.to_string(), found.clone());
         Ok(found)
     }
@@ -228,7 +238,9 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
     /// The free-text answers, in question order (codes and numbers are filters, not text).
     fn free_text(&self, version: i32, answers: &str) -> Result<Vec<String>, ServiceError> {
         let answers = parse_answers(answers)?;
-        let Some(methodology) = u32::try_from(version).ok().and_then(|v| self.methodology.get(v))
+        let Some(methodology) = u32::try_from(version)
+            .ok()
+            .and_then(|v| self.methodology.get(v))
         else {
             return Ok(Vec::new());
         };

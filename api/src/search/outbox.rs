@@ -47,7 +47,11 @@ impl Change {
 }
 
 /// Records a change; call inside the transaction that makes it.
-pub async fn record<C: ConnectionTrait>(db: &C, change: Change, id: &str) -> Result<(), ServiceError> {
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    change: Change,
+    id: &str,
+) -> Result<(), ServiceError> {
     search_outbox::ActiveModel {
         id: NotSet,
         kind: Set(change.as_str().to_string()),

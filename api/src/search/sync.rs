@@ -162,7 +162,10 @@ fn rebuild_may_need(index: &SearchIndex) -> bool {
         return false;
     };
     let store = IndexStore::new(root);
-    let mine = index.dir().file_name().map(|n| n.to_string_lossy().to_string());
+    let mine = index
+        .dir()
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string());
     store.rebuild_running() || store.current().ok().flatten() != mine
 }
 

@@ -14,11 +14,11 @@ use serde_json::{Map, Value, json};
 use crate::{
     entities::{case, case_ground, court},
     error::{FieldProblem, ServiceError},
+    search::outbox::{self, Change},
     services::common::{
         Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id, page,
         parse_answers, problems_from_methodology,
     },
-    search::outbox::{self, Change},
     state::AppState,
 };
 

@@ -7,8 +7,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, Tran
 use crate::{
     entities::court,
     error::{FieldProblem, ServiceError},
-    services::common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
     search::outbox::{self, Change},
+    services::common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
     state::AppState,
 };
 

@@ -7,12 +7,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_
 use crate::{
     entities::{case, court, hearing},
     error::{FieldProblem, ServiceError},
+    search::outbox::{self, Change},
     services::{
         case as case_service,
         common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
         observation,
     },
-    search::outbox::{self, Change},
     state::AppState,
 };
 

@@ -71,12 +71,19 @@ struct Line {
     metadata: BTreeMap<String, Value>,
 }
 
-fn take_string(object: &mut Map<String, Value>, key: &str, required: bool) -> Result<String, String> {
+fn take_string(
+    object: &mut Map<String, Value>,
+    key: &str,
+    required: bool,
+) -> Result<String, String> {
     match object.remove(key) {
         Some(Value::String(s)) => Ok(s),
         Some(Value::Null) | None if !required => Ok(String::new()),
         Some(Value::Null) | None => Err(format!("`{key}` is missing")),
-        Some(other) => Err(format!("`{key}` must be a string, not {}", type_name(&other))),
+        Some(other) => Err(format!(
+            "`{key}` must be a string, not {}",
+            type_name(&other)
+        )),
     }
 }
 
@@ -141,7 +148,9 @@ fn check_line(state: &AppState, text: &str) -> Result<Line, Vec<String>> {
         match NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                problems.push(format!("`date` {date:?} is not a date as YYYY-MM-DD (or empty)"));
+                problems.push(format!(
+                    "`date` {date:?} is not a date as YYYY-MM-DD (or empty)"
+                ));
                 None
             }
         }
@@ -242,7 +251,10 @@ pub async fn import_rulings(
         if report.invalid as usize > problems.len() {
             problems.push(FieldProblem::field(
                 "lines",
-                format!("{} invalid lines in all; only the first {MAX_REPORTED} are listed", report.invalid),
+                format!(
+                    "{} invalid lines in all; only the first {MAX_REPORTED} are listed",
+                    report.invalid
+                ),
             ));
         }
         return Err(ServiceError::Invalid(problems));
@@ -258,7 +270,10 @@ pub async fn import_rulings(
             continue;
         }
         let line = check_line(state, text).map_err(|m| {
-            ServiceError::BadRequest(format!("line {number} changed while importing: {}", m.join("; ")))
+            ServiceError::BadRequest(format!(
+                "line {number} changed while importing: {}",
+                m.join("; ")
+            ))
         })?;
         write_line(&txn, actor, line, version, &mut report).await?;
         progress(number, 2);

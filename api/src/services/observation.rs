@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::{
     entities::{hearing, observation},
     error::{FieldProblem, ServiceError},
+    search::outbox::{self, Change},
     services::{
         case as case_service,
         common::{
@@ -22,7 +23,6 @@ use crate::{
         },
         hearing as hearing_service,
     },
-    search::outbox::{self, Change},
     state::AppState,
 };
 

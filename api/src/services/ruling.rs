@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::{
     entities::{court, ruling},
     error::{FieldProblem, ServiceError},
+    search::outbox::{self, Change},
     services::{
         case as case_service,
         common::{
@@ -18,7 +19,6 @@ use crate::{
             methodology_version, new_id, page, parse_answers, problems_from_methodology,
         },
     },
-    search::outbox::{self, Change},
     state::AppState,
 };
 
