@@ -5,6 +5,7 @@
 //! know nothing of HTTP or the database.
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -1,0 +1,251 @@
+//! The `courtwatch` command line, shared by the `courtwatch` binary and the test binary.
+
+use std::process::ExitCode;
+
+use crate::{
+    app,
+    config::{Cli, Command, ImportCommand, UserCommand},
+    db, demo,
+    search::{Search, sync},
+    services::{auth, common::Actor, import},
+    state::AppState,
+};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use tracing_subscriber::EnvFilter;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("courtwatch: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(main_async())
+}
+
+async fn main_async() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("courtwatch: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    if cli
+        .storage
+        .database_url
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        std::fs::create_dir_all(&cli.storage.data_dir).map_err(|e| {
+            format!(
+                "cannot create data directory {}: {e}",
+                cli.storage.data_dir.display()
+            )
+        })?;
+    }
+    let url = cli.storage.url();
+    let connection = db::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db::migrate(&connection)
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    let state = AppState::new(connection);
+    match cli.command {
+        Command::Migrate => {
+            eprintln!("database is migrated");
+            Ok(())
+        }
+        Command::DemoData => load_demo(&state).await,
+        Command::User(UserCommand::Add {
+            name,
+            org,
+            role,
+            expires_in_days,
+        }) => {
+            let created = auth::create_user(&state.db, &name, &org, &role, expires_in_days)
+                .await
+                .map_err(|e| format!("cannot create the user: {e}"))?;
+            eprintln!(
+                "created user {} ({}) in organisation {}; the token below is shown only once:",
+                created.user.id, created.user.role, created.organisation.name
+            );
+            println!("{}", created.token);
+            Ok(())
+        }
+        Command::Import(ImportCommand::Rulings {
+            file,
+            skip_invalid,
+            as_user,
+        }) => import_rulings(&state, &file, skip_invalid, as_user).await,
+        Command::Reindex => {
+            let store = courtwatch_indexer::IndexStore::new(cli.storage.index_dir());
+            let bar = ProgressBar::new(0).with_style(
+                ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} documents, {eta} left")
+                    .map_err(|e| e.to_string())?,
+            );
+            bar.set_message("reindexing");
+            let report = sync::rebuild(&state.db, state.methodology, &store, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .map_err(|e| format!("reindex failed: {e}"))?;
+            bar.finish_and_clear();
+            eprintln!(
+                "search index rebuilt: {} documents in generation {} (a running server switches to it within a second)",
+                report.documents, report.generation
+            );
+            Ok(())
+        }
+        Command::Serve(config) => {
+            if config.demo_data {
+                load_demo(&state).await?;
+            }
+            let index_dir = cli.storage.index_dir();
+            let search = Search::open(&index_dir).map_err(|e| {
+                format!(
+                    "cannot open the search index in {}: {e}",
+                    index_dir.display()
+                )
+            })?;
+            let state = state.with_search(search);
+            tokio::spawn(sync::run(state.clone()));
+            let listener = poem::listener::TcpListener::bind(config.bind);
+            tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "serving");
+            poem::Server::new(listener)
+                .run_with_graceful_shutdown(
+                    app::build(state, config.max_body_bytes),
+                    async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    },
+                    Some(std::time::Duration::from_secs(30)),
+                )
+                .await
+                .map_err(|e| format!("server failed: {e}"))
+        }
+    }
+}
+
+async fn import_rulings(
+    state: &AppState,
+    file: &std::path::Path,
+    skip_invalid: bool,
+    as_user: Option<String>,
+) -> Result<(), String> {
+    let actor = importing_actor(state, as_user).await?;
+    let path = file.to_path_buf();
+    let open = move || -> std::io::Result<Box<dyn std::io::BufRead + Send>> {
+        use std::io::{BufRead, BufReader, Read};
+        let mut reader = BufReader::with_capacity(1 << 20, std::fs::File::open(&path)?);
+        let gzipped = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+        Ok(if gzipped {
+            let inner: Box<dyn Read + Send> = Box::new(flate2::read::MultiGzDecoder::new(reader));
+            Box::new(BufReader::with_capacity(1 << 20, inner))
+        } else {
+            Box::new(reader)
+        })
+    };
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {msg} line {pos}").map_err(|e| e.to_string())?,
+    );
+    let report = import::import_rulings(state, &actor, open, skip_invalid, |line, pass| {
+        bar.set_message(if pass == 1 { "checking" } else { "writing" });
+        bar.set_position(line);
+    })
+    .await;
+    bar.finish_and_clear();
+    match report {
+        Ok(report) => {
+            for problem in &report.problems {
+                eprintln!("skipped line {}: {}", problem.line, problem.message);
+            }
+            eprintln!(
+                "{}: {} lines, {} inserted, {} updated, {} unchanged, {} invalid{}",
+                file.display(),
+                report.lines,
+                report.inserted,
+                report.updated,
+                report.unchanged,
+                report.invalid,
+                if report.invalid > 0 { " (skipped)" } else { "" }
+            );
+            Ok(())
+        }
+        Err(crate::error::ServiceError::Invalid(problems)) => {
+            for p in &problems {
+                eprintln!("{}: {}", p.field, p.message);
+            }
+            Err(format!(
+                "{} problem(s) in {}; nothing was imported (use --skip-invalid to import the valid lines)",
+                problems.len(),
+                file.display()
+            ))
+        }
+        Err(e) => Err(format!("import failed: {e}")),
+    }
+}
+
+/// The user an import is recorded as: `--as-user`, else a system user created once.
+async fn importing_actor(state: &AppState, as_user: Option<String>) -> Result<Actor, String> {
+    use crate::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    const SYSTEM: &str = "courtwatch importer (system)";
+    let found = match &as_user {
+        Some(id) => Some(
+            user::Entity::find_by_id(id.clone())
+                .one(&state.db)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user with id {id}"))?,
+        ),
+        None => user::Entity::find()
+            .filter(user::Column::DisplayName.eq(SYSTEM))
+            .one(&state.db)
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    let user = match found {
+        Some(u) => u,
+        None => {
+            // Its token is discarded: the system user acts only through this command.
+            auth::create_user(&state.db, SYSTEM, "courtwatch (system)", "admin", Some(1))
+                .await
+                .map_err(|e| format!("cannot create the importing user: {e}"))?
+                .user
+        }
+    };
+    Ok(Actor {
+        user_id: user.id,
+        organisation_id: user.organisation_id,
+        role: user.role,
+    })
+}
+
+async fn load_demo(state: &AppState) -> Result<(), String> {
+    match demo::load(state)
+        .await
+        .map_err(|e| format!("demo data failed: {e}"))?
+    {
+        Some(summary) => eprintln!("{summary}"),
+        None => eprintln!("the database already has cases; demo data not loaded"),
+    }
+    Ok(())
+}

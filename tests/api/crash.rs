@@ -1,0 +1,235 @@
+//! kill -9 in the middle of a stream of writes: after a restart every acknowledged write is in the
+//! database and searchable, and the index holds exactly the database's documents.
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use courtwatch_tests::{Backend, backends};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_courtwatch-under-test");
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn command(data_dir: &std::path::Path, database_url: &Option<String>) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(data_dir).env("RUST_LOG", "warn");
+    match database_url {
+        Some(url) => cmd.env("DATABASE_URL", url),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
+    cmd
+}
+
+async fn start(data_dir: &std::path::Path, database_url: &Option<String>) -> Server {
+    let port = free_port();
+    let child = command(data_dir, database_url)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{base}/healthz")).await.is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Server { child, base }
+}
+
+async fn post(client: &reqwest::Client, token: &str, url: String, body: Value) -> Option<Value> {
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .ok()?;
+    if response.status().as_u16() != 201 {
+        return None;
+    }
+    response.json().await.ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
+    for backend in backends() {
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        let data_dir = std::env::temp_dir().join(format!("courtwatch-crash-{unique}"));
+        let (database_url, admin) = match &backend {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres(admin_url) => {
+                let name = format!("courtwatch_crash_{unique}");
+                let admin = Database::connect(admin_url).await.expect("postgres");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create db");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .expect("url");
+                (Some(format!("{base}/{name}")), Some((admin, name)))
+            }
+        };
+        let output = command(&data_dir, &database_url)
+            .args([
+                "user",
+                "add",
+                "--name",
+                "Crash Monitor (fictional)",
+                "--org",
+                "Crash Org (fictional)",
+            ])
+            .output()
+            .expect("user add");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let token = String::from_utf8(output.stdout)
+            .expect("token")
+            .trim()
+            .to_string();
+
+        let mut server = start(&data_dir, &database_url).await;
+        let client = reqwest::Client::new();
+        let api = |base: &str, path: &str| format!("{base}/api/v1{path}");
+        let court = post(
+            &client,
+            &token,
+            api(&server.base, "/courts"),
+            json!({"name": "Crash Court (fictional)", "level": "basic", "jurisdiction": "XK"}),
+        )
+        .await
+        .expect("court");
+        let case = post(&client, &token, api(&server.base, "/cases"), json!({"court_id": court["id"], "case_number": "C 1/26", "title": "Crash case (fictional)", "proceeding_type": "civil_antidiscrimination", "grounds": ["roma_ashkali_egyptian"]})).await.expect("case");
+        let hearing = post(&client, &token, api(&server.base, "/hearings"), json!({"case_id": case["id"], "scheduled_at": "2026-01-10T09:00:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held"})).await.expect("hearing");
+
+        // Two writers stream observations; the server is killed while they run.
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let mut writers = Vec::new();
+        for w in 0..2 {
+            let (client, token, url, hearing_id, acknowledged) = (
+                client.clone(),
+                token.clone(),
+                api(&server.base, "/observations"),
+                hearing["id"].clone(),
+                acknowledged.clone(),
+            );
+            writers.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let note = format!("crashmark w{w}n{i} fictional note");
+                    match post(
+                        &client,
+                        &token,
+                        url.clone(),
+                        json!({"hearing_id": hearing_id, "notes": note}),
+                    )
+                    .await
+                    {
+                        Some(body) => acknowledged
+                            .lock()
+                            .expect("lock")
+                            .push(body["id"].as_str().expect("id").to_string()),
+                        None => break, // the server is gone
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        server.child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
+        server.child.wait().expect("reap");
+        for w in writers {
+            w.await.expect("writer");
+        }
+        let acknowledged = acknowledged.lock().expect("lock").clone();
+        assert!(
+            acknowledged.len() > 20,
+            "too few writes before the kill: {}",
+            acknowledged.len()
+        );
+
+        let mut server = start(&data_dir, &database_url).await;
+        for id in &acknowledged {
+            let response = client
+                .get(api(&server.base, &format!("/observations/{id}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("get");
+            assert_eq!(
+                response.status().as_u16(),
+                200,
+                "acknowledged observation {id} lost"
+            );
+        }
+        // Every observation in the database (acknowledged or not) is searchable, and nothing else.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let (in_db, found) = loop {
+            let list: Value = client
+                .get(api(&server.base, "/observations?limit=500"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("list")
+                .json()
+                .await
+                .expect("json");
+            let in_db: std::collections::BTreeSet<String> = list["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|o| o["id"].as_str().expect("id").to_string())
+                .collect();
+            let mut found = std::collections::BTreeSet::new();
+            let mut cursor = String::new();
+            loop {
+                let page: Value = client.get(api(&server.base, &format!("/search?q=crashmark&kind=observation&limit=100&facets=false&snippets=false{cursor}"))).bearer_auth(&token).send().await.expect("search").json().await.expect("json");
+                found.extend(
+                    page["hits"]
+                        .as_array()
+                        .expect("hits")
+                        .iter()
+                        .map(|h| h["id"].as_str().expect("id").to_string()),
+                );
+                match page["next_cursor"].as_str() {
+                    Some(c) => cursor = format!("&cursor={c}"),
+                    None => break,
+                }
+            }
+            if in_db == found || Instant::now() > deadline {
+                break (in_db, found);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert!(acknowledged.iter().all(|id| in_db.contains(id)));
+        assert_eq!(
+            in_db, found,
+            "the index must hold exactly the database's observations"
+        );
+        server.child.kill().ok();
+        server.child.wait().ok();
+        let _ = std::fs::remove_dir_all(&data_dir);
+        if let Some((admin, name)) = admin {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
