@@ -1,0 +1,351 @@
+//! The three engines, each built from the same documents and asked the same queries for the top 10
+//! by relevance.
+
+use std::{path::Path, sync::Arc, time::Instant};
+
+use courtwatch_indexer::{IndexDoc, Kind, SearchIndex, SearchRequest, Sort, Visibility};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
+
+use crate::{BenchQuery, Context, Doc, EngineReport, dir_size, time_queries};
+
+/// The service's full rebuild commits every 24 MB of text (`api/src/search/sync.rs`); so does
+/// the benchmark, so that the build here is the build a user gets.
+const FILL_COMMIT_BYTES: usize = 24 * 1024 * 1024;
+
+/// The document the service builds for an imported ruling.
+fn index_doc(d: &Doc) -> IndexDoc {
+    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    IndexDoc {
+        kind: Kind::Ruling,
+        id: d.id.clone(),
+        case_id: None,
+        title: d.title.clone(),
+        body: d.text.clone(),
+        court_id: None,
+        court_name: nonempty(&d.court),
+        jurisdiction: d
+            .lang
+            .rsplit('-')
+            .next()
+            .filter(|r| r.len() == 2 && r.chars().all(|c| c.is_ascii_uppercase()))
+            .map(str::to_string),
+        grounds: Vec::new(),
+        proceeding_type: None,
+        outcome: None,
+        language: nonempty(&d.lang),
+        date: chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok(),
+        visibility: Visibility::Public,
+    }
+}
+
+fn top10(query: &str) -> SearchRequest {
+    SearchRequest {
+        query: query.to_string(),
+        exact: false,
+        filters: Default::default(),
+        viewer: Default::default(),
+        sort: Sort::Relevance,
+        limit: 10,
+        cursor: None,
+        facets: false,
+        snippets: false,
+    }
+}
+
+/// courtwatch's index, in process: the exact total and the top 10 with their stored fields.
+pub async fn courtwatch(
+    dir: &Path,
+    docs: &[Doc],
+    queries: &[BenchQuery],
+    runs: usize,
+) -> Result<EngineReport, String> {
+    let _ = std::fs::remove_dir_all(dir);
+    let start = Instant::now();
+    let index = SearchIndex::open(dir).ctx("open index")?;
+    let mut pending = 0;
+    for d in docs {
+        index.upsert(&index_doc(d)).ctx("index")?;
+        pending += d.text.len();
+        if pending >= FILL_COMMIT_BYTES {
+            index.commit("building").ctx("commit")?;
+            pending = 0;
+        }
+    }
+    index.commit("bench").ctx("commit")?;
+    index.wait_merging().ctx("merge")?;
+    let build = start.elapsed();
+
+    let index = Arc::new(SearchIndex::open(dir).ctx("reopen index")?);
+    let mut hits = Vec::new();
+    for q in queries {
+        let results = index.search(&top10(&q.text)).ctx(&q.text)?;
+        hits.push(results.total);
+    }
+    let samples = time_queries(queries, runs, |q| {
+        let index = index.clone();
+        async move {
+            index
+                .search(&top10(&q))
+                .map(|_| ())
+                .map_err(|e| format!("{q}: {e}"))
+        }
+    })
+    .await?;
+    Ok(EngineReport {
+        name: "courtwatch".into(),
+        build,
+        size_bytes: dir_size(dir),
+        notes: vec![
+            "tantivy; stemmed + unstemmed copies of title and text, text stored for snippets; \
+             total count exact"
+                .into(),
+        ],
+        samples,
+        hits,
+    })
+}
+
+/// SQLite FTS5 as a user would set it up: porter stemming over unicode61 with diacritics removed,
+/// bm25 order.
+pub async fn fts5(
+    file: &Path,
+    docs: &[Doc],
+    queries: &[BenchQuery],
+    runs: usize,
+) -> Result<EngineReport, String> {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    let db = Database::connect(format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .ctx("sqlite")?;
+    let version: String = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT sqlite_version()",
+        ))
+        .await
+        .ctx("version")?
+        .ok_or("no version")?
+        .try_get_by_index(0)
+        .ctx("version")?;
+    let start = Instant::now();
+    db.execute_unprepared(
+        "CREATE VIRTUAL TABLE docs USING fts5(title, body, \
+         tokenize = 'porter unicode61 remove_diacritics 2')",
+    )
+    .await
+    .ctx("create fts5 table")?;
+    let txn = db.begin().await.ctx("begin")?;
+    for (i, d) in docs.iter().enumerate() {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)",
+            [
+                (i as i64 + 1).into(),
+                d.title.clone().into(),
+                d.text.clone().into(),
+            ],
+        ))
+        .await
+        .ctx("insert")?;
+    }
+    txn.commit().await.ctx("commit")?;
+    let inserted = start.elapsed();
+    db.execute_unprepared("INSERT INTO docs (docs) VALUES ('optimize')")
+        .await
+        .ctx("optimize")?;
+    let build = start.elapsed();
+    db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .ctx("checkpoint")?;
+    let size = dir_size(file) + dir_size(Path::new(&format!("{}-wal", file.display())));
+
+    let count = |q: &str| {
+        Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT count(*) FROM docs WHERE docs MATCH ?",
+            [q.into()],
+        )
+    };
+    let mut hits = Vec::new();
+    for q in queries {
+        let row = db
+            .query_one_raw(count(&q.text))
+            .await
+            .ctx(&q.text)?
+            .ok_or("no count")?;
+        let n: i64 = row.try_get_by_index(0).ctx("count")?;
+        hits.push(n as u64);
+    }
+    let samples = time_queries(queries, runs, |q| {
+        let db = db.clone();
+        async move {
+            db.query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "SELECT rowid, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10",
+                [q.clone().into()],
+            ))
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{q}: {e}"))
+        }
+    })
+    .await?;
+    db.close().await.ctx("close")?;
+    Ok(EngineReport {
+        name: "FTS5".into(),
+        build,
+        size_bytes: size,
+        notes: vec![format!(
+            "SQLite {version} (bundled with sqlx); one transaction, then 'optimize' ({:.1} s of \
+             the build); text stored",
+            (build - inserted).as_secs_f64()
+        )],
+        samples,
+        hits,
+    })
+}
+
+/// PostgreSQL full-text search as a user would set it up: a stored generated tsvector column
+/// (english configuration) with a GIN index, `websearch_to_tsquery`, `ts_rank` order.
+pub async fn postgres(
+    server: &str,
+    docs: &[Doc],
+    queries: &[BenchQuery],
+    runs: usize,
+) -> Result<EngineReport, String> {
+    let name = format!("courtwatch_bench_{}", std::process::id());
+    let admin = Database::connect(server).await.ctx("postgres")?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .ctx("drop database")?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .ctx("create database")?;
+    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
+    let result = postgres_in(&format!("{base}/{name}"), docs, queries, runs).await;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .ctx("drop database")?;
+    result
+}
+
+async fn postgres_in(
+    url: &str,
+    docs: &[Doc],
+    queries: &[BenchQuery],
+    runs: usize,
+) -> Result<EngineReport, String> {
+    let db = Database::connect(url).await.ctx("postgres")?;
+    let version: String = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SHOW server_version",
+        ))
+        .await
+        .ctx("version")?
+        .ok_or("no version")?
+        .try_get_by_index(0)
+        .ctx("version")?;
+    let start = Instant::now();
+    db.execute_unprepared(
+        "CREATE TABLE docs (id integer PRIMARY KEY, title text NOT NULL, body text NOT NULL, \
+         tsv tsvector GENERATED ALWAYS AS \
+         (setweight(to_tsvector('english', title), 'A') || to_tsvector('english', body)) STORED)",
+    )
+    .await
+    .ctx("create table")?;
+    // tsvector values are limited to 1 MB; a document whose vector would be larger is cut to its
+    // first 500,000 characters, and the count of such documents is reported.
+    let mut truncated = 0;
+    for (i, d) in docs.iter().enumerate() {
+        let insert = |body: String| {
+            Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "INSERT INTO docs (id, title, body) VALUES ($1, $2, $3)",
+                [(i as i32 + 1).into(), d.title.clone().into(), body.into()],
+            )
+        };
+        if let Err(e) = db.execute_raw(insert(d.text.clone())).await {
+            if !e.to_string().contains("too long for tsvector") {
+                return Err(format!("insert {}: {e}", d.id));
+            }
+            truncated += 1;
+            let cut: String = d.text.chars().take(500_000).collect();
+            db.execute_raw(insert(cut))
+                .await
+                .map_err(|e| format!("insert {} (truncated): {e}", d.id))?;
+        }
+    }
+    db.execute_unprepared("CREATE INDEX docs_tsv ON docs USING gin (tsv)")
+        .await
+        .ctx("create index")?;
+    db.execute_unprepared("VACUUM ANALYZE docs")
+        .await
+        .ctx("analyze")?;
+    let build = start.elapsed();
+    let size: i64 = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_total_relation_size('docs')",
+        ))
+        .await
+        .ctx("size")?
+        .ok_or("no size")?
+        .try_get_by_index(0)
+        .ctx("size")?;
+
+    let mut hits = Vec::new();
+    for q in queries {
+        let n: i64 = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT count(*) FROM docs WHERE tsv @@ websearch_to_tsquery('english', $1)",
+                [q.text.clone().into()],
+            ))
+            .await
+            .ctx(&q.text)?
+            .ok_or("no count")?
+            .try_get_by_index(0)
+            .ctx("count")?;
+        hits.push(n as u64);
+    }
+    let samples = time_queries(queries, runs, |q| {
+        let db = db.clone();
+        async move {
+            db.query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT id, ts_rank(tsv, query) AS rank \
+                 FROM docs, websearch_to_tsquery('english', $1) AS query \
+                 WHERE tsv @@ query ORDER BY rank DESC LIMIT 10",
+                [q.clone().into()],
+            ))
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{q}: {e}"))
+        }
+    })
+    .await?;
+    db.close().await.ctx("close")?;
+    let mut notes = vec![format!(
+        "PostgreSQL {version} over TCP on this machine; generated tsvector, GIN built after loading; \
+         text stored (TOAST)"
+    )];
+    if truncated > 0 {
+        notes.push(format!(
+            "{truncated} documents cut to 500,000 characters (1 MB tsvector limit)"
+        ));
+    }
+    Ok(EngineReport {
+        name: "PostgreSQL".into(),
+        build,
+        size_bytes: size as u64,
+        notes,
+        samples,
+        hits,
+    })
+}
