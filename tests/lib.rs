@@ -85,6 +85,10 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The application state (for tests that look at the database directly).
     pub state: AppState,
+    /// The database URL (for commands run against the same database).
+    pub database_url: String,
+    /// The search index directory the server uses.
+    pub index_dir: PathBuf,
     server: tokio::task::JoinHandle<()>,
     indexer: tokio::task::JoinHandle<()>,
     _index_dir: Cleanup,
@@ -132,6 +136,7 @@ impl TestApp {
                 )
             }
         };
+        let database_url = url.clone();
         let connection = db::connect(&url).await.expect("connect");
         db::migrate(&connection).await.expect("migrations");
         let index_dir = std::env::temp_dir().join(format!("courtwatch-test-index-{unique}"));
@@ -165,6 +170,8 @@ impl TestApp {
             token: user.token,
             backend: name,
             state,
+            database_url,
+            index_dir: index_dir.clone(),
             server,
             indexer,
             _index_dir: Cleanup::Directory(index_dir),

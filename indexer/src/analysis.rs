@@ -14,9 +14,10 @@
 //! `discrimination`; on Serbian or Albanian words it does little, and does it identically to documents
 //! and queries. The `exact` fields skip stemming.
 
+use std::{borrow::Cow, cell::RefCell, collections::HashMap};
+
 use tantivy::tokenizer::{
-    Language, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter,
-    TokenStream, Tokenizer,
+    RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
@@ -33,7 +34,7 @@ pub fn stemmed() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(Fold)
-        .filter(Stemmer::new(Language::English))
+        .filter(Stem)
         .build()
 }
 
@@ -186,6 +187,103 @@ impl<S: TokenStream> TokenStream for FoldStream<'_, S> {
                 return true;
             }
         }
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Stems kept per thread: the Snowball stemmer is the slowest step of indexing, and words repeat
+/// (Zipf), so remembering recent stems makes it several times faster. Cleared when full.
+const STEM_CACHE_ENTRIES: usize = 200_000;
+
+thread_local! {
+    static STEMS: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::new(HashMap::new());
+}
+
+/// The English Snowball stem of a folded word (cached).
+pub fn stem_word(stemmer: &frostem::Stemmer, word: &str, out: &mut String) {
+    out.clear();
+    STEMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(stem) = cache.get(word) {
+            out.push_str(stem);
+            return;
+        }
+        let stem = stemmer.stem(word);
+        out.push_str(&stem);
+        if cache.len() >= STEM_CACHE_ENTRIES {
+            cache.clear();
+        }
+        let value: Box<str> = match stem {
+            Cow::Borrowed(s) => s.into(),
+            Cow::Owned(s) => s.into(),
+        };
+        cache.insert(word.into(), value);
+    });
+}
+
+/// The stemming filter (English Snowball, cached per thread).
+#[derive(Clone, Copy, Debug)]
+pub struct Stem;
+
+impl TokenFilter for Stem {
+    type Tokenizer<T: Tokenizer> = StemFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemFilter<T> {
+        StemFilter {
+            inner: tokenizer,
+            buffer: String::new(),
+        }
+    }
+}
+
+/// [`Stem`] applied to a tokenizer.
+#[derive(Clone, Debug)]
+pub struct StemFilter<T> {
+    inner: T,
+    buffer: String,
+}
+
+impl<T: Tokenizer> Tokenizer for StemFilter<T> {
+    type TokenStream<'a> = StemStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StemStream {
+            tail: self.inner.token_stream(text),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            buffer: &mut self.buffer,
+        }
+    }
+}
+
+/// The token stream of [`StemFilter`].
+pub struct StemStream<'a, S> {
+    tail: S,
+    stemmer: frostem::Stemmer,
+    buffer: &'a mut String,
+}
+
+impl<S> std::fmt::Debug for StemStream<'_, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StemStream").finish_non_exhaustive()
+    }
+}
+
+impl<S: TokenStream> TokenStream for StemStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        stem_word(&self.stemmer, &token.text, self.buffer);
+        std::mem::swap(&mut token.text, self.buffer);
+        true
     }
 
     fn token(&self) -> &Token {

@@ -22,8 +22,10 @@ use crate::{
     error::IndexError,
 };
 
-/// Memory the writer may use before it flushes a segment; one indexing thread on a 2-core machine.
+/// Memory the writer may use before it flushes segments, shared by its indexing threads.
 const WRITER_HEAP_BYTES: usize = 48 * 1024 * 1024;
+/// Indexing threads at most (one per core up to this; tantivy needs 15 MB of heap per thread).
+const WRITER_THREADS: usize = 2;
 
 /// The value of `visible_to` for documents everyone may find.
 pub(crate) const PUBLIC: &str = "*";
@@ -37,6 +39,7 @@ pub(crate) struct Fields {
     pub id: Field,
     pub case_id: Field,
     pub title: Field,
+    pub title_value: Field,
     pub title_exact: Field,
     pub body: Field,
     pub body_exact: Field,
@@ -84,9 +87,12 @@ fn schema() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING | STORED),
         key_hash: b.add_u64_field("key_hash", FAST),
         kind: b.add_text_field("kind", facet.clone()),
-        id: b.add_text_field("id", STRING | STORED),
-        case_id: b.add_text_field("case_id", STRING | STORED),
-        title: b.add_text_field("title", text(analysis::STEMMED, true)),
+        id: b.add_text_field("id", STRING | STORED | FAST),
+        case_id: b.add_text_field("case_id", STRING | STORED | FAST),
+        title: b.add_text_field("title", text(analysis::STEMMED, false)),
+        // The title as shown in results, read from a column so that a page of hits never loads
+        // the (long) stored text.
+        title_value: b.add_text_field("title_value", TextOptions::default().set_fast("raw")),
         title_exact: b.add_text_field("title_exact", text(analysis::FOLDED, false)),
         body: b.add_text_field("body", text(analysis::STEMMED, false)),
         body_exact: b.add_text_field("body_exact", text(analysis::FOLDED, false)),
@@ -153,8 +159,15 @@ impl SearchIndex {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            // Stored texts are read only for snippets, each once per page: caching decompressed
+            // blocks (whole judgments) would only hold memory.
+            .doc_store_cache_num_blocks(0)
             .try_into()?;
-        let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
+        let threads = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+            .min(WRITER_THREADS);
+        let writer = index.writer_with_num_threads(threads, WRITER_HEAP_BYTES)?;
         Ok(Self {
             index,
             reader,
@@ -194,6 +207,7 @@ impl SearchIndex {
             d.add_text(f.case_id, case_id);
         }
         d.add_text(f.title, &doc.title);
+        d.add_text(f.title_value, &doc.title);
         d.add_text(f.title_exact, &doc.title);
         d.add_text(f.body, &doc.body);
         d.add_text(f.body_exact, &doc.body);

@@ -13,6 +13,7 @@ pub use doc::{IndexDoc, Kind, Visibility, doc_key};
 pub use error::IndexError;
 pub use index::SearchIndex;
 pub mod search;
+mod snippet;
 
 pub use search::{FacetCount, Filters, Hit, SearchRequest, SearchResults, Sort, Viewer};
 pub mod store;

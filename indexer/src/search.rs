@@ -19,7 +19,6 @@ use tantivy::{
         PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery, Weight,
     },
     schema::{Field, IndexRecordOption, Value},
-    snippet::SnippetGenerator,
     tokenizer::TextAnalyzer,
 };
 
@@ -29,16 +28,13 @@ use crate::{
     error::IndexError,
     index::{FACETS, Fields, PUBLIC, SearchIndex, days},
     query::{self, Field as QField, Node},
+    snippet::Highlighter,
 };
 
 /// The most hits one page may hold.
 pub const MAX_LIMIT: usize = 100;
 /// Facet values returned per facet.
 const FACET_VALUES: usize = 25;
-/// Passages of text per hit.
-const SNIPPETS_PER_HIT: usize = 2;
-/// Characters per passage.
-const SNIPPET_CHARS: usize = 240;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,49 +209,52 @@ impl SearchIndex {
             None
         };
 
-        let snippet_generator = if request.snippets && !matches!(tree, Node::All) {
-            let field = if request.exact {
-                self.fields.body_exact
+        let mut highlighter = if request.snippets && !matches!(tree, Node::All) {
+            let (field, stemmed) = if request.exact {
+                (self.fields.body_exact, false)
             } else {
-                self.fields.body
+                (self.fields.body, true)
             };
-            let mut generator = SnippetGenerator::create(&searcher, &*user_query, field)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            Some(generator)
+            Some(Highlighter::new(&searcher, &*user_query, field, stemmed))
         } else {
             None
         };
 
         let f = &self.fields;
+        let mut columns: HashMap<u32, HitColumns> = HashMap::new();
         let mut hits = Vec::with_capacity(page.len());
         for entry in page {
-            let doc: TantivyDocument = searcher.doc(entry.address)?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
+            let address = entry.address;
+            let c = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(HitColumns::open(
+                    searcher.segment_reader(address.segment_ord),
+                )?),
             };
-            let kind = text(f.kind)
+            let doc = address.doc_id;
+            let kind = HitColumns::text(&c.kind, doc)
                 .and_then(|k| Kind::parse(&k))
                 .unwrap_or(Kind::Ruling);
-            let date = doc
-                .get_first(f.day)
-                .and_then(|v| v.as_i64())
-                .and_then(|d| NaiveDate::default().checked_add_signed(chrono::Duration::days(d)));
-            let snippets = match &snippet_generator {
-                Some(generator) => {
-                    snippets(generator, text(f.body_stored).as_deref().unwrap_or(""))
+            let date =
+                c.day.as_ref().and_then(|d| d.first(doc)).and_then(|d| {
+                    NaiveDate::default().checked_add_signed(chrono::Duration::days(d))
+                });
+            let snippets = match &mut highlighter {
+                Some(highlighter) => {
+                    let stored: TantivyDocument = searcher.doc(address)?;
+                    let text = stored.get_first(f.body_stored).and_then(|v| v.as_str());
+                    highlighter.passages(text.unwrap_or(""))
                 }
                 None => Vec::new(),
             };
             hits.push(Hit {
                 kind,
-                id: text(f.id).unwrap_or_default(),
-                case_id: text(f.case_id),
-                title: text(f.title).unwrap_or_default(),
-                court: text(f.court),
-                jurisdiction: text(f.jurisdiction),
-                language: text(f.language),
+                id: HitColumns::text(&c.id, doc).unwrap_or_default(),
+                case_id: HitColumns::text(&c.case_id, doc),
+                title: HitColumns::text(&c.title, doc).unwrap_or_default(),
+                court: HitColumns::text(&c.court, doc),
+                jurisdiction: HitColumns::text(&c.jurisdiction, doc),
+                language: HitColumns::text(&c.language, doc),
                 date,
                 score: (request.sort == Sort::Relevance).then_some(entry.primary as f32),
                 snippets,
@@ -342,30 +341,40 @@ fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(terms))
 }
 
-/// Up to [`SNIPPETS_PER_HIT`] passages: the best, then the best of the text around it.
-fn snippets(generator: &SnippetGenerator, text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut first = generator.snippet(text);
-    if first.highlighted().is_empty() {
-        return out;
+/// The columns a hit is read from (one set per segment).
+struct HitColumns {
+    kind: Option<StrColumn>,
+    id: Option<StrColumn>,
+    case_id: Option<StrColumn>,
+    title: Option<StrColumn>,
+    court: Option<StrColumn>,
+    jurisdiction: Option<StrColumn>,
+    language: Option<StrColumn>,
+    day: Option<Column<i64>>,
+}
+
+impl HitColumns {
+    fn open(reader: &tantivy::SegmentReader) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        Ok(Self {
+            kind: fast.str("kind")?,
+            id: fast.str("id")?,
+            case_id: fast.str("case_id")?,
+            title: fast.str("title_value")?,
+            court: fast.str("court")?,
+            jurisdiction: fast.str("jurisdiction")?,
+            language: fast.str("language")?,
+            day: fast.i64("day").ok(),
+        })
     }
-    first.set_snippet_prefix_postfix("<mark>", "</mark>");
-    let range = first.fragment_range();
-    out.push(first.to_html());
-    if SNIPPETS_PER_HIT > 1 {
-        let (before, after) = (&text[..range.start], &text[range.end..]);
-        let mut candidates: Vec<_> = [before, after]
-            .into_iter()
-            .map(|part| generator.snippet(part))
-            .filter(|s| !s.highlighted().is_empty())
-            .collect();
-        candidates.sort_by_key(|s| std::cmp::Reverse(s.highlighted().len()));
-        if let Some(mut second) = candidates.into_iter().next() {
-            second.set_snippet_prefix_postfix("<mark>", "</mark>");
-            out.push(second.to_html());
-        }
+
+    fn text(column: &Option<StrColumn>, doc: DocId) -> Option<String> {
+        let column = column.as_ref()?;
+        let ord = column.term_ords(doc).next()?;
+        let mut out = String::new();
+        column.ord_to_str(ord, &mut out).ok()?;
+        Some(out)
     }
-    out
 }
 
 /// Identifies a search (query, mode, filters, order) so that a cursor cannot be replayed on

@@ -54,10 +54,18 @@ impl IndexStore {
     /// Opens the generation in use, creating and publishing an empty one if there is none.
     pub fn open_current(&self) -> Result<(String, SearchIndex), IndexError> {
         match self.current()? {
-            Some(name) => {
-                let index = SearchIndex::open(&self.root.join(&name))?;
-                Ok((name, index))
-            }
+            Some(name) => match SearchIndex::open(&self.root.join(&name)) {
+                Ok(index) => Ok((name, index)),
+                // An index written by an older courtwatch with another schema: start a new
+                // generation, which the service fills from the database.
+                Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
+                    let (name, index) = self.create_generation()?;
+                    self.publish(&name)?;
+                    self.remove_others(&name)?;
+                    Ok((name, index))
+                }
+                Err(e) => Err(e),
+            },
             None => {
                 let (name, index) = self.create_generation()?;
                 self.publish(&name)?;

@@ -9,5 +9,6 @@ mod methodology;
 mod observations;
 mod openapi;
 mod parties_hearings;
+mod reindex;
 mod rulings;
 mod search;

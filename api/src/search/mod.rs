@@ -58,7 +58,8 @@ impl Search {
             .map(|(_, index)| index.clone())
     }
 
-    pub(crate) fn generation(&self) -> Option<String> {
+    /// The name of the index generation in use (it changes when a rebuild is published).
+    pub fn generation(&self) -> Option<String> {
         self.current
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -42,6 +42,9 @@ struct Options {
     /// Scratch directory (default: a new directory under the system temp dir, removed at the end).
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// Measure only the service (skip the engine comparison).
+    #[arg(long)]
+    service_only: bool,
     /// Skip PostgreSQL (when no server is at hand).
     #[arg(long)]
     no_postgres: bool,
@@ -281,22 +284,11 @@ async fn run(options: Options, corpus: &Path) -> Result<(), String> {
     };
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
 
-    let mut reports = Vec::new();
-    eprintln!("building courtwatch index …");
-    reports
-        .push(engines::courtwatch(&work.join("courtwatch"), &docs, &queries, options.runs).await?);
-    eprintln!("building SQLite FTS5 index …");
-    reports.push(engines::fts5(&work.join("fts5.sqlite"), &docs, &queries, options.runs).await?);
-    if options.no_postgres {
-        println!("PostgreSQL skipped (--no-postgres)");
-    } else {
-        eprintln!("building PostgreSQL full-text index …");
-        reports.push(engines::postgres(&options.postgres, &docs, &queries, options.runs).await?);
-    }
     let doc_count = docs.len() as u64;
+    if !options.service_only {
+        engines_part(&options, &work, &docs, &queries).await?;
+    }
     drop(docs);
-
-    print_engine_tables(&reports, &queries, doc_count, options.verbose);
 
     eprintln!("measuring the service …");
     let service = service::measure(
@@ -320,6 +312,27 @@ async fn run(options: Options, corpus: &Path) -> Result<(), String> {
     Ok(())
 }
 
+async fn engines_part(
+    options: &Options,
+    work: &Path,
+    docs: &[Doc],
+    queries: &[BenchQuery],
+) -> Result<(), String> {
+    let mut reports = Vec::new();
+    eprintln!("building courtwatch index …");
+    reports.push(engines::courtwatch(&work.join("courtwatch"), docs, queries, options.runs).await?);
+    eprintln!("building SQLite FTS5 index …");
+    reports.push(engines::fts5(&work.join("fts5.sqlite"), docs, queries, options.runs).await?);
+    if options.no_postgres {
+        println!("PostgreSQL skipped (--no-postgres)");
+    } else {
+        eprintln!("building PostgreSQL full-text index …");
+        reports.push(engines::postgres(&options.postgres, docs, queries, options.runs).await?);
+    }
+    print_engine_tables(&reports, queries, docs.len() as u64, options.verbose);
+    Ok(())
+}
+
 fn print_engine_tables(
     reports: &[EngineReport],
     queries: &[BenchQuery],
@@ -327,7 +340,9 @@ fn print_engine_tables(
     verbose: bool,
 ) {
     let cw = &reports[0];
-    println!("\n### Index build (same documents, one writer thread each)\n");
+    println!(
+        "\n### Index build (same documents; courtwatch writes with 2 indexing threads on this 2-core machine)\n"
+    );
     println!("| engine | build (s) | index size (MB) | build vs courtwatch | notes |");
     println!("|---|---:|---:|---:|---|");
     for r in reports {

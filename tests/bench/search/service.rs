@@ -21,15 +21,23 @@ const BIN: &str = env!("CARGO_BIN_EXE_courtwatch-under-test");
 pub struct ServiceReport {
     import: Duration,
     first_build: Duration,
-    build_peak_kb: u64,
+    build: Memory,
     restart_ready: Duration,
-    serving_rss_kb: u64,
-    serving_peak_kb: u64,
+    serving: Memory,
     index_bytes: u64,
     full: Vec<Vec<Duration>>,
     top10: Vec<Vec<Duration>>,
     write_latencies: Vec<Duration>,
     write_rate: f64,
+}
+
+/// Memory figures of a process, kB.
+#[derive(Debug, Default, Clone, Copy)]
+struct Memory {
+    rss: u64,
+    peak: u64,
+    anon: u64,
+    file: u64,
 }
 
 struct Server {
@@ -55,8 +63,9 @@ impl Server {
         })
     }
 
-    /// Resident set size now and at its peak, in kB (from /proc).
-    fn memory_kb(&self) -> Result<(u64, u64), String> {
+    /// Resident set size now and at its peak, and of now the anonymous part (heap) and the
+    /// file-backed part (the memory-mapped index), in kB (from /proc).
+    fn memory_kb(&self) -> Result<Memory, String> {
         let status =
             std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ctx("/proc")?;
         let field = |name: &str| {
@@ -66,7 +75,12 @@ impl Server {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
                 .unwrap_or(0)
         };
-        Ok((field("VmRSS:"), field("VmHWM:")))
+        Ok(Memory {
+            rss: field("VmRSS:"),
+            peak: field("VmHWM:"),
+            anon: field("RssAnon:"),
+            file: field("RssFile:"),
+        })
     }
 
     /// Ctrl-C, then wait for a clean exit.
@@ -215,7 +229,7 @@ pub async fn measure(
     let server = Server::start(data_dir)?;
     wait_for_index(&client, &token, &server, docs, Duration::from_secs(1800)).await?;
     let first_build = start.elapsed();
-    let (_, build_peak_kb) = server.memory_kb()?;
+    let build = server.memory_kb()?;
     server.stop()?;
 
     // Second start: an index is there; measure serving.
@@ -252,7 +266,7 @@ pub async fn measure(
         }
     })
     .await?;
-    let (serving_rss_kb, serving_peak_kb) = server.memory_kb()?;
+    let serving = server.memory_kb()?;
 
     let (write_latencies, write_rate) = write_stream(&client, &token, &server, writes).await?;
     server.stop()?;
@@ -260,10 +274,9 @@ pub async fn measure(
     Ok(ServiceReport {
         import,
         first_build,
-        build_peak_kb,
+        build,
         restart_ready,
-        serving_rss_kb,
-        serving_peak_kb,
+        serving,
         index_bytes,
         full,
         top10,
@@ -379,7 +392,7 @@ impl ServiceReport {
         );
         println!(
             "| peak resident memory during that build (VmHWM) | {} MB |",
-            mb(self.build_peak_kb * 1024)
+            mb(self.build.peak * 1024)
         );
         println!(
             "| restart with the index present, until searchable | {:.2} s |",
@@ -387,11 +400,16 @@ impl ServiceReport {
         );
         println!(
             "| resident memory while serving, after the query runs (VmRSS) | {} MB |",
-            mb(self.serving_rss_kb * 1024)
+            mb(self.serving.rss * 1024)
+        );
+        println!(
+            "| … of which heap (RssAnon) / memory-mapped index files (RssFile) | {} MB / {} MB |",
+            mb(self.serving.anon * 1024),
+            mb(self.serving.file * 1024)
         );
         println!(
             "| peak resident memory since the restart (VmHWM) | {} MB |",
-            mb(self.serving_peak_kb * 1024)
+            mb(self.serving.peak * 1024)
         );
         println!("| index directory | {} MB |", mb(self.index_bytes));
 

@@ -1,0 +1,283 @@
+//! Highlighted passages: one pass over a hit's text finds the words that match the query (after
+//! the same folding and stemming as the index), then the two best windows are cut and marked.
+//!
+//! tantivy's own snippet generator analyses the whole text again for every passage; judgments run
+//! to 2 MB, so this module analyses each text once and stems only words that could match.
+
+use std::collections::HashMap;
+
+use tantivy::{
+    Searcher,
+    query::Query,
+    schema::Field,
+    tokenizer::{TextAnalyzer, TokenStream},
+};
+
+use crate::analysis;
+
+/// Characters per passage (about).
+pub(crate) const PASSAGE_BYTES: usize = 240;
+/// Passages per hit.
+pub(crate) const PASSAGES: usize = 2;
+/// Matches considered per text (a very common word in a long judgment matches thousands of times;
+/// the best passages are found well before this).
+const MAX_MATCHES: usize = 20_000;
+
+/// Finds and marks the passages of texts that match one query.
+pub(crate) struct Highlighter {
+    /// Query terms of the field, with a weight (rarer terms weigh more).
+    terms: HashMap<String, (usize, f32)>,
+    /// First bytes of the terms: only words starting with one of them are stemmed.
+    first_bytes: [bool; 256],
+    stemmed: bool,
+    folded: TextAnalyzer,
+}
+
+impl std::fmt::Debug for Highlighter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Highlighter")
+            .field("terms", &self.terms)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    from: usize,
+    to: usize,
+    term: usize,
+    weight: f32,
+}
+
+impl Highlighter {
+    /// The terms `query` looks for in `field`, weighted by rarity. `stemmed`: the field's analyzer
+    /// stems (so text words are stemmed before comparing).
+    pub(crate) fn new(searcher: &Searcher, query: &dyn Query, field: Field, stemmed: bool) -> Self {
+        let total = searcher.num_docs().max(1) as f32;
+        let mut terms = HashMap::new();
+        let mut first_bytes = [false; 256];
+        query.query_terms(&mut |term, _| {
+            if term.field() != field {
+                return;
+            }
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                return;
+            };
+            if terms.contains_key(text) {
+                return;
+            }
+            let df = searcher.doc_freq(term).unwrap_or(0) as f32;
+            let weight = 1.0 + ((total + 1.0) / (df + 1.0)).ln();
+            if let Some(b) = text.bytes().next() {
+                first_bytes[usize::from(b)] = true;
+            }
+            let index = terms.len();
+            terms.insert(text.to_string(), (index, weight));
+        });
+        Self {
+            terms,
+            first_bytes,
+            stemmed,
+            folded: analysis::folded(),
+        }
+    }
+
+    /// Up to [`PASSAGES`] passages of `text`, best first, HTML-escaped with matches in `<mark>`.
+    pub(crate) fn passages(&mut self, text: &str) -> Vec<String> {
+        if self.terms.is_empty() {
+            return Vec::new();
+        }
+        let matches = self.matches(text);
+        let mut chosen: Vec<(usize, usize)> = Vec::new();
+        for _ in 0..PASSAGES {
+            match best_window(&matches, &chosen) {
+                Some(window) => chosen.push(window),
+                None => break,
+            }
+        }
+        chosen
+            .into_iter()
+            .map(|(first, last)| render(text, &matches[first..=last]))
+            .collect()
+    }
+
+    fn matches(&mut self, text: &str) -> Vec<Match> {
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+        let mut stem = String::new();
+        let mut out = Vec::new();
+        let mut stream = self.folded.token_stream(text);
+        while let Some(token) = stream.next() {
+            let Some(&b) = token.text.as_bytes().first() else {
+                continue;
+            };
+            if !self.first_bytes[usize::from(b)] {
+                continue;
+            }
+            let word = if self.stemmed {
+                analysis::stem_word(&stemmer, &token.text, &mut stem);
+                stem.as_str()
+            } else {
+                token.text.as_str()
+            };
+            if let Some(&(term, weight)) = self.terms.get(word) {
+                out.push(Match {
+                    from: token.offset_from,
+                    to: token.offset_to,
+                    term,
+                    weight,
+                });
+                if out.len() >= MAX_MATCHES {
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The window of consecutive matches spanning at most [`PASSAGE_BYTES`] with the highest score
+/// (each distinct term counts its weight once, repeats a little), not overlapping `taken`.
+fn best_window(matches: &[Match], taken: &[(usize, usize)]) -> Option<(usize, usize)> {
+    let overlaps = |from: usize, to: usize| {
+        taken.iter().any(|&(a, b)| {
+            let (ta, tb) = (matches[a].from, matches[b].to);
+            from < tb + PASSAGE_BYTES / 2 && ta < to + PASSAGE_BYTES / 2
+        })
+    };
+    let mut best: Option<((usize, usize), f32)> = None;
+    let mut seen: Vec<usize> = Vec::new();
+    for i in 0..matches.len() {
+        seen.clear();
+        let mut score = 0.0;
+        let mut j = i;
+        while j < matches.len() && matches[j].to - matches[i].from <= PASSAGE_BYTES {
+            if seen.contains(&matches[j].term) {
+                score += 0.1 * matches[j].weight;
+            } else {
+                seen.push(matches[j].term);
+                score += matches[j].weight;
+            }
+            j += 1;
+        }
+        let last = j.max(i + 1) - 1;
+        if overlaps(matches[i].from, matches[last].to) {
+            continue;
+        }
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some(((i, last), score));
+        }
+    }
+    best.map(|(window, _)| window)
+}
+
+/// Cuts about [`PASSAGE_BYTES`] around the matches, at word boundaries, and marks them.
+fn render(text: &str, matches: &[Match]) -> String {
+    let (from, to) = (matches[0].from, matches[matches.len() - 1].to);
+    let pad = PASSAGE_BYTES.saturating_sub(to - from) / 2;
+    let mut start = floor_boundary(text, from.saturating_sub(pad));
+    let mut end = ceil_boundary(text, (to + pad).min(text.len()));
+    if start > 0 {
+        // Start after the first space, so no word is cut.
+        if let Some(space) = text[start..from].find(char::is_whitespace) {
+            start += space + 1;
+        }
+    }
+    if end < text.len()
+        && let Some(space) = text[to..end].rfind(char::is_whitespace)
+    {
+        end = to + space;
+    }
+    let mut out = String::with_capacity(end - start + 32);
+    if start > 0 {
+        out.push('…');
+    }
+    let mut at = start;
+    for m in matches {
+        escape(&text[at..m.from], &mut out);
+        out.push_str("<mark>");
+        escape(&text[m.from..m.to], &mut out);
+        out.push_str("</mark>");
+        at = m.to;
+    }
+    escape(&text[at..end], &mut out);
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(from: usize, to: usize, term: usize) -> Match {
+        Match {
+            from,
+            to,
+            term,
+            weight: 1.0,
+        }
+    }
+
+    #[test]
+    fn passages_are_cut_at_words_marked_and_escaped() {
+        let text = format!(
+            "{}the <judge> said hate speech is not tolerated {}",
+            "word ".repeat(100),
+            "tail ".repeat(100)
+        );
+        let hate = text.find("hate").unwrap_or(0);
+        let speech = text.find("speech").unwrap_or(0);
+        let out = render(&text, &[m(hate, hate + 4, 0), m(speech, speech + 6, 1)]);
+        assert!(out.starts_with('…') && out.ends_with('…'), "{out}");
+        assert!(
+            out.contains("&lt;judge&gt; said <mark>hate</mark> <mark>speech</mark>"),
+            "{out}"
+        );
+        assert!(!out.contains("wor…") && !out.contains(" ord "), "{out}");
+        assert!(out.len() <= PASSAGE_BYTES + 80, "{}", out.len());
+    }
+
+    #[test]
+    fn the_window_with_more_distinct_terms_wins_and_windows_do_not_overlap() {
+        // "a" alone at 0; "a" and "b" together at 1000; "b" alone at 5000.
+        let matches = vec![
+            m(0, 1, 0),
+            m(1000, 1001, 0),
+            m(1005, 1006, 1),
+            m(5000, 5001, 1),
+        ];
+        let first = best_window(&matches, &[]);
+        assert_eq!(first, Some((1, 2)));
+        let second = best_window(&matches, &[(1, 2)]);
+        assert!(matches!(second, Some((0, 0)) | Some((3, 3))), "{second:?}");
+    }
+}
