@@ -75,12 +75,12 @@ async fn reindex_while_serving(app: &TestApp) {
         }
         assert!(total(app, "reindexmark").await >= IMPORTED);
         searches += 1;
-        if searches % 4 == 0 {
+        if searches % 4 == 1 {
             let (status, ruling): (u16, Value) = app
                 .post(
                     "/rulings",
                     &json!({"external_id": format!("test:during-{}", written.len()), "title": "Written during reindex (fictional)",
-                        "language": "en", "full_text": "duringmark reindexmark a fictional ruling written while the index was rebuilt",
+                        "court_name": "Fictional Basic Court", "jurisdiction": "ME", "language": "en", "full_text": "duringmark reindexmark a fictional ruling written while the index was rebuilt",
                         "outcome": "claim_upheld"}),
                 )
                 .await;
