@@ -2,22 +2,17 @@
 //! the body-size limit, and the conversion of every remaining error into a problem document.
 
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler,
+    Endpoint, EndpointExt, IntoResponse, Response, Route, get,
     http::{StatusCode, header},
     middleware::Tracing,
 };
 
-use crate::{endpoints, error::Problem, state::AppState};
+use crate::{endpoints, error::Problem, health, state::AppState};
 
 /// The OpenAPI document as YAML, exactly as served at `/openapi.yaml` and committed at the
 /// repository root. Needs no database.
 pub fn openapi_yaml() -> String {
     endpoints::api_service(AppState::detached()).spec_yaml()
-}
-
-#[handler]
-fn healthz() -> &'static str {
-    "ok"
 }
 
 /// Largest body accepted by `POST /api/v1/rulings/import` (the shared corpus of 2,204 judgments
@@ -26,7 +21,7 @@ pub const IMPORT_MAX_BYTES: usize = 256 * 1024 * 1024;
 
 /// Builds the application over `state`.
 pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
-    let api = endpoints::api_service(state);
+    let api = endpoints::api_service(state.clone());
     let docs = api.swagger_ui();
     let yaml = api.spec_yaml();
     let json = api.spec();
@@ -47,7 +42,8 @@ pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
                 content_type: "application/json",
             }),
         )
-        .at("/healthz", get(healthz))
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz).data(state.clone()))
         .around(move |endpoint, mut request| async move {
             // Bodies are read up front with a cap, so an oversize body is refused whether or not
             // the client sent Content-Length. Bulk imports have their own, larger cap.

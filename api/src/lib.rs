@@ -12,6 +12,7 @@ pub mod demo;
 pub mod endpoints;
 pub mod entities;
 pub mod error;
+pub mod health;
 pub mod search;
 pub mod services;
 pub mod state;

@@ -9,6 +9,7 @@ use std::{
 use tantivy::{
     Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
     directory::MmapDirectory,
+    indexer::{LogMergePolicy, NoMergePolicy},
     schema::{
         FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, SchemaBuilder,
         TextFieldIndexing, TextOptions, Value,
@@ -269,6 +270,33 @@ impl SearchIndex {
     /// Number of searchable documents.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// Stops background merges until [`optimize`](SearchIndex::optimize): for a full build, where
+    /// one merge at the end costs less than merging cascades during it (and than merges running
+    /// later while the service answers requests).
+    pub fn pause_merging(&self) {
+        self.writer().set_merge_policy(Box::new(NoMergePolicy));
+    }
+
+    /// Merges every committed segment into one (queries then look each term up once), waits for
+    /// it, and turns background merging back on.
+    pub fn optimize(&self) -> Result<(), IndexError> {
+        {
+            let mut writer = self.writer();
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of segments searched (each costs a term lookup per query term).
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Every document key in the index (for consistency checks against the database).

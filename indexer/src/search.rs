@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::{
     DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
-    collector::{Collector, Count, SegmentCollector},
+    collector::{Collector, SegmentCollector},
     columnar::{Column, StrColumn},
     query::{
         AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
@@ -181,13 +181,13 @@ impl SearchIndex {
         };
 
         let searcher = self.reader.searcher();
-        let total = searcher.search(&*full, &Count)? as u64;
         let facets = if request.facets {
             Some(searcher.search(&*full, &FacetCollector)?)
         } else {
             None
         };
-        let top = searcher.search(
+        // One pass over the matches gives both the exact total and the page.
+        let (total, top) = searcher.search(
             &*full,
             &TopAfter {
                 limit: limit + 1,
@@ -658,7 +658,7 @@ impl Ord for Entry {
     }
 }
 
-/// Top `limit` hits strictly after a cursor position.
+/// The number of matches, and the top `limit` hits strictly after a cursor position.
 struct TopAfter {
     limit: usize,
     sort: Sort,
@@ -673,11 +673,12 @@ struct TopAfterSegment {
     keys: Column<u64>,
     days: Column<i64>,
     heap: BinaryHeap<Entry>,
+    count: u64,
 }
 
 impl TopAfterSegment {
-    /// Offers a document; returns the lowest score that could still enter the heap.
-    fn offer(&mut self, doc: DocId, score: Score) -> Score {
+    /// Offers a document to the page.
+    fn offer(&mut self, doc: DocId, score: Score) {
         let primary = match self.sort {
             Sort::Relevance => f64::from(score),
             Sort::DateDesc => self.days.first(doc).map_or(f64::NEG_INFINITY, |d| d as f64),
@@ -710,36 +711,24 @@ impl TopAfterSegment {
                 self.heap.push(entry);
             }
         }
-        match (self.sort, self.heap.len() >= self.limit, self.heap.peek()) {
-            // Scores equal to the worst kept one may still win on the key: stay just below it.
-            (Sort::Relevance, true, Some(worst)) => next_down(worst.primary as f32),
-            _ => Score::MIN,
-        }
-    }
-}
-
-fn next_down(score: f32) -> f32 {
-    if score.is_finite() && score > 0.0 {
-        f32::from_bits(score.to_bits() - 1)
-    } else {
-        Score::MIN
     }
 }
 
 impl SegmentCollector for TopAfterSegment {
-    type Fruit = Vec<Entry>;
+    type Fruit = (u64, Vec<Entry>);
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        self.count += 1;
         self.offer(doc, score);
     }
 
-    fn harvest(self) -> Vec<Entry> {
-        self.heap.into_vec()
+    fn harvest(self) -> (u64, Vec<Entry>) {
+        (self.count, self.heap.into_vec())
     }
 }
 
 impl Collector for TopAfter {
-    type Fruit = Vec<Entry>;
+    type Fruit = (u64, Vec<Entry>);
     type Child = TopAfterSegment;
 
     fn for_segment(
@@ -755,6 +744,7 @@ impl Collector for TopAfter {
             keys: reader.fast_fields().u64("key_hash")?,
             days: reader.fast_fields().i64("day")?,
             heap: BinaryHeap::with_capacity(self.limit + 1),
+            count: 0,
         })
     }
 
@@ -762,11 +752,12 @@ impl Collector for TopAfter {
         self.sort == Sort::Relevance
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Entry>>) -> tantivy::Result<Vec<Entry>> {
-        let mut all: Vec<Entry> = fruits.into_iter().flatten().collect();
+    fn merge_fruits(&self, fruits: Vec<(u64, Vec<Entry>)>) -> tantivy::Result<(u64, Vec<Entry>)> {
+        let total = fruits.iter().map(|(count, _)| count).sum();
+        let mut all: Vec<Entry> = fruits.into_iter().flat_map(|(_, hits)| hits).collect();
         all.sort();
         all.truncate(self.limit);
-        Ok(all)
+        Ok((total, all))
     }
 
     fn collect_segment(
@@ -774,21 +765,20 @@ impl Collector for TopAfter {
         weight: &dyn Weight,
         segment_ord: u32,
         reader: &SegmentReader,
-    ) -> tantivy::Result<Vec<Entry>> {
+    ) -> tantivy::Result<(u64, Vec<Entry>)> {
         let mut child = self.for_segment(segment_ord, reader)?;
         let alive = reader.alive_bitset();
+        // Every match is visited (the total is exact), so there is no pruning to gain.
         match self.sort {
-            // Relevance: let block-max WAND skip what cannot enter the top `limit`.
-            Sort::Relevance => weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
-                if alive.is_some_and(|a| a.is_deleted(doc)) {
-                    return Score::MIN;
+            Sort::Relevance => weight.for_each(reader, &mut |doc, score| {
+                if !alive.is_some_and(|a| a.is_deleted(doc)) {
+                    child.collect(doc, score);
                 }
-                child.offer(doc, score)
             })?,
             _ => weight.for_each_no_score(reader, &mut |docs| {
                 for &doc in docs {
                     if !alive.is_some_and(|a| a.is_deleted(doc)) {
-                        child.offer(doc, 0.0);
+                        child.collect(doc, 0.0);
                     }
                 }
             })?,

@@ -65,6 +65,31 @@ async fn served_spec_is_the_committed_one(app: &TestApp) {
         .await
         .expect("get");
     assert_eq!(health.status(), 200);
+
+    // Ready once the (empty) index has been built from the database.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let ready = loop {
+        let response = app
+            .client
+            .get(format!("{}/readyz", app.base))
+            .send()
+            .await
+            .expect("get readyz");
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.expect("readyz json");
+        if status == 200 || std::time::Instant::now() > deadline {
+            assert_eq!(status, 200, "not ready: {body}");
+            break body;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["status"], "not_ready");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["database"], "ok");
+    assert_eq!(ready["migrations"], "current");
+    assert_eq!(ready["index"], "ready");
+    assert_eq!(ready["outbox_pending"], 0);
 }
 on_each_backend!(
     served_spec_docs_and_health,

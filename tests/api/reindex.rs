@@ -147,3 +147,67 @@ on_each_backend!(
     reindex_while_serving_loses_nothing_on_each_backend,
     reindex_while_serving
 );
+
+/// An index written by another courtwatch version (another format) is not patched in place: the
+/// service builds a new generation from the database beside it and switches to it, so nothing the
+/// old version indexed (here a document that is not in the database) survives.
+async fn older_index_format_is_rebuilt(app: &TestApp) {
+    let (case, _court) = app.case("ME", "P 1/26", &["ethnicity"]).await;
+    let dir = app.index_dir.with_extension("old-format");
+    let store = courtwatch_indexer::IndexStore::new(&dir);
+    let (old_generation, old) = store.open_current().expect("old index");
+    old.upsert(&courtwatch_indexer::IndexDoc {
+        kind: courtwatch_indexer::Kind::Ruling,
+        id: "ghost".into(),
+        case_id: None,
+        title: "Fictional ghost ruling".into(),
+        body: "formatghost only in the old index".into(),
+        court_id: None,
+        court_name: None,
+        jurisdiction: None,
+        grounds: Vec::new(),
+        proceeding_type: None,
+        outcome: None,
+        language: None,
+        date: None,
+        visibility: courtwatch_indexer::Visibility::Public,
+    })
+    .expect("upsert");
+    old.commit("courtwatch-index-1").expect("commit");
+    drop(old);
+
+    let search = courtwatch_api::search::Search::open(&dir).expect("open");
+    let db = &app.state.db;
+    let methodology = app.state.methodology;
+    for _ in 0..2 {
+        courtwatch_api::search::sync::step(db, methodology, &search)
+            .await
+            .expect("step");
+    }
+    let generation = search.generation().expect("generation");
+    assert_ne!(generation, old_generation, "{}: not rebuilt", app.backend);
+    let index = search.index().expect("index");
+    assert_eq!(
+        index.payload().expect("payload").as_deref(),
+        Some(courtwatch_api::search::sync::INDEX_FORMAT)
+    );
+    let keys = index.keys().expect("keys");
+    assert!(
+        keys.iter().any(|k| k.contains(&case)),
+        "{}: the case is missing from the rebuilt index: {keys:?}",
+        app.backend
+    );
+    assert!(
+        !keys.iter().any(|k| k.contains("ghost")),
+        "{}: the old index's document survived",
+        app.backend
+    );
+    drop(index);
+    drop(search);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_each_backend!(
+    older_index_format_is_rebuilt_on_each_backend,
+    older_index_format_is_rebuilt
+);

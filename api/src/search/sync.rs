@@ -11,8 +11,8 @@ use chrono::Utc;
 use courtwatch_indexer::{IndexStore, SearchIndex};
 use courtwatch_methodology::Registry;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, IntoCondition},
 };
 
 use super::{
@@ -27,7 +27,7 @@ const BATCH: u64 = 500;
 /// How often the indexer looks for work when nobody rings (a write by another process, say).
 const POLL: Duration = Duration::from_millis(500);
 /// Recorded with every commit; a different value (or none) means the index must be rebuilt.
-pub const INDEX_FORMAT: &str = "courtwatch-index-2";
+pub const INDEX_FORMAT: &str = "courtwatch-index-3";
 /// Recorded with the intermediate commits of a full build.
 const BUILDING: &str = "building";
 /// Text added between two intermediate commits of a full build.
@@ -79,7 +79,7 @@ pub async fn step(
         let opened_name = name.clone();
         let index = Arc::new(blocking(move || store_for_open.open(&opened_name)).await?);
         // Everything recorded since the rebuild began, applied or not, goes into the new generation.
-        apply(db, methodology, &index, true).await?;
+        apply(db, methodology, &index, true, 0).await?;
         let old = search.swap(name.clone(), index);
         drop(old);
         tracing::info!(generation = %name, "switched to the rebuilt search index");
@@ -90,25 +90,53 @@ pub async fn step(
         return Ok(0);
     };
     let payload = index.payload().map_err(index_error)?;
+    if payload
+        .as_deref()
+        .is_some_and(|p| p != INDEX_FORMAT && p != BUILDING)
+    {
+        // Written by another courtwatch version, whose segments this one may not read: build a
+        // new generation beside it (it keeps serving meanwhile) and switch to it next round.
+        tracing::info!(old = ?payload, "index format changed: rebuilding into a new generation");
+        let report = rebuild(db, methodology, store, |_, _| {}).await?;
+        tracing::info!(documents = report.documents, "search index rebuilt");
+        return Ok(0);
+    }
     if payload.as_deref() != Some(INDEX_FORMAT) {
         tracing::info!("building the search index from the database");
+        // Changes recorded before the build starts are in the database it reads: settle them
+        // without re-applying (which would index those records twice). Later ones may have been
+        // missed and are applied after it.
+        let covered = search_outbox::Entity::find()
+            .select_only()
+            .column_as(search_outbox::Column::Id.max(), "max")
+            .into_tuple::<Option<i64>>()
+            .one(db)
+            .await?
+            .flatten()
+            .unwrap_or(0);
         let built = fill(db, methodology, &index, |_, _| {}).await?;
         tracing::info!(documents = built, "search index built");
-        // Fill read the database as it is, so everything already recorded is in; apply anyway.
-        return apply(db, methodology, &index, true).await;
+        settle(
+            db,
+            &index,
+            search_outbox::Column::Id.lte(covered).into_condition(),
+        )
+        .await?;
+        return apply(db, methodology, &index, true, covered).await;
     }
-    apply(db, methodology, &index, false).await
+    apply(db, methodology, &index, false, 0).await
 }
 
-/// Applies pending outbox rows (with `include_applied`, also rows kept for a rebuild) in batches.
+/// Applies pending outbox rows after id `after` (with `include_applied`, also rows kept for a
+/// rebuild) in batches.
 async fn apply(
     db: &DatabaseConnection,
     methodology: &'static Registry,
     index: &Arc<SearchIndex>,
     include_applied: bool,
+    mut after: i64,
 ) -> Result<usize, ServiceError> {
     let mut total = 0;
-    let mut after = 0i64;
     loop {
         let mut query = search_outbox::Entity::find()
             .filter(search_outbox::Column::Id.gt(after))
@@ -138,21 +166,37 @@ async fn apply(
         .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         total += ids.len();
-        // A rebuild that began before these changes may not contain them: keep the rows for it.
-        if rebuild_may_need(index) {
-            search_outbox::Entity::update_many()
-                .col_expr(search_outbox::Column::AppliedAt, Expr::value(Utc::now()))
-                .filter(search_outbox::Column::Id.is_in(ids))
-                .exec(db)
-                .await?;
-        } else {
-            search_outbox::Entity::delete_many()
-                .filter(search_outbox::Column::Id.is_in(ids))
-                .exec(db)
-                .await?;
-        }
+        settle(
+            db,
+            index,
+            search_outbox::Column::Id.is_in(ids).into_condition(),
+        )
+        .await?;
     }
     Ok(total)
+}
+
+/// Done with the outbox rows matching `rows` (their changes are committed to `index`): deletes
+/// them, or, when a rebuild that began before these changes may not contain them, keeps them
+/// for it, marked applied.
+async fn settle(
+    db: &DatabaseConnection,
+    index: &SearchIndex,
+    rows: Condition,
+) -> Result<(), ServiceError> {
+    if rebuild_may_need(index) {
+        search_outbox::Entity::update_many()
+            .col_expr(search_outbox::Column::AppliedAt, Expr::value(Utc::now()))
+            .filter(rows)
+            .exec(db)
+            .await?;
+    } else {
+        search_outbox::Entity::delete_many()
+            .filter(rows)
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Whether a rebuild is running, or has published a generation this index is not (yet) — in both
@@ -180,6 +224,7 @@ async fn fill(
     let expected = builder.count_all().await?;
     let mut done = 0;
     let mut pending_bytes = 0usize;
+    index.pause_merging();
     let target = index.clone();
     let built = builder
         .all_documents(|doc| {
@@ -198,7 +243,12 @@ async fn fill(
         })
         .await?;
     let target = index.clone();
-    blocking(move || target.commit(INDEX_FORMAT)).await?;
+    blocking(move || {
+        target.commit(BUILDING)?;
+        target.optimize()?;
+        target.commit(INDEX_FORMAT)
+    })
+    .await?;
     Ok(built)
 }
 

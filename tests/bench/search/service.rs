@@ -153,7 +153,8 @@ async fn post(
     Ok(body)
 }
 
-/// Waits until the server answers and its index holds `docs` documents.
+/// Waits until the server is ready (its first index build finished) and its index holds `docs`
+/// documents.
 async fn wait_for_index(
     client: &reqwest::Client,
     token: &str,
@@ -172,6 +173,11 @@ async fn wait_for_index(
         )
         .await
             && page["total"].as_u64() == Some(docs)
+            && client
+                .get(format!("{}/readyz", server.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
         {
             return Ok(());
         }
