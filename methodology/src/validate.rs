@@ -99,6 +99,12 @@ impl Methodology {
             .unwrap_or(usize::MAX)
     }
 
+    /// Whether the question applies to a record with these (merged) answers: its `when` condition,
+    /// and that of the question it depends on, hold. A question that does not apply was not asked.
+    pub fn applies(&self, question: &Question, answers: &Map<String, Value>) -> bool {
+        self.inapplicable_because(question, answers).is_none()
+    }
+
     /// Why the question does not apply to these answers, or `None` when it applies.
     fn inapplicable_because(
         &self,

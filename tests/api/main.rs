@@ -3,6 +3,7 @@
 
 mod cases;
 mod crash;
+mod datasets;
 mod demo;
 mod errors;
 mod methodology;

@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod courts;
+pub mod datasets;
 pub mod hearings;
 pub mod methodology;
 pub mod observations;
@@ -39,6 +40,8 @@ pub enum ApiTags {
     Rulings,
     /// Full-text search over rulings, observations and cases.
     Search,
+    /// Datasets for reports: CSV files streamed with no row cap, and their codebook.
+    Datasets,
 }
 
 /// A bearer token created with `courtwatch user add`, sent as `Authorization: Bearer cw_…`.
@@ -76,7 +79,10 @@ pub fn api_service(state: AppState) -> OpenApiService<impl poem_openapi::OpenApi
             rulings::RulingsApi {
                 state: state.clone(),
             },
-            search::SearchApi { state },
+            search::SearchApi {
+                state: state.clone(),
+            },
+            datasets::DatasetsApi { state },
         ),
         "courtwatch",
         env!("CARGO_PKG_VERSION"),

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use courtwatch_methodology::{Context, Mode, Scope};
 use poem_openapi::Object;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait,
     sea_query::Query,
 };
 use serde_json::{Map, Value, json};
@@ -113,6 +113,51 @@ pub struct CaseFilter {
     pub filed_from: Option<NaiveDate>,
     /// Only cases filed on or before this date.
     pub filed_to: Option<NaiveDate>,
+}
+
+impl CaseFilter {
+    /// The filter as a condition on the cases table (shared by the list and the dataset exports).
+    pub fn condition(&self) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(jurisdiction) = &self.jurisdiction {
+            condition = condition.add(
+                case::Column::CourtId.in_subquery(
+                    Query::select()
+                        .column(court::Column::Id)
+                        .from(court::Entity)
+                        .and_where(court::Column::Jurisdiction.eq(jurisdiction.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(ground) = &self.ground {
+            condition = condition.add(
+                case::Column::Id.in_subquery(
+                    Query::select()
+                        .column(case_ground::Column::CaseId)
+                        .from(case_ground::Entity)
+                        .and_where(case_ground::Column::Ground.eq(ground.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(court_id) = &self.court_id {
+            condition = condition.add(case::Column::CourtId.eq(court_id.as_str()));
+        }
+        if let Some(proceeding_type) = &self.proceeding_type {
+            condition = condition.add(case::Column::ProceedingType.eq(proceeding_type.as_str()));
+        }
+        if let Some(status) = &self.status {
+            condition = condition.add(case::Column::Status.eq(status.as_str()));
+        }
+        if let Some(from) = self.filed_from {
+            condition = condition.add(case::Column::FilingDate.gte(from));
+        }
+        if let Some(to) = self.filed_to {
+            condition = condition.add(case::Column::FilingDate.lte(to));
+        }
+        condition
+    }
 }
 
 /// A case with the facts other records need about it.
@@ -365,44 +410,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<CaseRecord>, ServiceError> {
-    let mut select = case::Entity::find();
-    if let Some(jurisdiction) = filter.jurisdiction {
-        select = select.filter(
-            case::Column::CourtId.in_subquery(
-                Query::select()
-                    .column(court::Column::Id)
-                    .from(court::Entity)
-                    .and_where(court::Column::Jurisdiction.eq(jurisdiction))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(ground) = filter.ground {
-        select = select.filter(
-            case::Column::Id.in_subquery(
-                Query::select()
-                    .column(case_ground::Column::CaseId)
-                    .from(case_ground::Entity)
-                    .and_where(case_ground::Column::Ground.eq(ground))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(court_id) = filter.court_id {
-        select = select.filter(case::Column::CourtId.eq(court_id));
-    }
-    if let Some(proceeding_type) = filter.proceeding_type {
-        select = select.filter(case::Column::ProceedingType.eq(proceeding_type));
-    }
-    if let Some(status) = filter.status {
-        select = select.filter(case::Column::Status.eq(status));
-    }
-    if let Some(from) = filter.filed_from {
-        select = select.filter(case::Column::FilingDate.gte(from));
-    }
-    if let Some(to) = filter.filed_to {
-        select = select.filter(case::Column::FilingDate.lte(to));
-    }
+    let select = case::Entity::find().filter(filter.condition());
     let found = page(
         &state.db,
         select,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod case;
 pub mod common;
 pub mod court;
+pub mod export;
 pub mod hearing;
 pub mod import;
 pub mod observation;

@@ -153,7 +153,7 @@ fn rfc3339(t: DateTime<Utc>) -> Value {
 }
 
 /// The hearing's facts, which answer the methodology's `hearing.*` field questions.
-fn hearing_fields(h: &hearing::Model) -> Vec<(&'static str, Option<Value>)> {
+pub(crate) fn hearing_fields(h: &hearing::Model) -> Vec<(&'static str, Option<Value>)> {
     vec![
         ("hearing.hearing_type", Some(json!(h.hearing_type))),
         ("hearing.outcome", Some(json!(h.outcome))),

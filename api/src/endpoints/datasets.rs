@@ -1,0 +1,154 @@
+//! `/datasets/…`: CSV exports streamed from the database, and their codebook.
+
+use chrono::NaiveDate;
+use poem::Body;
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+};
+
+use crate::{
+    endpoints::{ApiTags, BearerToken, actor},
+    error::{ApiError, ServiceError},
+    services::{
+        case::CaseFilter,
+        export::{self, CodebookColumn, Dataset, ExportRequest, Labels},
+    },
+    state::AppState,
+};
+
+/// Dataset endpoints.
+#[derive(Debug)]
+pub struct DatasetsApi {
+    /// Shared state.
+    pub state: AppState,
+}
+
+/// A CSV file.
+#[derive(Debug, ApiResponse)]
+pub enum CsvFile {
+    /// The file, streamed (RFC 4180, UTF-8, CRLF line ends, header row). A response cut off by a
+    /// failure on the server ends without the final chunk, so clients report it as incomplete.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(
+        Binary<Body>,
+        /// `attachment; filename="<dataset>.csv"`.
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+}
+
+#[OpenApi(tag = "ApiTags::Datasets")]
+impl DatasetsApi {
+    /// Download a dataset as CSV, streamed with no row limit. Files: `hearings` (one row per
+    /// hearing) and `observations` (one row per submitted observation, one column per methodology
+    /// question in methodology order, for one methodology version). Filters select records by
+    /// their case, like the case list. In answer columns an empty cell means the question applied
+    /// but was not answered, and `NA` means it did not apply (was not asked); multiple-choice
+    /// answers are codes joined by `|`. Every column is described by `/datasets/codebook.json`.
+    #[oai(
+        path = "/datasets/:file",
+        method = "get",
+        operation_id = "export_dataset"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one parameter per documented filter"
+    )]
+    async fn export(
+        &self,
+        token: BearerToken,
+        /// `hearings.csv` or `observations.csv`.
+        #[oai(validator(max_length = 40))]
+        file: Path<String>,
+        /// Only records of cases at courts of this jurisdiction (XK, RS, ME, ...).
+        #[oai(validator(max_length = 10))]
+        jurisdiction: Query<Option<String>>,
+        /// Only records of cases at this court (court id).
+        #[oai(validator(max_length = 36))]
+        court_id: Query<Option<String>>,
+        /// Only records of cases alleging this ground (vocabulary `ground`).
+        #[oai(validator(max_length = 100))]
+        ground: Query<Option<String>>,
+        /// Only records of cases of this proceeding type.
+        #[oai(validator(max_length = 100))]
+        proceeding_type: Query<Option<String>>,
+        /// Only records of cases with this monitoring status.
+        #[oai(validator(max_length = 100))]
+        status: Query<Option<String>>,
+        /// Only records of cases filed on or after this date.
+        filed_from: Query<Option<NaiveDate>>,
+        /// Only records of cases filed on or before this date.
+        filed_to: Query<Option<NaiveDate>>,
+        /// Methodology version of the observations (default: the latest). A file never mixes
+        /// versions: observations recorded under another version are in that version's file.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        methodology_version: Query<Option<u32>>,
+        /// `codes` (default) or labels in `en`, `sq` or `sr` in choice columns.
+        labels: Query<Option<Labels>>,
+        /// Start the file with a UTF-8 byte-order mark so that Excel reads it as UTF-8.
+        bom: Query<Option<bool>>,
+    ) -> Result<CsvFile, ApiError> {
+        actor(&self.state, &token).await?;
+        let dataset = match file.0.as_str() {
+            "hearings.csv" => Dataset::Hearings,
+            "observations.csv" => Dataset::Observations,
+            other => {
+                return Err(ServiceError::NotFound {
+                    resource: "dataset",
+                    id: format!("{other} (files: hearings.csv, observations.csv)"),
+                }
+                .into());
+            }
+        };
+        let request = ExportRequest {
+            filter: CaseFilter {
+                jurisdiction: jurisdiction.0,
+                court_id: court_id.0,
+                ground: ground.0,
+                proceeding_type: proceeding_type.0,
+                status: status.0,
+                filed_from: filed_from.0,
+                filed_to: filed_to.0,
+            },
+            methodology_version: methodology_version.0,
+            labels: labels.0.unwrap_or_default(),
+            bom: bom.0.unwrap_or(false),
+        };
+        let stream = export::stream(&self.state, dataset, request)?;
+        Ok(CsvFile::Ok(
+            Binary(Body::from_bytes_stream(stream)),
+            format!("attachment; filename=\"{}.csv\"", dataset.name()),
+        ))
+    }
+
+    /// The codebook: every column of every dataset file in file order, with its type, allowed
+    /// codes and their labels in English, Albanian and Serbian, the question text, the standard it
+    /// implements and the methodology version.
+    #[oai(
+        path = "/datasets/codebook.json",
+        method = "get",
+        operation_id = "dataset_codebook"
+    )]
+    async fn codebook(&self, token: BearerToken) -> Result<Json<Vec<CodebookColumn>>, ApiError> {
+        actor(&self.state, &token).await?;
+        Ok(Json(export::codebook(self.state.methodology.latest())))
+    }
+
+    /// The codebook as CSV (one row per column; allowed codes as `code=English label` joined by
+    /// `|`; labels in all three languages are in the JSON codebook).
+    #[oai(
+        path = "/datasets/codebook.csv",
+        method = "get",
+        operation_id = "dataset_codebook_csv"
+    )]
+    async fn codebook_csv(&self, token: BearerToken) -> Result<CsvFile, ApiError> {
+        actor(&self.state, &token).await?;
+        let bytes = export::codebook_csv(self.state.methodology.latest())?;
+        Ok(CsvFile::Ok(
+            Binary(Body::from(bytes)),
+            "attachment; filename=\"codebook.csv\"".into(),
+        ))
+    }
+}
