@@ -20,8 +20,8 @@ pub fn healthz() -> &'static str {
 
 #[derive(Debug, Serialize)]
 struct Readiness {
-    /// `ready` or `not_ready`.
-    status: &'static str,
+    /// Whether every check passed.
+    ready: bool,
     /// `ok`, or why the database cannot be reached.
     database: String,
     /// `current`, or how many migrations are pending.
@@ -61,21 +61,35 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
         .ok();
     let ready = database == "ok" && migrations == "current" && index == "ready";
     let body = Readiness {
-        status: if ready { "ready" } else { "not_ready" },
+        ready,
         database,
         migrations,
         index,
         outbox_pending,
     };
-    let status = if ready {
-        StatusCode::OK
+    let mut json = serde_json::to_value(&body).unwrap_or_default();
+    let (status, content_type) = if ready {
+        (StatusCode::OK, "application/json")
     } else {
-        StatusCode::SERVICE_UNAVAILABLE
+        // A problem document (RFC 7807) whose extension members are the checks.
+        if let Some(object) = json.as_object_mut() {
+            object.insert("type".into(), "about:blank".into());
+            object.insert("title".into(), "Service Unavailable".into());
+            object.insert("status".into(), 503.into());
+            object.insert(
+                "detail".into(),
+                format!(
+                    "not ready: database {}, migrations {}, index {}",
+                    body.database, body.migrations, body.index
+                )
+                .into(),
+            );
+        }
+        (StatusCode::SERVICE_UNAVAILABLE, "application/problem+json")
     };
-    let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_string());
     Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(json)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(json.to_string())
         .into_response()
 }
