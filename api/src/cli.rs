@@ -4,10 +4,16 @@ use std::process::ExitCode;
 
 use crate::{
     app,
-    config::{Cli, Command, ImportCommand, UserCommand},
+    config::{Cli, Command, ExportArgs, ImportCommand, UserCommand},
     db, demo,
     search::{Search, sync},
-    services::{auth, common::Actor, import},
+    services::{
+        auth,
+        case::CaseFilter,
+        common::Actor,
+        export::{self, ExportRequest, Labels},
+        import,
+    },
     state::AppState,
 };
 use clap::Parser;
@@ -115,6 +121,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Export(args) => export_package(&state, args).await,
         Command::Serve(config) => {
             if config.demo_data {
                 load_demo(&state).await?;
@@ -247,5 +254,54 @@ async fn load_demo(state: &AppState) -> Result<(), String> {
         Some(summary) => eprintln!("{summary}"),
         None => eprintln!("the database already has cases; demo data not loaded"),
     }
+    Ok(())
+}
+
+/// `courtwatch export DIR`: the whole dataset release, with a progress line per file.
+async fn export_package(state: &AppState, args: ExportArgs) -> Result<(), String> {
+    let request = ExportRequest {
+        filter: CaseFilter {
+            jurisdiction: args.jurisdiction,
+            court_id: args.court_id,
+            ground: args.ground,
+            proceeding_type: args.proceeding_type,
+            status: args.status,
+            filed_from: args.filed_from,
+            filed_to: args.filed_to,
+        },
+        methodology_version: args.methodology_version,
+        labels: match args.labels.as_str() {
+            "en" => Labels::En,
+            "sq" => Labels::Sq,
+            "sr" => Labels::Sr,
+            _ => Labels::Codes,
+        },
+        bom: args.bom,
+        full_text: args.full_text,
+    };
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {msg} {binary_bytes} ({binary_bytes_per_sec})")
+            .map_err(|e| e.to_string())?,
+    );
+    let mut current = String::new();
+    let written = export::write_package(state, &args.dir, &request, |file, bytes| {
+        if file != current {
+            current = file.to_string();
+            bar.set_message(format!("writing {file}"));
+            bar.reset();
+        }
+        bar.set_position(bytes);
+    })
+    .await
+    .map_err(|e| format!("export failed: {e}"))?;
+    bar.finish_and_clear();
+    for f in &written {
+        eprintln!("{:>14} bytes  {}  {}", f.bytes, f.sha256, f.name);
+    }
+    eprintln!(
+        "dataset written to {} (check with: cd {} && sha256sum -c SHA256SUMS; frictionless validate datapackage.json)",
+        args.dir.display(),
+        args.dir.display()
+    );
     Ok(())
 }

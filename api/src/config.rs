@@ -86,6 +86,50 @@ pub enum Command {
     /// Rebuild the search index from the database into a new generation, then switch to it. A
     /// running server keeps serving the old index until the new one is ready.
     Reindex,
+    /// Write a dataset release to a folder: cases.csv, parties.csv, hearings.csv,
+    /// observations.csv, rulings.csv, datapackage.json, codebook.csv, codebook.json and
+    /// SHA256SUMS (check with `sha256sum -c SHA256SUMS`).
+    Export(ExportArgs),
+}
+
+/// `courtwatch export DIR [filters]`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write (created if missing; files of the same names are replaced).
+    pub dir: PathBuf,
+    /// Only records of cases at courts of this jurisdiction (XK, RS, ME, ...).
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    /// Only records of cases at this court (court id).
+    #[arg(long)]
+    pub court_id: Option<String>,
+    /// Only records of cases alleging this ground.
+    #[arg(long)]
+    pub ground: Option<String>,
+    /// Only records of cases of this proceeding type.
+    #[arg(long)]
+    pub proceeding_type: Option<String>,
+    /// Only records of cases with this monitoring status.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only records of cases filed on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub filed_from: Option<chrono::NaiveDate>,
+    /// Only records of cases filed on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub filed_to: Option<chrono::NaiveDate>,
+    /// Methodology version (default: the latest).
+    #[arg(long)]
+    pub methodology_version: Option<u32>,
+    /// Codes (default) or labels in choice columns: codes, en, sq or sr.
+    #[arg(long, default_value = "codes", value_parser = ["codes", "en", "sq", "sr"])]
+    pub labels: String,
+    /// Start each CSV file with a UTF-8 byte-order mark (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+    /// Include the rulings' full text in rulings.csv.
+    #[arg(long)]
+    pub full_text: bool,
 }
 
 /// `courtwatch import …`

@@ -13,7 +13,7 @@ use crate::{
     error::{ApiError, ServiceError},
     services::{
         case::CaseFilter,
-        export::{self, CodebookColumn, Dataset, ExportRequest, Labels},
+        export::{self, CodebookColumn, Dataset, ExportRequest, Labels, PackageOptions},
     },
     state::AppState,
 };
@@ -41,10 +41,14 @@ pub enum CsvFile {
 
 #[OpenApi(tag = "ApiTags::Datasets")]
 impl DatasetsApi {
-    /// Download a dataset as CSV, streamed with no row limit. Files: `hearings` (one row per
-    /// hearing) and `observations` (one row per submitted observation, one column per methodology
-    /// question in methodology order, for one methodology version). Filters select records by
-    /// their case, like the case list. In answer columns an empty cell means the question applied
+    /// Download a dataset as CSV, streamed with no row limit. Files: `cases` (one row per case,
+    /// one column per case question), `parties` (pseudonymised), `hearings`, `observations` (one
+    /// row per submitted observation, one column per observation question in methodology order)
+    /// and `rulings` (one column per ruling question; full text only with `full_text=true`).
+    /// Cases, observations and rulings are of one methodology version. Ids link the files
+    /// (`case_id`, `hearing_id`). Filters select records by their case, like the case list;
+    /// for rulings, `jurisdiction` and `court_id` apply to the ruling itself, so stand-alone case
+    /// law is included. In answer columns an empty cell means the question applied
     /// but was not answered, and `NA` means it did not apply (was not asked); multiple-choice
     /// answers are codes joined by `|`. Every column is described by `/datasets/codebook.json`.
     #[oai(
@@ -59,7 +63,7 @@ impl DatasetsApi {
     async fn export(
         &self,
         token: BearerToken,
-        /// `hearings.csv` or `observations.csv`.
+        /// `cases.csv`, `parties.csv`, `hearings.csv`, `observations.csv` or `rulings.csv`.
         #[oai(validator(max_length = 40))]
         file: Path<String>,
         /// Only records of cases at courts of this jurisdiction (XK, RS, ME, ...).
@@ -89,19 +93,17 @@ impl DatasetsApi {
         labels: Query<Option<Labels>>,
         /// Start the file with a UTF-8 byte-order mark so that Excel reads it as UTF-8.
         bom: Query<Option<bool>>,
+        /// rulings.csv only: add the rulings' full text as a last-but-two column `full_text`.
+        full_text: Query<Option<bool>>,
     ) -> Result<CsvFile, ApiError> {
         actor(&self.state, &token).await?;
-        let dataset = match file.0.as_str() {
-            "hearings.csv" => Dataset::Hearings,
-            "observations.csv" => Dataset::Observations,
-            other => {
-                return Err(ServiceError::NotFound {
-                    resource: "dataset",
-                    id: format!("{other} (files: hearings.csv, observations.csv)"),
-                }
-                .into());
-            }
-        };
+        let dataset = Dataset::from_file(&file.0).ok_or_else(|| ServiceError::NotFound {
+            resource: "dataset",
+            id: format!(
+                "{} (files: cases.csv, parties.csv, hearings.csv, observations.csv, rulings.csv)",
+                file.0
+            ),
+        })?;
         let request = ExportRequest {
             filter: CaseFilter {
                 jurisdiction: jurisdiction.0,
@@ -115,6 +117,7 @@ impl DatasetsApi {
             methodology_version: methodology_version.0,
             labels: labels.0.unwrap_or_default(),
             bom: bom.0.unwrap_or(false),
+            full_text: full_text.0.unwrap_or(false),
         };
         let stream = export::stream(&self.state, dataset, request)?;
         Ok(CsvFile::Ok(
@@ -134,6 +137,38 @@ impl DatasetsApi {
     async fn codebook(&self, token: BearerToken) -> Result<Json<Vec<CodebookColumn>>, ApiError> {
         actor(&self.state, &token).await?;
         Ok(Json(export::codebook(self.state.methodology.latest())))
+    }
+
+    /// A Frictionless Data Package descriptor for the five CSV files downloaded with the same
+    /// options: Table Schema types, enum constraints on coded columns (a pattern on
+    /// multiple-choice columns), missing values `""` and `NA`, primary and foreign keys. Save it
+    /// beside the CSV files and run `frictionless validate datapackage.json`.
+    #[oai(
+        path = "/datasets/datapackage.json",
+        method = "get",
+        operation_id = "dataset_package"
+    )]
+    async fn datapackage(
+        &self,
+        token: BearerToken,
+        /// Methodology version of the files (default: the latest).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        methodology_version: Query<Option<u32>>,
+        /// `codes` (default) or labels in `en`, `sq` or `sr`, as the files were downloaded.
+        labels: Query<Option<Labels>>,
+        /// The files start with a UTF-8 byte-order mark.
+        bom: Query<Option<bool>>,
+        /// rulings.csv was downloaded with `full_text=true`.
+        full_text: Query<Option<bool>>,
+    ) -> Result<Json<serde_json::Value>, ApiError> {
+        actor(&self.state, &token).await?;
+        let options = PackageOptions {
+            methodology_version: methodology_version.0,
+            labels: labels.0.unwrap_or_default(),
+            bom: bom.0.unwrap_or(false),
+            full_text: full_text.0.unwrap_or(false),
+        };
+        Ok(Json(export::datapackage(&self.state, &options)?))
     }
 
     /// The codebook as CSV (one row per column; allowed codes as `code=English label` joined by

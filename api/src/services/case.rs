@@ -97,7 +97,7 @@ pub struct Case {
 }
 
 /// Filters for listing cases.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CaseFilter {
     /// Only cases at courts of this jurisdiction.
     pub jurisdiction: Option<String>,
@@ -199,6 +199,29 @@ impl CaseRecord {
 
 const DEFAULT_STATUS: &str = "monitoring";
 
+/// The record fields that answer the methodology's field-bound case questions.
+pub(crate) fn case_fields(
+    court: &court::Model,
+    case_number: &str,
+    proceeding_type: &str,
+    grounds: &[String],
+    filing_date: Option<NaiveDate>,
+    status: &str,
+) -> Vec<(&'static str, Option<Value>)> {
+    vec![
+        ("jurisdiction", Some(json!(court.jurisdiction))),
+        ("court_level", Some(json!(court.level))),
+        ("case_number", Some(json!(case_number))),
+        ("proceeding_type", Some(json!(proceeding_type))),
+        ("grounds", Some(json!(grounds))),
+        (
+            "filing_date",
+            filing_date.map(|d| json!(d.format("%Y-%m-%d").to_string())),
+        ),
+        ("status", Some(json!(status))),
+    ]
+}
+
 /// Validates a case against the methodology it names; returns the version to store.
 async fn check(state: &AppState, input: &CaseInput) -> Result<(court::Model, u32), ServiceError> {
     let mut problems = Vec::new();
@@ -220,23 +243,14 @@ async fn check(state: &AppState, input: &CaseInput) -> Result<(court::Model, u32
         problems.push(FieldProblem::field("title", "must not be blank"));
     }
     let answers: Map<String, Value> = input.answers.clone().into_iter().collect();
-    let fields = vec![
-        ("jurisdiction", Some(json!(court.jurisdiction))),
-        ("court_level", Some(json!(court.level))),
-        ("case_number", Some(json!(input.case_number))),
-        ("proceeding_type", Some(json!(input.proceeding_type))),
-        ("grounds", Some(json!(input.grounds))),
-        (
-            "filing_date",
-            input
-                .filing_date
-                .map(|d| json!(d.format("%Y-%m-%d").to_string())),
-        ),
-        (
-            "status",
-            Some(json!(input.status.as_deref().unwrap_or(DEFAULT_STATUS))),
-        ),
-    ];
+    let fields = case_fields(
+        &court,
+        &input.case_number,
+        &input.proceeding_type,
+        &input.grounds,
+        input.filing_date,
+        input.status.as_deref().unwrap_or(DEFAULT_STATUS),
+    );
     let merged = merge_answers(methodology, Scope::Case, &answers, fields, &mut problems);
     // Cases have no submission step yet, so required case questions are not enforced here.
     let found = methodology.validate(

@@ -21,16 +21,17 @@ use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{IntoCondition, Query},
 };
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::{
-    entities::{case, hearing, observation},
+    entities::{case, case_ground, court, hearing, observation, party, ruling},
     error::ServiceError,
     services::{
-        case::CaseFilter,
+        case::{CaseFilter, case_fields},
         common::{merge_answers, parse_answers},
         observation::hearing_fields,
+        ruling::ruling_fields,
     },
     state::AppState,
 };
@@ -44,22 +45,72 @@ const BATCH: u64 = 1000;
 /// Bytes collected before a chunk is handed to the client.
 const CHUNK: usize = 64 * 1024;
 
-/// The exported files.
+/// The exported files. Ids link them: `case_id` in every file, `hearing_id` in observations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum Dataset {
+    /// One row per case, one column per case question.
+    Cases,
+    /// One row per party (pseudonymised).
+    Parties,
     /// One row per hearing.
     Hearings,
-    /// One row per observation, one column per methodology question.
+    /// One row per observation, one column per observation question.
     Observations,
+    /// One row per ruling, one column per ruling question.
+    Rulings,
 }
 
 impl Dataset {
+    /// Every file, in the package's order.
+    pub const ALL: [Dataset; 5] = [
+        Dataset::Cases,
+        Dataset::Parties,
+        Dataset::Hearings,
+        Dataset::Observations,
+        Dataset::Rulings,
+    ];
+
     /// File name stem.
     pub fn name(self) -> &'static str {
         match self {
+            Dataset::Cases => "cases",
+            Dataset::Parties => "parties",
             Dataset::Hearings => "hearings",
             Dataset::Observations => "observations",
+            Dataset::Rulings => "rulings",
+        }
+    }
+
+    /// The dataset stored in `file` (`cases.csv`, …).
+    pub fn from_file(file: &str) -> Option<Dataset> {
+        Dataset::ALL
+            .into_iter()
+            .find(|d| file.strip_suffix(".csv") == Some(d.name()))
+    }
+
+    /// The primary-key column.
+    pub fn primary_key(self) -> &'static str {
+        match self {
+            Dataset::Cases => "case_id",
+            Dataset::Parties => "party_id",
+            Dataset::Hearings => "hearing_id",
+            Dataset::Observations => "observation_id",
+            Dataset::Rulings => "ruling_id",
+        }
+    }
+
+    /// Columns that refer to another file's primary key.
+    pub fn foreign_keys(self) -> &'static [(&'static str, Dataset)] {
+        match self {
+            Dataset::Cases => &[],
+            Dataset::Parties | Dataset::Hearings | Dataset::Rulings => {
+                &[("case_id", Dataset::Cases)]
+            }
+            Dataset::Observations => &[
+                ("hearing_id", Dataset::Hearings),
+                ("case_id", Dataset::Cases),
+            ],
         }
     }
 }
@@ -80,7 +131,7 @@ pub enum Labels {
 }
 
 /// What to export.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ExportRequest {
     /// Filters on the records' case (the same as the case list's).
     pub filter: CaseFilter,
@@ -90,6 +141,8 @@ pub struct ExportRequest {
     pub labels: Labels,
     /// Start with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
+    /// Include the rulings' full text (a large column; off by default).
+    pub full_text: bool,
 }
 
 /// The type of a column's values.
@@ -108,6 +161,19 @@ pub enum ColumnType {
     Datetime,
 }
 
+impl ColumnType {
+    /// The Table Schema type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::String => "string",
+            ColumnType::Integer => "integer",
+            ColumnType::Number => "number",
+            ColumnType::Date => "date",
+            ColumnType::Datetime => "datetime",
+        }
+    }
+}
+
 /// An allowed code of a column, with its labels.
 #[derive(Debug, Clone, Object)]
 pub struct CodeLabel {
@@ -119,6 +185,17 @@ pub struct CodeLabel {
     pub sq: String,
     /// Serbian (Latin) label.
     pub sr: String,
+}
+
+impl CodeLabel {
+    fn text(&self, labels: Labels) -> &str {
+        match labels {
+            Labels::Codes => &self.code,
+            Labels::En => &self.en,
+            Labels::Sq => &self.sq,
+            Labels::Sr => &self.sr,
+        }
+    }
 }
 
 /// One column of one file, as described in the codebook.
@@ -155,138 +232,191 @@ pub struct CodebookColumn {
     pub methodology_version: Option<u32>,
 }
 
+/// A fixed (non-question) column of a file.
+#[derive(Debug)]
+struct FieldColumn {
+    name: &'static str,
+    column_type: ColumnType,
+    description: &'static str,
+    /// Methodology vocabulary of its codes, for coded columns.
+    vocabulary: Option<&'static str>,
+    /// Several codes joined by [`MULTI_SEPARATOR`].
+    multiple: bool,
+}
+
+const fn field(name: &'static str, column_type: ColumnType, description: &'static str) -> FieldColumn {
+    FieldColumn {
+        name,
+        column_type,
+        description,
+        vocabulary: None,
+        multiple: false,
+    }
+}
+
+const fn coded(
+    name: &'static str,
+    vocabulary: &'static str,
+    multiple: bool,
+    description: &'static str,
+) -> FieldColumn {
+    FieldColumn {
+        name,
+        column_type: ColumnType::String,
+        description,
+        vocabulary: Some(vocabulary),
+        multiple,
+    }
+}
+
 /// A column: fixed record fields first, then methodology questions in methodology order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Source {
-    Field(&'static str, ColumnType, &'static str),
+    Field(&'static FieldColumn),
     Question(&'static Question),
 }
 
 impl Source {
     fn name(&self) -> &str {
         match self {
-            Source::Field(name, ..) => name,
+            Source::Field(f) => f.name,
             Source::Question(q) => &q.code,
         }
     }
 }
 
-const OBSERVATION_FIELDS: &[(&str, ColumnType, &str)] = &[
-    (
-        "observation_id",
-        ColumnType::String,
-        "Observation id (primary key).",
-    ),
-    (
-        "hearing_id",
-        ColumnType::String,
-        "The hearing observed (hearings.csv hearing_id).",
-    ),
-    (
-        "case_id",
-        ColumnType::String,
-        "The hearing's case (cases.csv case_id).",
-    ),
-    (
+use ColumnType::{Date, Datetime, Integer, String as Text};
+
+const CREATED_AT: FieldColumn = field("created_at", Datetime, "When the record was created.");
+const UPDATED_AT: FieldColumn = field("updated_at", Datetime, "When the record was last changed.");
+const FULL_TEXT: FieldColumn = field(
+    "full_text",
+    Text,
+    "The ruling's full text, as stored (only in files exported with full_text=true).",
+);
+
+const CASE_FIELDS: &[FieldColumn] = &[
+    field("case_id", Text, "Case id (primary key)."),
+    field("court_id", Text, "The court hearing the case."),
+    field("court_name", Text, "The court's name."),
+    field("organisation_id", Text, "The organisation monitoring the case."),
+    field("title", Text, "Short descriptive title, without personal names."),
+    field("summary", Text, "Neutral summary of the case, as written."),
+    field(
         "methodology_version",
-        ColumnType::Integer,
-        "Methodology version the observation was recorded under.",
-    ),
-    (
-        "status",
-        ColumnType::String,
-        "submitted (drafts are not exported).",
-    ),
-    (
-        "submitted_at",
-        ColumnType::Datetime,
-        "When it was submitted (empty for a draft).",
-    ),
-    (
-        "notes",
-        ColumnType::String,
-        "The monitor's narrative notes, as written.",
+        Integer,
+        "Methodology version the case's answers follow.",
     ),
 ];
 
-const OBSERVATION_TRAILER: &[(&str, ColumnType, &str)] = &[
-    (
-        "created_at",
-        ColumnType::Datetime,
-        "When the record was created.",
+const PARTY_FIELDS: &[FieldColumn] = &[
+    field("party_id", Text, "Party id (primary key)."),
+    field("case_id", Text, "The case (cases.csv case_id)."),
+    coded("role", "party_role", false, "Role in the proceeding."),
+    coded("kind", "party_kind", false, "Kind of party."),
+    field("pseudonym", Text, "Pseudonym used for the party in all records."),
+    coded(
+        "characteristics",
+        "ground",
+        true,
+        "Protected characteristics relevant to the case.",
     ),
-    (
-        "updated_at",
-        ColumnType::Datetime,
-        "When the record was last changed.",
-    ),
+    coded("representation", "representation", false, "Legal representation."),
 ];
 
-const HEARING_FIELDS: &[(&str, ColumnType, &str)] = &[
-    (
-        "hearing_id",
-        ColumnType::String,
-        "Hearing id (primary key).",
-    ),
-    (
-        "case_id",
-        ColumnType::String,
-        "The case (cases.csv case_id).",
-    ),
-    (
+const HEARING_FIELDS: &[FieldColumn] = &[
+    field("hearing_id", Text, "Hearing id (primary key)."),
+    field("case_id", Text, "The case (cases.csv case_id)."),
+    field(
         "scheduled_at",
-        ColumnType::Datetime,
+        Datetime,
         "When the hearing was scheduled to start.",
     ),
-    (
+    field(
         "started_at",
-        ColumnType::Datetime,
+        Datetime,
         "When it actually started (empty if it did not).",
     ),
-    ("ended_at", ColumnType::Datetime, "When it ended."),
-    (
-        "hearing_type",
-        ColumnType::String,
-        "Type of hearing (code; see the methodology question hearing_type).",
+    field("ended_at", Datetime, "When it ended."),
+    coded("hearing_type", "hearing_type", false, "Type of hearing."),
+    coded("outcome", "hearing_outcome", false, "What happened at the hearing."),
+    field("next_hearing_date", Date, "Date set for the next hearing."),
+    field("courtroom", Text, "Courtroom, as written."),
+];
+
+const OBSERVATION_FIELDS: &[FieldColumn] = &[
+    field("observation_id", Text, "Observation id (primary key)."),
+    field(
+        "hearing_id",
+        Text,
+        "The hearing observed (hearings.csv hearing_id).",
     ),
-    (
-        "outcome",
-        ColumnType::String,
-        "What happened (code; see the methodology question hearing_outcome).",
+    field("case_id", Text, "The hearing's case (cases.csv case_id)."),
+    field(
+        "methodology_version",
+        Integer,
+        "Methodology version the observation was recorded under.",
     ),
-    (
-        "next_hearing_date",
-        ColumnType::Date,
-        "Date set for the next hearing.",
+    field("status", Text, "submitted (drafts are not exported)."),
+    field("submitted_at", Datetime, "When it was submitted."),
+    field("notes", Text, "The monitor's narrative notes, as written."),
+];
+
+const RULING_FIELDS: &[FieldColumn] = &[
+    field("ruling_id", Text, "Ruling id (primary key)."),
+    field(
+        "case_id",
+        Text,
+        "The monitored case it decides (cases.csv case_id); empty for stand-alone case law.",
     ),
-    ("courtroom", ColumnType::String, "Courtroom, as written."),
-    (
-        "created_at",
-        ColumnType::Datetime,
-        "When the record was created.",
+    field("court_id", Text, "The court, when it is a court in courtwatch."),
+    field(
+        "external_id",
+        Text,
+        "The ruling's id in the collection it was imported from.",
     ),
-    (
-        "updated_at",
-        ColumnType::Datetime,
-        "When the record was last changed.",
+    field("court_name", Text, "The court's name as given."),
+    field("jurisdiction", Text, "Jurisdiction (XK, RS, ME, ECHR, ...)."),
+    field("title", Text, "Title of the ruling."),
+    field("language", Text, "Language of the text (BCP 47 tag)."),
+    field("source", Text, "Where the text comes from."),
+    field(
+        "metadata",
+        Text,
+        "Other fields of the source record, as a JSON object.",
+    ),
+    field(
+        "text_length",
+        Integer,
+        "Length of the full text in characters.",
+    ),
+    field(
+        "methodology_version",
+        Integer,
+        "Methodology version the ruling's answers follow.",
     ),
 ];
 
-fn columns(dataset: Dataset, methodology: &'static Methodology) -> Vec<Source> {
-    let fields = |list: &'static [(&'static str, ColumnType, &'static str)]| {
-        list.iter().map(|(n, t, d)| Source::Field(n, *t, d))
-    };
-    match dataset {
+fn columns(dataset: Dataset, methodology: &'static Methodology, full_text: bool) -> Vec<Source> {
+    let fields = |list: &'static [FieldColumn]| list.iter().map(Source::Field);
+    let questions = |scope| methodology.questions_for(scope).map(Source::Question);
+    let trailer = [Source::Field(&CREATED_AT), Source::Field(&UPDATED_AT)];
+    let mut out: Vec<Source> = match dataset {
+        Dataset::Cases => fields(CASE_FIELDS).chain(questions(Scope::Case)).collect(),
+        Dataset::Parties => fields(PARTY_FIELDS).collect(),
         Dataset::Hearings => fields(HEARING_FIELDS).collect(),
         Dataset::Observations => fields(OBSERVATION_FIELDS)
-            .chain(
-                methodology
-                    .questions_for(Scope::Observation)
-                    .map(Source::Question),
-            )
-            .chain(fields(OBSERVATION_TRAILER))
+            .chain(questions(Scope::Observation))
             .collect(),
+        Dataset::Rulings => fields(RULING_FIELDS)
+            .chain(questions(Scope::Ruling))
+            .collect(),
+    };
+    if dataset == Dataset::Rulings && full_text {
+        out.push(Source::Field(&FULL_TEXT));
     }
+    out.extend(trailer);
+    out
 }
 
 fn yes_no_codes(not_applicable: bool) -> Vec<CodeLabel> {
@@ -314,24 +444,48 @@ fn yes_no_codes(not_applicable: bool) -> Vec<CodeLabel> {
         .collect()
 }
 
+fn vocabulary_codes(methodology: &Methodology, vocabulary: &str) -> Vec<CodeLabel> {
+    methodology
+        .vocabulary(vocabulary)
+        .map(|v| {
+            v.terms
+                .iter()
+                .map(|t| CodeLabel {
+                    code: t.code.clone(),
+                    en: t.label.en.clone(),
+                    sq: t.label.sq.clone(),
+                    sr: t.label.sr.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn question_codes(methodology: &Methodology, q: &Question) -> Vec<CodeLabel> {
     match &q.answer_type {
         AnswerType::YesNo { not_applicable } => yes_no_codes(*not_applicable),
         other => other
             .vocabulary()
-            .and_then(|v| methodology.vocabulary(v))
-            .map(|v| {
-                v.terms
-                    .iter()
-                    .map(|t| CodeLabel {
-                        code: t.code.clone(),
-                        en: t.label.en.clone(),
-                        sq: t.label.sq.clone(),
-                        sr: t.label.sr.clone(),
-                    })
-                    .collect()
-            })
+            .map(|v| vocabulary_codes(methodology, v))
             .unwrap_or_default(),
+    }
+}
+
+/// The allowed codes of a column (empty for free values).
+fn source_codes(methodology: &Methodology, source: &Source) -> Vec<CodeLabel> {
+    match source {
+        Source::Field(f) => f
+            .vocabulary
+            .map(|v| vocabulary_codes(methodology, v))
+            .unwrap_or_default(),
+        Source::Question(q) => question_codes(methodology, q),
+    }
+}
+
+fn source_multiple(source: &Source) -> bool {
+    match source {
+        Source::Field(f) => f.multiple,
+        Source::Question(q) => matches!(q.answer_type, AnswerType::MultipleChoice { .. }),
     }
 }
 
@@ -345,22 +499,25 @@ fn question_type(q: &Question) -> ColumnType {
     }
 }
 
-/// The codebook: every column of every file, in file order.
+/// The codebook: every column of every file, in file order (rulings with their optional
+/// `full_text` column).
 pub fn codebook(methodology: &'static Methodology) -> Vec<CodebookColumn> {
     let mut out = Vec::new();
-    for dataset in [Dataset::Hearings, Dataset::Observations] {
-        for (i, source) in columns(dataset, methodology).iter().enumerate() {
+    for dataset in Dataset::ALL {
+        for (i, source) in columns(dataset, methodology, true).iter().enumerate() {
             let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let codes = source_codes(methodology, source);
+            let multiple = source_multiple(source);
             out.push(match source {
-                Source::Field(name, column_type, description) => CodebookColumn {
+                Source::Field(f) => CodebookColumn {
                     file: dataset.name().into(),
-                    column: (*name).into(),
+                    column: f.name.into(),
                     position,
-                    column_type: *column_type,
-                    description: (*description).into(),
+                    column_type: f.column_type,
+                    description: f.description.into(),
                     answer_type: None,
-                    multiple: false,
-                    codes: Vec::new(),
+                    multiple,
+                    codes,
                     question_en: None,
                     question_sq: None,
                     question_sr: None,
@@ -375,8 +532,8 @@ pub fn codebook(methodology: &'static Methodology) -> Vec<CodebookColumn> {
                     column_type: question_type(q),
                     description: q.help.en.clone(),
                     answer_type: Some(q.answer_type.code().into()),
-                    multiple: matches!(q.answer_type, AnswerType::MultipleChoice { .. }),
-                    codes: question_codes(methodology, q),
+                    multiple,
+                    codes,
                     question_en: Some(q.label.en.clone()),
                     question_sq: Some(q.label.sq.clone()),
                     question_sr: Some(q.label.sr.clone()),
@@ -421,13 +578,7 @@ pub fn codebook_csv(methodology: &'static Methodology) -> Result<Vec<u8>, Servic
             .iter()
             .map(|l| format!("{}={}", l.code, l.en))
             .collect();
-        let column_type = match c.column_type {
-            ColumnType::String => "string",
-            ColumnType::Integer => "integer",
-            ColumnType::Number => "number",
-            ColumnType::Date => "date",
-            ColumnType::Datetime => "datetime",
-        };
+        let column_type = c.column_type.name();
         writer
             .write_record([
                 c.file,
@@ -454,6 +605,127 @@ pub fn codebook_csv(methodology: &'static Methodology) -> Result<Vec<u8>, Servic
         .map_err(|e| ServiceError::Internal(format!("codebook: {e}")))
 }
 
+/// What a data package describes: the files as exported with these options.
+#[derive(Debug, Clone, Default)]
+pub struct PackageOptions {
+    /// Methodology version; the latest when absent.
+    pub methodology_version: Option<u32>,
+    /// Codes or labels in choice columns (enum constraints follow).
+    pub labels: Labels,
+    /// The files start with a byte-order mark.
+    pub bom: bool,
+    /// rulings.csv has the full_text column.
+    pub full_text: bool,
+}
+
+/// Escapes a literal for a regular expression (Table Schema `pattern` is an XML Schema /
+/// Python-style regex).
+fn regex_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.^$|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Frictionless Data Package (Table Schema) describing the five CSV files as exported with
+/// `options`: types, enum constraints on coded columns (a pattern on multiple-choice columns),
+/// `""` and `NA` as missing values, primary and foreign keys.
+pub fn datapackage(state: &AppState, options: &PackageOptions) -> Result<Value, ServiceError> {
+    let methodology = resolve_methodology(state, options.methodology_version)?;
+    let resources: Vec<Value> = Dataset::ALL
+        .into_iter()
+        .map(|dataset| {
+            let exporter = Exporter::new(methodology, dataset, options.labels, options.full_text);
+            let fields: Vec<Value> = exporter
+                .columns
+                .iter()
+                .map(|c| {
+                    let (column_type, description) = match c.source {
+                        Source::Field(f) => (f.column_type, f.description.to_string()),
+                        Source::Question(q) => (question_type(q), q.label.en.clone()),
+                    };
+                    let mut field = json!({
+                        "name": c.source.name(),
+                        "type": column_type.name(),
+                        "description": description,
+                    });
+                    let allowed: Vec<String> = source_codes(methodology, &c.source)
+                        .iter()
+                        .map(|code| code.text(options.labels).to_string())
+                        .collect();
+                    if !allowed.is_empty() {
+                        field["constraints"] = if source_multiple(&c.source) {
+                            let one = allowed
+                                .iter()
+                                .map(|a| regex_literal(a))
+                                .collect::<Vec<_>>()
+                                .join("|");
+                            json!({ "pattern": format!("(?:{one})(?:\\|(?:{one}))*") })
+                        } else {
+                            json!({ "enum": allowed })
+                        };
+                    }
+                    if c.source.name() == dataset.primary_key() {
+                        field["constraints"] = json!({ "required": true, "unique": true });
+                    }
+                    field
+                })
+                .collect();
+            let foreign_keys: Vec<Value> = dataset
+                .foreign_keys()
+                .iter()
+                .map(|(column, target)| {
+                    json!({
+                        "fields": [column],
+                        "reference": { "resource": target.name(), "fields": [target.primary_key()] }
+                    })
+                })
+                .collect();
+            json!({
+                "name": dataset.name(),
+                "path": format!("{}.csv", dataset.name()),
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": if options.bom { "utf-8-sig" } else { "utf-8" },
+                "dialect": { "delimiter": ",", "quoteChar": "\"", "doubleQuote": true, "header": true },
+                "schema": {
+                    "fields": fields,
+                    "missingValues": ["", NOT_ASKED],
+                    "primaryKey": [dataset.primary_key()],
+                    "foreignKeys": foreign_keys,
+                }
+            })
+        })
+        .collect();
+    Ok(json!({
+        "profile": "tabular-data-package",
+        "name": "courtwatch-dataset",
+        "title": "courtwatch trial-monitoring dataset",
+        "description": format!(
+            "Cases, parties, hearings, observations and rulings exported from courtwatch under \
+             methodology version {}. An empty cell is a question that applied but was not answered; \
+             {NOT_ASKED} is a question that did not apply (not asked). Multiple-choice answers are \
+             codes joined by '{MULTI_SEPARATOR}'. codebook.csv describes every column.",
+            methodology.version
+        ),
+        "created": when(Utc::now()),
+        "courtwatch": {
+            "methodology_version": methodology.version,
+            "labels": match options.labels {
+                Labels::Codes => "codes", Labels::En => "en", Labels::Sq => "sq", Labels::Sr => "sr",
+            },
+            "not_asked": NOT_ASKED,
+            "multiple_separator": MULTI_SEPARATOR,
+        },
+        "resources": resources,
+    }))
+}
+
 fn when(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -462,45 +734,90 @@ fn opt<T>(value: Option<T>, f: impl Fn(T) -> String) -> String {
     value.map(f).unwrap_or_default()
 }
 
+/// One exported column, with its code → label map when labels are asked for.
+struct Column {
+    source: Source,
+    labels: Option<HashMap<String, String>>,
+}
+
 /// Turns records into rows.
 struct Exporter {
     methodology: &'static Methodology,
-    labels: Labels,
-    columns: Vec<Source>,
+    columns: Vec<Column>,
 }
 
 impl Exporter {
-    fn label(&self, q: &Question, code: &str) -> String {
-        if self.labels == Labels::Codes {
-            return code.to_string();
-        }
-        let found = question_codes(self.methodology, q)
+    /// The methodology version as stored.
+    fn version(&self) -> i32 {
+        i32::try_from(self.methodology.version).unwrap_or(i32::MAX)
+    }
+
+    fn new(
+        methodology: &'static Methodology,
+        dataset: Dataset,
+        labels: Labels,
+        full_text: bool,
+    ) -> Self {
+        let columns = columns(dataset, methodology, full_text)
             .into_iter()
-            .find(|c| c.code == code);
-        match (found, self.labels) {
-            (Some(c), Labels::En) => c.en,
-            (Some(c), Labels::Sq) => c.sq,
-            (Some(c), Labels::Sr) => c.sr,
-            // A code outside the vocabulary (cannot be stored, but never drop what is there).
-            _ => code.to_string(),
+            .map(|source| {
+                let codes = source_codes(methodology, &source);
+                let labels = (labels != Labels::Codes && !codes.is_empty()).then(|| {
+                    codes
+                        .iter()
+                        .map(|c| (c.code.clone(), c.text(labels).to_string()))
+                        .collect()
+                });
+                Column { source, labels }
+            })
+            .collect();
+        Exporter {
+            methodology,
+            columns,
         }
     }
 
+    fn header(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .map(|c| c.source.name().to_string())
+            .collect()
+    }
+
+    /// A code as exported: itself, or its label. A code outside the vocabulary (which cannot be
+    /// stored) is kept as it is, never dropped.
+    fn label<'a>(column: &'a Column, code: &'a str) -> &'a str {
+        column
+            .labels
+            .as_ref()
+            .and_then(|m| m.get(code))
+            .map_or(code, String::as_str)
+    }
+
+    /// The cell of a coded field holding one code or codes joined by [`MULTI_SEPARATOR`].
+    fn coded(column: &Column, value: &str) -> String {
+        if column.labels.is_none() || value.is_empty() {
+            return value.to_string();
+        }
+        value
+            .split(MULTI_SEPARATOR)
+            .map(|code| Self::label(column, code))
+            .collect::<Vec<_>>()
+            .join(MULTI_SEPARATOR)
+    }
+
     /// The cell of a question for a record with these merged answers.
-    fn answer(&self, q: &Question, answers: &Map<String, Value>) -> String {
+    fn answer(&self, column: &Column, q: &Question, answers: &Map<String, Value>) -> String {
         if !self.methodology.applies(q, answers) {
             return NOT_ASKED.into();
         }
         match answers.get(&q.code) {
             None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => match q.answer_type {
-                AnswerType::YesNo { .. } | AnswerType::SingleChoice { .. } => self.label(q, s),
-                _ => s.clone(),
-            },
+            Some(Value::String(s)) => Self::label(column, s).to_string(),
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|v| match v {
-                    Value::String(s) => self.label(q, s),
+                    Value::String(s) => Self::label(column, s).to_string(),
                     other => other.to_string(),
                 })
                 .collect::<Vec<_>>()
@@ -514,9 +831,16 @@ impl Exporter {
     fn row(&self, fields: &HashMap<&str, String>, answers: &Map<String, Value>) -> Vec<String> {
         self.columns
             .iter()
-            .map(|c| match c {
-                Source::Field(name, ..) => fields.get(name).cloned().unwrap_or_default(),
-                Source::Question(q) => self.answer(q, answers),
+            .map(|c| match c.source {
+                Source::Field(f) => {
+                    let value = fields.get(f.name).map_or("", String::as_str);
+                    if f.vocabulary.is_some() {
+                        Self::coded(c, value)
+                    } else {
+                        value.to_string()
+                    }
+                }
+                Source::Question(q) => self.answer(c, q, answers),
             })
             .collect()
     }
@@ -531,23 +855,40 @@ fn cases_matching(filter: &CaseFilter) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
-/// Hearings of the cases the filter selects.
-fn hearing_condition(filter: &CaseFilter) -> Condition {
-    hearing::Column::CaseId
-        .in_subquery(cases_matching(filter))
-        .into_condition()
+/// Records whose `case_id` is a case the filter selects.
+fn of_cases(column: impl ColumnTrait, filter: &CaseFilter) -> Condition {
+    column.in_subquery(cases_matching(filter)).into_condition()
 }
 
-/// Starts an export. Checks the request first (a bad request is an error before any byte is
-/// sent), then streams the file: a database failure half-way aborts the response, so a client never
-/// mistakes a cut-off file for a whole one.
-pub fn stream(
+/// Rulings the filter selects: jurisdiction and court apply to the ruling itself (so stand-alone
+/// case law is included); the other filters are about a monitored case, so they select rulings
+/// attached to such a case.
+fn ruling_condition(filter: &CaseFilter) -> Condition {
+    let mut condition = Condition::all();
+    if let Some(jurisdiction) = &filter.jurisdiction {
+        condition = condition.add(ruling::Column::Jurisdiction.eq(jurisdiction.as_str()));
+    }
+    if let Some(court_id) = &filter.court_id {
+        condition = condition.add(ruling::Column::CourtId.eq(court_id.as_str()));
+    }
+    let about_case = CaseFilter {
+        jurisdiction: None,
+        court_id: None,
+        ..filter.clone()
+    };
+    if about_case.condition().is_empty() {
+        condition
+    } else {
+        condition.add(of_cases(ruling::Column::CaseId, &about_case))
+    }
+}
+
+fn resolve_methodology(
     state: &AppState,
-    dataset: Dataset,
-    request: ExportRequest,
-) -> Result<impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static, ServiceError> {
-    let methodology = match request.methodology_version {
-        None => state.methodology.latest(),
+    version: Option<u32>,
+) -> Result<&'static Methodology, ServiceError> {
+    match version {
+        None => Ok(state.methodology.latest()),
         Some(v) => state.methodology.get(v).ok_or_else(|| {
             ServiceError::BadRequest(format!(
                 "methodology_version {v} does not exist; published versions: {}",
@@ -559,13 +900,20 @@ pub fn stream(
                     .collect::<Vec<_>>()
                     .join(", ")
             ))
-        })?,
-    };
-    let exporter = Exporter {
-        methodology,
-        labels: request.labels,
-        columns: columns(dataset, methodology),
-    };
+        }),
+    }
+}
+
+/// Starts an export. Checks the request first (a bad request is an error before any byte is
+/// sent), then streams the file: a database failure half-way aborts the response, so a client never
+/// mistakes a cut-off file for a whole one.
+pub fn stream(
+    state: &AppState,
+    dataset: Dataset,
+    request: ExportRequest,
+) -> Result<impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static, ServiceError> {
+    let methodology = resolve_methodology(state, request.methodology_version)?;
+    let exporter = Exporter::new(methodology, dataset, request.labels, request.full_text);
     let (tx, rx) = mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -635,15 +983,13 @@ async fn produce(
         writer: csv_writer(start),
         tx,
     };
-    let header: Vec<String> = exporter
-        .columns
-        .iter()
-        .map(|c| c.name().to_string())
-        .collect();
-    sink.write(&header).await?;
+    sink.write(&exporter.header()).await?;
     let mut after = String::new();
     loop {
         let count = match dataset {
+            Dataset::Cases => cases_batch(db, request, exporter, &mut after, &mut sink).await?,
+            Dataset::Parties => parties_batch(db, request, exporter, &mut after, &mut sink).await?,
+            Dataset::Rulings => rulings_batch(db, request, exporter, &mut after, &mut sink).await?,
             Dataset::Hearings => {
                 hearings_batch(db, request, exporter, &mut after, &mut sink).await?
             }
@@ -667,7 +1013,7 @@ async fn hearings_batch(
 ) -> Result<usize, ServiceError> {
     let rows = hearing::Entity::find()
         .filter(hearing::Column::Id.gt(after.as_str()))
-        .filter(hearing_condition(&request.filter))
+        .filter(of_cases(hearing::Column::CaseId, &request.filter))
         .order_by_asc(hearing::Column::Id)
         .limit(BATCH)
         .all(db)
@@ -705,7 +1051,7 @@ async fn observations_batch(
     after: &mut String,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ServiceError> {
-    let version = i32::try_from(exporter.methodology.version).unwrap_or(i32::MAX);
+    let version = exporter.version();
     let rows = observation::Entity::find()
         .filter(observation::Column::Id.gt(after.as_str()))
         .filter(observation::Column::MethodologyVersion.eq(version))
@@ -716,7 +1062,7 @@ async fn observations_batch(
                 Query::select()
                     .column(hearing::Column::Id)
                     .from(hearing::Entity)
-                    .cond_where(hearing_condition(&request.filter))
+                    .cond_where(of_cases(hearing::Column::CaseId, &request.filter))
                     .to_owned(),
             ),
         )
@@ -762,4 +1108,268 @@ async fn observations_batch(
         after.clone_from(&last.id);
     }
     Ok(rows.len())
+}
+
+async fn cases_batch(
+    db: &sea_orm::DatabaseConnection,
+    request: &ExportRequest,
+    exporter: &Exporter,
+    after: &mut String,
+    sink: &mut Sink<'_>,
+) -> Result<usize, ServiceError> {
+    let rows = case::Entity::find()
+        .filter(case::Column::Id.gt(after.as_str()))
+        .filter(request.filter.condition())
+        .filter(case::Column::MethodologyVersion.eq(exporter.version()))
+        .order_by_asc(case::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+    let court_ids: Vec<String> = rows.iter().map(|c| c.court_id.clone()).collect();
+    let courts: HashMap<String, court::Model> = court::Entity::find()
+        .filter(court::Column::Id.is_in(court_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let mut grounds: HashMap<String, Vec<String>> = HashMap::new();
+    for g in case_ground::Entity::find()
+        .filter(case_ground::Column::CaseId.is_in(ids))
+        .order_by_asc(case_ground::Column::Ground)
+        .all(db)
+        .await?
+    {
+        grounds.entry(g.case_id).or_default().push(g.ground);
+    }
+    let no_grounds = Vec::new();
+    for c in &rows {
+        let court = courts.get(&c.court_id).ok_or_else(|| {
+            ServiceError::Internal(format!("case {} without its court", c.id))
+        })?;
+        let answers = parse_answers(&c.answers)?;
+        let fields = case_fields(
+            court,
+            &c.case_number,
+            &c.proceeding_type,
+            grounds.get(&c.id).unwrap_or(&no_grounds),
+            c.filing_date,
+            &c.status,
+        );
+        let merged = merge_answers(
+            exporter.methodology,
+            Scope::Case,
+            &answers,
+            fields,
+            &mut Vec::new(),
+        );
+        let fields = HashMap::from([
+            ("case_id", c.id.clone()),
+            ("court_id", c.court_id.clone()),
+            ("court_name", court.name.clone()),
+            ("organisation_id", c.organisation_id.clone()),
+            ("title", c.title.clone()),
+            ("summary", c.summary.clone().unwrap_or_default()),
+            ("methodology_version", c.methodology_version.to_string()),
+            ("created_at", when(c.created_at)),
+            ("updated_at", when(c.updated_at)),
+        ]);
+        sink.write(&exporter.row(&fields, &merged)).await?;
+    }
+    if let Some(last) = rows.last() {
+        after.clone_from(&last.id);
+    }
+    Ok(rows.len())
+}
+
+async fn parties_batch(
+    db: &sea_orm::DatabaseConnection,
+    request: &ExportRequest,
+    exporter: &Exporter,
+    after: &mut String,
+    sink: &mut Sink<'_>,
+) -> Result<usize, ServiceError> {
+    let rows = party::Entity::find()
+        .filter(party::Column::Id.gt(after.as_str()))
+        .filter(of_cases(party::Column::CaseId, &request.filter))
+        .order_by_asc(party::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let empty = Map::new();
+    for p in &rows {
+        let characteristics: Vec<String> =
+            serde_json::from_str(&p.characteristics).map_err(|_| {
+                ServiceError::Internal(format!("party {}: stored characteristics are not a list", p.id))
+            })?;
+        let fields = HashMap::from([
+            ("party_id", p.id.clone()),
+            ("case_id", p.case_id.clone()),
+            ("role", p.role.clone()),
+            ("kind", p.kind.clone()),
+            ("pseudonym", p.pseudonym.clone()),
+            ("characteristics", characteristics.join(MULTI_SEPARATOR)),
+            ("representation", p.representation.clone()),
+            ("created_at", when(p.created_at)),
+            ("updated_at", when(p.updated_at)),
+        ]);
+        sink.write(&exporter.row(&fields, &empty)).await?;
+    }
+    if let Some(last) = rows.last() {
+        after.clone_from(&last.id);
+    }
+    Ok(rows.len())
+}
+
+async fn rulings_batch(
+    db: &sea_orm::DatabaseConnection,
+    request: &ExportRequest,
+    exporter: &Exporter,
+    after: &mut String,
+    sink: &mut Sink<'_>,
+) -> Result<usize, ServiceError> {
+    let rows = ruling::Entity::find()
+        .filter(ruling::Column::Id.gt(after.as_str()))
+        .filter(ruling_condition(&request.filter))
+        .filter(ruling::Column::MethodologyVersion.eq(exporter.version()))
+        .order_by_asc(ruling::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    for r in &rows {
+        let answers = parse_answers(&r.answers)?;
+        let fields = ruling_fields(r.decision_date, r.instance.as_deref(), r.outcome.as_deref());
+        let merged = merge_answers(
+            exporter.methodology,
+            Scope::Ruling,
+            &answers,
+            fields,
+            &mut Vec::new(),
+        );
+        let mut fields = HashMap::from([
+            ("ruling_id", r.id.clone()),
+            ("case_id", r.case_id.clone().unwrap_or_default()),
+            ("court_id", r.court_id.clone().unwrap_or_default()),
+            ("external_id", r.external_id.clone().unwrap_or_default()),
+            ("court_name", r.court_name.clone()),
+            ("jurisdiction", r.jurisdiction.clone().unwrap_or_default()),
+            ("title", r.title.clone()),
+            ("language", r.language.clone()),
+            ("source", r.source.clone().unwrap_or_default()),
+            ("metadata", r.metadata.clone().unwrap_or_default()),
+            ("text_length", r.full_text.chars().count().to_string()),
+            ("methodology_version", r.methodology_version.to_string()),
+            ("created_at", when(r.created_at)),
+            ("updated_at", when(r.updated_at)),
+        ]);
+        if request.full_text {
+            fields.insert("full_text", r.full_text.clone());
+        }
+        sink.write(&exporter.row(&fields, &merged)).await?;
+    }
+    if let Some(last) = rows.last() {
+        after.clone_from(&last.id);
+    }
+    Ok(rows.len())
+}
+
+/// A file written by [`write_package`].
+#[derive(Debug, Clone)]
+pub struct WrittenFile {
+    /// File name inside the folder.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+}
+
+/// Writes a whole dataset release into `dir`: the five CSV files, `datapackage.json`,
+/// `codebook.csv`, `codebook.json` and `SHA256SUMS` (in `sha256sum -c` format). Each file is
+/// written as `<name>.part` and renamed when complete, so a failed export leaves no file that
+/// looks whole. `progress(file, bytes_so_far)` is called as data arrives.
+pub async fn write_package(
+    state: &AppState,
+    dir: &std::path::Path,
+    request: &ExportRequest,
+    mut progress: impl FnMut(&str, u64),
+) -> Result<Vec<WrittenFile>, ServiceError> {
+    use futures_util::StreamExt;
+    use sha2::{Digest, Sha256};
+    use tokio::io::AsyncWriteExt;
+
+    let io = |path: &std::path::Path, e: std::io::Error| {
+        ServiceError::Internal(format!("cannot write {}: {e}", path.display()))
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    let put = async |name: &str, content: Vec<u8>| -> Result<WrittenFile, ServiceError> {
+        let path = dir.join(name);
+        tokio::fs::write(&path, &content)
+            .await
+            .map_err(|e| io(&path, e))?;
+        Ok(WrittenFile {
+            name: name.to_string(),
+            bytes: content.len() as u64,
+            sha256: format!("{:x}", Sha256::digest(&content)),
+        })
+    };
+    for dataset in Dataset::ALL {
+        let name = format!("{}.csv", dataset.name());
+        let part = dir.join(format!("{name}.part"));
+        let mut file = tokio::fs::File::create(&part)
+            .await
+            .map_err(|e| io(&part, e))?;
+        let mut hasher = Sha256::new();
+        let mut bytes = 0u64;
+        let mut chunks = std::pin::pin!(stream(state, dataset, request.clone())?);
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| ServiceError::Internal(format!("{name}: {e}")))?;
+            hasher.update(&chunk);
+            bytes += chunk.len() as u64;
+            file.write_all(&chunk).await.map_err(|e| io(&part, e))?;
+            progress(&name, bytes);
+        }
+        file.flush().await.map_err(|e| io(&part, e))?;
+        file.sync_all().await.map_err(|e| io(&part, e))?;
+        drop(file);
+        let path = dir.join(&name);
+        tokio::fs::rename(&part, &path)
+            .await
+            .map_err(|e| io(&path, e))?;
+        written.push(WrittenFile {
+            name,
+            bytes,
+            sha256: format!("{:x}", hasher.finalize()),
+        });
+    }
+    let methodology = resolve_methodology(state, request.methodology_version)?;
+    let package = datapackage(
+        state,
+        &PackageOptions {
+            methodology_version: request.methodology_version,
+            labels: request.labels,
+            bom: request.bom,
+            full_text: request.full_text,
+        },
+    )?;
+    let package = serde_json::to_vec_pretty(&package)
+        .map_err(|e| ServiceError::Internal(format!("datapackage: {e}")))?;
+    written.push(put("datapackage.json", package).await?);
+    written.push(put("codebook.csv", codebook_csv(methodology)?).await?);
+    let codebook_json = serde_json::to_vec_pretty(&codebook_value(methodology))
+        .map_err(|e| ServiceError::Internal(format!("codebook: {e}")))?;
+    written.push(put("codebook.json", codebook_json).await?);
+    let sums: String = written
+        .iter()
+        .map(|f| format!("{}  {}\n", f.sha256, f.name))
+        .collect();
+    put("SHA256SUMS", sums.into_bytes()).await?;
+    Ok(written)
+}
+
+/// The codebook as JSON (the same document as `GET /datasets/codebook.json`).
+fn codebook_value(methodology: &'static Methodology) -> Value {
+    poem_openapi::types::ToJSON::to_json(&codebook(methodology)).unwrap_or(Value::Null)
 }

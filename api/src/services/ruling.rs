@@ -261,16 +261,11 @@ async fn check(state: &AppState, input: &RulingInput) -> Result<Resolved, Servic
         problems.push(FieldProblem::field("title", "must not be blank"));
     }
     let answers: Map<String, Value> = input.answers.clone().into_iter().collect();
-    let fields = vec![
-        (
-            "decision_date",
-            input
-                .decision_date
-                .map(|d| json!(d.format("%Y-%m-%d").to_string())),
-        ),
-        ("instance", input.instance.clone().map(Value::from)),
-        ("outcome", input.outcome.clone().map(Value::from)),
-    ];
+    let fields = ruling_fields(
+        input.decision_date,
+        input.instance.as_deref(),
+        input.outcome.as_deref(),
+    );
     let merged = merge_answers(methodology, Scope::Ruling, &answers, fields, &mut problems);
     let found = methodology.validate(
         Scope::Ruling,
@@ -288,6 +283,22 @@ async fn check(state: &AppState, input: &RulingInput) -> Result<Resolved, Servic
         jurisdiction,
         version: methodology.version,
     })
+}
+
+/// The record fields that answer the methodology's field-bound ruling questions.
+pub(crate) fn ruling_fields(
+    decision_date: Option<NaiveDate>,
+    instance: Option<&str>,
+    outcome: Option<&str>,
+) -> Vec<(&'static str, Option<Value>)> {
+    vec![
+        (
+            "decision_date",
+            decision_date.map(|d| json!(d.format("%Y-%m-%d").to_string())),
+        ),
+        ("instance", instance.map(Value::from)),
+        ("outcome", outcome.map(Value::from)),
+    ]
 }
 
 /// The stored form of a ruling's metadata: none when empty.
