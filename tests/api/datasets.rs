@@ -1,9 +1,13 @@
 //! `/datasets`: streamed CSV exports and the codebook. Files are read back with the `csv` crate
 //! (RFC 4180, as Python's csv module and pandas read them). Fictional data.
 
+use std::process::Command;
+
 use courtwatch_methodology::{Registry, Scope};
 use courtwatch_tests::{TestApp, on_each_backend};
 use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_courtwatch-under-test");
 
 /// Notes with everything that breaks naive CSV: quotes, commas, line breaks, Cyrillic, a BOM-like
 /// character, leading spaces.
@@ -231,6 +235,285 @@ async fn bad_requests_are_refused_before_streaming(app: &TestApp) {
     assert_eq!(response.status(), 401);
 }
 
+/// A case with a party, a hearing with an observation, a ruling on the case and stand-alone case
+/// law; returns (case, hearing, observation, case ruling, stand-alone ruling) ids.
+async fn linked_records(app: &TestApp) -> (String, String, String, String, String) {
+    let (case_id, _) = app
+        .case("XK", "C.nr. 81/26", &["disability", "ethnicity"])
+        .await;
+    let (status, party) = app
+        .post(
+            "/parties",
+            &json!({"case_id": case_id, "role": "claimant", "kind": "natural_person", "pseudonym": "Claimant A",
+                    "characteristics": ["disability", "ethnicity"], "representation": "ngo_lawyer"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{party}");
+    let hearing_id = app.hearing(&case_id).await;
+    let (status, observation) = app
+        .post(
+            "/observations",
+            &json!({"hearing_id": hearing_id, "status": "submitted", "notes": NOTES, "answers": {
+                "public_admitted": "yes", "public_excluded": "no", "grounds_discussed": "no",
+                "hate_speech_in_courtroom": "no", "hostile_groups_present": "no", "interpreter_needed": "no",
+                "duration_minutes": 40, "persons_present": ["judge", "public"]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{observation}");
+    let (status, ruling) = app
+        .post(
+            "/rulings",
+            &json!({"case_id": case_id, "title": "Judgment C.nr. 81/26", "language": "sq",
+                    "full_text": "Gjykata aprovon padinë, \"pjesërisht\".\nFictional.", "outcome": "claim_upheld",
+                    "instance": "first", "decision_date": "2026-05-04",
+                    "answers": {"remedies_awarded": ["declaration", "non_material_damages"],
+                                "non_material_damages_amount": 1500, "damages_currency": "EUR"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{ruling}");
+    let (status, standalone) = app
+        .post(
+            "/rulings",
+            &json!({"external_id": "test:datasets-1", "court_name": "Osnovni sud (fictional)", "jurisdiction": "ME",
+                    "title": "K 9/21", "decision_date": "2021-02-03", "language": "sr-Latn-ME",
+                    "full_text": "Fictional case law.", "outcome": "conviction"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{standalone}");
+    let id = |v: &Value| v["id"].as_str().expect("id").to_string();
+    (
+        case_id,
+        hearing_id,
+        id(&observation),
+        id(&ruling),
+        id(&standalone),
+    )
+}
+
+async fn linked_files_round_trip(app: &TestApp) {
+    let (case_id, hearing_id, observation_id, ruling_id, standalone_id) = linked_records(app).await;
+
+    let (status, _, text) = fetch(app, "cases.csv").await;
+    assert_eq!(status, 200, "{text}");
+    let (header, rows) = parse(&text);
+    assert_eq!(rows.len(), 1, "{text}");
+    let case = &rows[0];
+    assert_eq!(cell(&header, case, "case_id"), case_id);
+    assert_eq!(cell(&header, case, "jurisdiction"), "XK");
+    assert_eq!(
+        cell(&header, case, "grounds_alleged"),
+        "disability|ethnicity"
+    );
+    assert_eq!(
+        cell(&header, case, "proceeding_type"),
+        "civil_antidiscrimination"
+    );
+    assert_eq!(cell(&header, case, "monitoring_status"), "monitoring");
+    // Case questions follow the fixed fields in methodology order.
+    let methodology = Registry::published().latest();
+    let questions: Vec<&str> = methodology
+        .questions_for(Scope::Case)
+        .map(|q| q.code.as_str())
+        .collect();
+    assert_eq!(&header[7..7 + questions.len()], questions.as_slice());
+
+    let (_, _, text) = fetch(app, "parties.csv?labels=sq").await;
+    let (header, rows) = parse(&text);
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(cell(&header, &rows[0], "case_id"), case_id);
+    assert_eq!(cell(&header, &rows[0], "role"), "Paditësi");
+    assert_eq!(cell(&header, &rows[0], "pseudonym"), "Claimant A");
+    let (_, _, text) = fetch(app, "parties.csv").await;
+    let (header, rows) = parse(&text);
+    assert_eq!(
+        cell(&header, &rows[0], "characteristics"),
+        "disability|ethnicity"
+    );
+
+    let (_, _, text) = fetch(app, "rulings.csv").await;
+    let (header, rows) = parse(&text);
+    assert!(!header.iter().any(|h| h == "full_text"), "{header:?}");
+    assert_eq!(rows.len(), 2, "{text}");
+    let attached = rows
+        .iter()
+        .find(|r| cell(&header, r, "ruling_id") == ruling_id)
+        .expect("case ruling");
+    assert_eq!(cell(&header, attached, "case_id"), case_id);
+    assert_eq!(cell(&header, attached, "ruling_outcome"), "claim_upheld");
+    assert_eq!(cell(&header, attached, "decision_date"), "2026-05-04");
+    assert_eq!(
+        cell(&header, attached, "remedies_awarded"),
+        "declaration|non_material_damages"
+    );
+    assert_eq!(
+        cell(&header, attached, "non_material_damages_amount"),
+        "1500"
+    );
+    let standalone = rows
+        .iter()
+        .find(|r| cell(&header, r, "ruling_id") == standalone_id)
+        .expect("stand-alone ruling");
+    assert_eq!(cell(&header, standalone, "case_id"), "");
+    assert_eq!(cell(&header, standalone, "external_id"), "test:datasets-1");
+
+    // Full text on request, byte for byte.
+    let (_, _, text) = fetch(app, "rulings.csv?full_text=true").await;
+    let (header, rows) = parse(&text);
+    let attached = rows
+        .iter()
+        .find(|r| cell(&header, r, "ruling_id") == ruling_id)
+        .expect("case ruling");
+    assert_eq!(
+        cell(&header, attached, "full_text"),
+        "Gjykata aprovon padinë, \"pjesërisht\".\nFictional."
+    );
+
+    // Jurisdiction selects stand-alone case law too; a case filter selects the case's ruling only.
+    let (_, _, text) = fetch(app, "rulings.csv?jurisdiction=ME").await;
+    let (header, rows) = parse(&text);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(cell(&header, &rows[0], "ruling_id"), standalone_id);
+    let (_, _, text) = fetch(app, "rulings.csv?ground=disability").await;
+    let (header, rows) = parse(&text);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(cell(&header, &rows[0], "ruling_id"), ruling_id);
+    let (_, _, text) = fetch(app, "cases.csv?ground=sex").await;
+    assert_eq!(parse(&text).1.len(), 0);
+
+    // The observation links to the hearing and the case.
+    let (_, _, text) = fetch(app, "observations.csv").await;
+    let (header, rows) = parse(&text);
+    assert_eq!(cell(&header, &rows[0], "observation_id"), observation_id);
+    assert_eq!(cell(&header, &rows[0], "hearing_id"), hearing_id);
+    assert_eq!(cell(&header, &rows[0], "case_id"), case_id);
+}
+
+/// The real `courtwatch export` writes a package that Frictionless validates and pandas reads with
+/// the declared types (tests/python/check_package.py; its tools are pinned in
+/// tests/python/requirements.txt and are required, not optional).
+async fn exported_package_validates(app: &TestApp) {
+    linked_records(app).await;
+    let dir = std::env::temp_dir().join(format!(
+        "courtwatch-package-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    let output = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--index-dir")
+        .arg(&app.index_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .arg("export")
+        .arg(dir.join("release"))
+        .output()
+        .expect("courtwatch export");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {stderr}", app.backend);
+    for file in [
+        "cases.csv",
+        "parties.csv",
+        "hearings.csv",
+        "observations.csv",
+        "rulings.csv",
+        "datapackage.json",
+        "codebook.csv",
+        "codebook.json",
+        "SHA256SUMS",
+    ] {
+        assert!(dir.join("release").join(file).is_file(), "{file}: {stderr}");
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/check_package.py");
+    let python = std::env::var("COURTWATCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let checked = Command::new(&python)
+        .arg(script)
+        .arg(dir.join("release"))
+        .arg(NOTES)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python} (set COURTWATCH_PYTHON): {e}"));
+    assert!(
+        checked.status.success(),
+        "{}: check_package.py failed (pip install -r tests/python/requirements.txt):\n{}\n{}",
+        app.backend,
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn datapackage_matches_the_files(app: &TestApp) {
+    let (status, package) = app.get("/datasets/datapackage.json").await;
+    assert_eq!(status, 200, "{package}");
+    let resources = package["resources"].as_array().expect("resources");
+    let names: Vec<&str> = resources
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["cases", "parties", "hearings", "observations", "rulings"]
+    );
+    for resource in resources {
+        let path = resource["path"].as_str().expect("path");
+        let (status, _, text) = fetch(app, path).await;
+        assert_eq!(status, 200);
+        let (header, _) = parse(&text);
+        let fields: Vec<&str> = resource["schema"]["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .filter_map(|f| f["name"].as_str())
+            .collect();
+        assert_eq!(fields, header, "{path}");
+    }
+    let observations = &resources[3]["schema"];
+    assert_eq!(observations["missingValues"], json!(["", "NA"]));
+    assert_eq!(observations["primaryKey"], json!(["observation_id"]));
+    assert_eq!(
+        observations["foreignKeys"][0],
+        json!({"fields": ["hearing_id"], "reference": {"resource": "hearings", "fields": ["hearing_id"]}})
+    );
+    let field = |name: &str| {
+        observations["fields"]
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("field {name}"))
+    };
+    assert_eq!(field("duration_minutes")["type"], "integer");
+    assert_eq!(field("scheduled_start")["type"], "datetime");
+    assert_eq!(
+        field("public_admitted")["constraints"]["enum"],
+        json!(["yes", "no", "unknown"])
+    );
+    assert!(
+        field("persons_present")["constraints"]["pattern"]
+            .as_str()
+            .is_some_and(|p| p.contains("judge")),
+        "{}",
+        field("persons_present")
+    );
+    // With labels the constraints list labels.
+    let (_, package) = app
+        .get("/datasets/datapackage.json?labels=sr&full_text=true")
+        .await;
+    let rulings = &package["resources"][4]["schema"]["fields"];
+    assert!(
+        rulings
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["name"] == "full_text"))
+    );
+    let observations = &package["resources"][3]["schema"]["fields"];
+    let public_admitted = observations
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "public_admitted"))
+        .expect("public_admitted");
+    assert_eq!(
+        public_admitted["constraints"]["enum"],
+        json!(["Da", "Ne", "Nepoznato"])
+    );
+}
+
 on_each_backend!(
     observations_round_trip_on_each_backend,
     observations_round_trip
@@ -242,4 +525,16 @@ on_each_backend!(
 on_each_backend!(
     bad_requests_are_refused_before_streaming_on_each_backend,
     bad_requests_are_refused_before_streaming
+);
+on_each_backend!(
+    linked_files_round_trip_on_each_backend,
+    linked_files_round_trip
+);
+on_each_backend!(
+    exported_package_validates_on_each_backend,
+    exported_package_validates
+);
+on_each_backend!(
+    datapackage_matches_the_files_on_each_backend,
+    datapackage_matches_the_files
 );

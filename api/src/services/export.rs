@@ -244,7 +244,11 @@ struct FieldColumn {
     multiple: bool,
 }
 
-const fn field(name: &'static str, column_type: ColumnType, description: &'static str) -> FieldColumn {
+const fn field(
+    name: &'static str,
+    column_type: ColumnType,
+    description: &'static str,
+) -> FieldColumn {
     FieldColumn {
         name,
         column_type,
@@ -299,8 +303,16 @@ const CASE_FIELDS: &[FieldColumn] = &[
     field("case_id", Text, "Case id (primary key)."),
     field("court_id", Text, "The court hearing the case."),
     field("court_name", Text, "The court's name."),
-    field("organisation_id", Text, "The organisation monitoring the case."),
-    field("title", Text, "Short descriptive title, without personal names."),
+    field(
+        "organisation_id",
+        Text,
+        "The organisation monitoring the case.",
+    ),
+    field(
+        "title",
+        Text,
+        "Short descriptive title, without personal names.",
+    ),
     field("summary", Text, "Neutral summary of the case, as written."),
     field(
         "methodology_version",
@@ -314,14 +326,23 @@ const PARTY_FIELDS: &[FieldColumn] = &[
     field("case_id", Text, "The case (cases.csv case_id)."),
     coded("role", "party_role", false, "Role in the proceeding."),
     coded("kind", "party_kind", false, "Kind of party."),
-    field("pseudonym", Text, "Pseudonym used for the party in all records."),
+    field(
+        "pseudonym",
+        Text,
+        "Pseudonym used for the party in all records.",
+    ),
     coded(
         "characteristics",
         "ground",
         true,
         "Protected characteristics relevant to the case.",
     ),
-    coded("representation", "representation", false, "Legal representation."),
+    coded(
+        "representation",
+        "representation",
+        false,
+        "Legal representation.",
+    ),
 ];
 
 const HEARING_FIELDS: &[FieldColumn] = &[
@@ -339,7 +360,12 @@ const HEARING_FIELDS: &[FieldColumn] = &[
     ),
     field("ended_at", Datetime, "When it ended."),
     coded("hearing_type", "hearing_type", false, "Type of hearing."),
-    coded("outcome", "hearing_outcome", false, "What happened at the hearing."),
+    coded(
+        "outcome",
+        "hearing_outcome",
+        false,
+        "What happened at the hearing.",
+    ),
     field("next_hearing_date", Date, "Date set for the next hearing."),
     field("courtroom", Text, "Courtroom, as written."),
 ];
@@ -369,14 +395,22 @@ const RULING_FIELDS: &[FieldColumn] = &[
         Text,
         "The monitored case it decides (cases.csv case_id); empty for stand-alone case law.",
     ),
-    field("court_id", Text, "The court, when it is a court in courtwatch."),
+    field(
+        "court_id",
+        Text,
+        "The court, when it is a court in courtwatch.",
+    ),
     field(
         "external_id",
         Text,
         "The ruling's id in the collection it was imported from.",
     ),
     field("court_name", Text, "The court's name as given."),
-    field("jurisdiction", Text, "Jurisdiction (XK, RS, ME, ECHR, ...)."),
+    field(
+        "jurisdiction",
+        Text,
+        "Jurisdiction (XK, RS, ME, ECHR, ...).",
+    ),
     field("title", Text, "Title of the ruling."),
     field("language", Text, "Language of the text (BCP 47 tag)."),
     field("source", Text, "Where the text comes from."),
@@ -1145,9 +1179,9 @@ async fn cases_batch(
     }
     let no_grounds = Vec::new();
     for c in &rows {
-        let court = courts.get(&c.court_id).ok_or_else(|| {
-            ServiceError::Internal(format!("case {} without its court", c.id))
-        })?;
+        let court = courts
+            .get(&c.court_id)
+            .ok_or_else(|| ServiceError::Internal(format!("case {} without its court", c.id)))?;
         let answers = parse_answers(&c.answers)?;
         let fields = case_fields(
             court,
@@ -1201,7 +1235,10 @@ async fn parties_batch(
     for p in &rows {
         let characteristics: Vec<String> =
             serde_json::from_str(&p.characteristics).map_err(|_| {
-                ServiceError::Internal(format!("party {}: stored characteristics are not a list", p.id))
+                ServiceError::Internal(format!(
+                    "party {}: stored characteristics are not a list",
+                    p.id
+                ))
             })?;
         let fields = HashMap::from([
             ("party_id", p.id.clone()),
@@ -1302,7 +1339,9 @@ pub async fn write_package(
     let io = |path: &std::path::Path, e: std::io::Error| {
         ServiceError::Internal(format!("cannot write {}: {e}", path.display()))
     };
-    tokio::fs::create_dir_all(dir).await.map_err(|e| io(dir, e))?;
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| io(dir, e))?;
     let mut written = Vec::new();
     let put = async |name: &str, content: Vec<u8>| -> Result<WrittenFile, ServiceError> {
         let path = dir.join(name);
