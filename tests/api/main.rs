@@ -13,3 +13,4 @@ mod parties_hearings;
 mod reindex;
 mod rulings;
 mod search;
+mod stats;

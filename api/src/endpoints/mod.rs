@@ -10,6 +10,7 @@ pub mod observations;
 pub mod parties;
 pub mod rulings;
 pub mod search;
+pub mod stats;
 
 use poem_openapi::{
     ApiResponse, OpenApiService, SecurityScheme, Tags, auth::Bearer, payload::Json, types::ToJSON,
@@ -42,6 +43,8 @@ pub enum ApiTags {
     Search,
     /// Datasets for reports: CSV files streamed with no row cap, and their codebook.
     Datasets,
+    /// Statistics for reports: counts, per-hearing indicators, durations, crosstabs.
+    Stats,
 }
 
 /// A bearer token created with `courtwatch user add`, sent as `Authorization: Bearer cw_…`.
@@ -82,7 +85,10 @@ pub fn api_service(state: AppState) -> OpenApiService<impl poem_openapi::OpenApi
             search::SearchApi {
                 state: state.clone(),
             },
-            datasets::DatasetsApi { state },
+            datasets::DatasetsApi {
+                state: state.clone(),
+            },
+            stats::StatsApi { state },
         ),
         "courtwatch",
         env!("CARGO_PKG_VERSION"),

@@ -890,14 +890,14 @@ fn cases_matching(filter: &CaseFilter) -> sea_orm::sea_query::SelectStatement {
 }
 
 /// Records whose `case_id` is a case the filter selects.
-fn of_cases(column: impl ColumnTrait, filter: &CaseFilter) -> Condition {
+pub(crate) fn of_cases(column: impl ColumnTrait, filter: &CaseFilter) -> Condition {
     column.in_subquery(cases_matching(filter)).into_condition()
 }
 
 /// Rulings the filter selects: jurisdiction and court apply to the ruling itself (so stand-alone
 /// case law is included); the other filters are about a monitored case, so they select rulings
 /// attached to such a case.
-fn ruling_condition(filter: &CaseFilter) -> Condition {
+pub(crate) fn ruling_condition(filter: &CaseFilter) -> Condition {
     let mut condition = Condition::all();
     if let Some(jurisdiction) = &filter.jurisdiction {
         condition = condition.add(ruling::Column::Jurisdiction.eq(jurisdiction.as_str()));

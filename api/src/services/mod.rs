@@ -11,3 +11,4 @@ pub mod import;
 pub mod observation;
 pub mod party;
 pub mod ruling;
+pub mod stats;
