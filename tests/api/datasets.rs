@@ -514,6 +514,83 @@ async fn datapackage_matches_the_files(app: &TestApp) {
     );
 }
 
+/// A client that reads one chunk of a large export and then stops reading holds only its own
+/// export: reads, searches and writes (SQLite's single writer included) go on meanwhile, and the
+/// export then completes whole.
+async fn slow_client_blocks_nobody(app: &TestApp) {
+    use futures_util::StreamExt;
+    // 450 rulings of 40 KB: an 18 MB file, more than the kernel's socket buffers hold.
+    const RULINGS: usize = 450;
+    for batch in 0..3 {
+        let body: String = (batch * 150..(batch + 1) * 150)
+            .map(|i| {
+                format!(
+                    "{}\n",
+                    json!({"id": format!("test:slow-{i}"), "title": format!("Fictional judgment {i}"),
+                        "court": "Fictional Basic Court", "date": "2024-05-01", "lang": "en",
+                        "text": "The court heard the parties, \"twice\".\n".repeat(1000)})
+                )
+            })
+            .collect();
+        let response = app
+            .client
+            .post(app.api("/rulings/import"))
+            .bearer_auth(&app.token)
+            .header("content-type", "application/x-ndjson")
+            .body(body)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(response.status().as_u16(), 200);
+    }
+
+    let export = app
+        .client
+        .get(app.api("/datasets/rulings.csv?full_text=true"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(export.status(), 200);
+    let mut chunks = export.bytes_stream();
+    let mut received = chunks
+        .next()
+        .await
+        .expect("first chunk")
+        .expect("bytes")
+        .to_vec();
+
+    // The export is open and unread (about 18 MB waiting); everything else still answers.
+    for i in 0..10 {
+        let (status, page) = app.get("/rulings?limit=5").await;
+        assert_eq!(status, 200, "{page}");
+        let (status, hits) = app.get("/search?q=court&limit=3").await;
+        assert_eq!(status, 200, "{hits}");
+        let (status, court) = app
+            .post(
+                "/courts",
+                &json!({"name": format!("Fictional court {i} during export"), "level": "basic", "jurisdiction": "XK"}),
+            )
+            .await;
+        assert_eq!(
+            status, 201,
+            "{}: write during a held export: {court}",
+            app.backend
+        );
+    }
+
+    while let Some(chunk) = chunks.next().await {
+        received.extend_from_slice(&chunk.expect("chunk"));
+    }
+    let text = String::from_utf8(received).expect("utf-8");
+    let (header, rows) = parse(&text);
+    assert_eq!(rows.len(), RULINGS, "the held export completes whole");
+    assert!(
+        rows.iter()
+            .all(|r| cell(&header, r, "full_text").ends_with("\"twice\".\n"))
+    );
+}
+
 on_each_backend!(
     observations_round_trip_on_each_backend,
     observations_round_trip
@@ -537,4 +614,8 @@ on_each_backend!(
 on_each_backend!(
     datapackage_matches_the_files_on_each_backend,
     datapackage_matches_the_files
+);
+on_each_backend!(
+    slow_client_blocks_nobody_on_each_backend,
+    slow_client_blocks_nobody
 );
