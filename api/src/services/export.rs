@@ -11,7 +11,7 @@
 //! applied but was not answered; **`NA`** ([`NOT_ASKED`]) is a question that did not apply to the
 //! record (its `when` condition was not met), so it was never asked.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, fmt::Write as _};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_methodology::{AnswerType, Methodology, Question, Scope};
@@ -29,7 +29,7 @@ use crate::{
     error::ServiceError,
     services::{
         case::{CaseFilter, case_fields},
-        common::{merge_answers, parse_answers},
+        common::parse_answers,
         observation::hearing_fields,
         ruling::ruling_fields,
     },
@@ -778,6 +778,8 @@ struct Column {
 struct Exporter {
     methodology: &'static Methodology,
     columns: Vec<Column>,
+    /// Record field → code of the question it answers, for the file's record kind.
+    field_codes: HashMap<&'static str, &'static str>,
 }
 
 impl Exporter {
@@ -805,9 +807,24 @@ impl Exporter {
                 Column { source, labels }
             })
             .collect();
+        let scope = match dataset {
+            Dataset::Cases => Some(Scope::Case),
+            Dataset::Observations => Some(Scope::Observation),
+            Dataset::Rulings => Some(Scope::Ruling),
+            Dataset::Parties | Dataset::Hearings => None,
+        };
+        let field_codes = scope
+            .map(|scope| {
+                methodology
+                    .questions_for(scope)
+                    .filter_map(|q| Some((q.field.as_deref()?, q.code.as_str())))
+                    .collect()
+            })
+            .unwrap_or_default();
         Exporter {
             methodology,
             columns,
+            field_codes,
         }
     }
 
@@ -840,43 +857,70 @@ impl Exporter {
             .join(MULTI_SEPARATOR)
     }
 
-    /// The cell of a question for a record with these merged answers.
-    fn answer(&self, column: &Column, q: &Question, answers: &Map<String, Value>) -> String {
-        if !self.methodology.applies(q, answers) {
-            return NOT_ASKED.into();
+    /// Merges a record's stored answers with the fields that answer its field-bound questions
+    /// (stored answers were validated, so none of them is field-bound).
+    fn merge(
+        &self,
+        mut answers: Map<String, Value>,
+        fields: Vec<(&'static str, Option<Value>)>,
+    ) -> Map<String, Value> {
+        for (field, value) in fields {
+            if let (Some(code), Some(value)) = (self.field_codes.get(field), value) {
+                answers.insert((*code).to_string(), value);
+            }
         }
-        match answers.get(&q.code) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => Self::label(column, s).to_string(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => Self::label(column, s).to_string(),
-                    other => other.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(MULTI_SEPARATOR),
-            Some(Value::Number(n)) => n.to_string(),
-            Some(other) => other.to_string(),
-        }
+        answers
     }
 
-    /// One row: the single exit through which record values leave as files.
-    fn row(&self, fields: &HashMap<&str, String>, answers: &Map<String, Value>) -> Vec<String> {
-        self.columns
-            .iter()
-            .map(|c| match c.source {
+    /// Writes one row: the single exit through which record values leave as files.
+    fn write_row(
+        &self,
+        out: &mut csv::Writer<Vec<u8>>,
+        fields: &HashMap<&str, String>,
+        answers: &Map<String, Value>,
+    ) -> csv::Result<()> {
+        let mut scratch = String::new();
+        for c in &self.columns {
+            match c.source {
                 Source::Field(f) => {
                     let value = fields.get(f.name).map_or("", String::as_str);
-                    if f.vocabulary.is_some() {
-                        Self::coded(c, value)
+                    if f.vocabulary.is_some() && c.labels.is_some() {
+                        out.write_field(Self::coded(c, value))?;
                     } else {
-                        value.to_string()
+                        out.write_field(value)?;
                     }
                 }
-                Source::Question(q) => self.answer(c, q, answers),
-            })
-            .collect()
+                Source::Question(q) => {
+                    if !self.methodology.applies(q, answers) {
+                        out.write_field(NOT_ASKED)?;
+                        continue;
+                    }
+                    scratch.clear();
+                    match answers.get(&q.code) {
+                        None | Some(Value::Null) => {}
+                        Some(Value::String(s)) => scratch.push_str(Self::label(c, s)),
+                        Some(Value::Array(items)) => {
+                            for (i, v) in items.iter().enumerate() {
+                                if i > 0 {
+                                    scratch.push_str(MULTI_SEPARATOR);
+                                }
+                                match v {
+                                    Value::String(s) => scratch.push_str(Self::label(c, s)),
+                                    other => {
+                                        let _ = write!(scratch, "{other}");
+                                    }
+                                }
+                            }
+                        }
+                        Some(other) => {
+                            let _ = write!(scratch, "{other}");
+                        }
+                    }
+                    out.write_field(&scratch)?;
+                }
+            }
+        }
+        out.write_record(None::<&[u8]>)
     }
 }
 
@@ -980,6 +1024,23 @@ impl Sink<'_> {
         self.writer
             .write_record(row)
             .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
+        self.flush_if_full().await
+    }
+
+    /// Writes a record's row through [`Exporter::write_row`].
+    async fn row(
+        &mut self,
+        exporter: &Exporter,
+        fields: &HashMap<&str, String>,
+        answers: &Map<String, Value>,
+    ) -> Result<(), ServiceError> {
+        exporter
+            .write_row(&mut self.writer, fields, answers)
+            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
+        self.flush_if_full().await
+    }
+
+    async fn flush_if_full(&mut self) -> Result<(), ServiceError> {
         if self.writer.get_ref().len() >= CHUNK {
             self.flush().await?;
         }
@@ -1070,7 +1131,7 @@ async fn hearings_batch(
             ("created_at", when(h.created_at)),
             ("updated_at", when(h.updated_at)),
         ]);
-        sink.write(&exporter.row(&fields, &empty)).await?;
+        sink.row(exporter, &fields, &empty).await?;
     }
     if let Some(last) = rows.last() {
         after.clone_from(&last.id);
@@ -1116,15 +1177,7 @@ async fn observations_batch(
         let hearing = hearings.get(&o.hearing_id).ok_or_else(|| {
             ServiceError::Internal(format!("observation {} without its hearing", o.id))
         })?;
-        let answers = parse_answers(&o.answers)?;
-        let mut ignored = Vec::new();
-        let merged = merge_answers(
-            exporter.methodology,
-            Scope::Observation,
-            &answers,
-            hearing_fields(hearing),
-            &mut ignored,
-        );
+        let merged = exporter.merge(parse_answers(&o.answers)?, hearing_fields(hearing));
         let fields = HashMap::from([
             ("observation_id", o.id.clone()),
             ("hearing_id", o.hearing_id.clone()),
@@ -1136,7 +1189,7 @@ async fn observations_batch(
             ("created_at", when(o.created_at)),
             ("updated_at", when(o.updated_at)),
         ]);
-        sink.write(&exporter.row(&fields, &merged)).await?;
+        sink.row(exporter, &fields, &merged).await?;
     }
     if let Some(last) = rows.last() {
         after.clone_from(&last.id);
@@ -1191,13 +1244,7 @@ async fn cases_batch(
             c.filing_date,
             &c.status,
         );
-        let merged = merge_answers(
-            exporter.methodology,
-            Scope::Case,
-            &answers,
-            fields,
-            &mut Vec::new(),
-        );
+        let merged = exporter.merge(answers, fields);
         let fields = HashMap::from([
             ("case_id", c.id.clone()),
             ("court_id", c.court_id.clone()),
@@ -1209,7 +1256,7 @@ async fn cases_batch(
             ("created_at", when(c.created_at)),
             ("updated_at", when(c.updated_at)),
         ]);
-        sink.write(&exporter.row(&fields, &merged)).await?;
+        sink.row(exporter, &fields, &merged).await?;
     }
     if let Some(last) = rows.last() {
         after.clone_from(&last.id);
@@ -1251,7 +1298,7 @@ async fn parties_batch(
             ("created_at", when(p.created_at)),
             ("updated_at", when(p.updated_at)),
         ]);
-        sink.write(&exporter.row(&fields, &empty)).await?;
+        sink.row(exporter, &fields, &empty).await?;
     }
     if let Some(last) = rows.last() {
         after.clone_from(&last.id);
@@ -1277,13 +1324,7 @@ async fn rulings_batch(
     for r in &rows {
         let answers = parse_answers(&r.answers)?;
         let fields = ruling_fields(r.decision_date, r.instance.as_deref(), r.outcome.as_deref());
-        let merged = merge_answers(
-            exporter.methodology,
-            Scope::Ruling,
-            &answers,
-            fields,
-            &mut Vec::new(),
-        );
+        let merged = exporter.merge(answers, fields);
         let mut fields = HashMap::from([
             ("ruling_id", r.id.clone()),
             ("case_id", r.case_id.clone().unwrap_or_default()),
@@ -1303,7 +1344,7 @@ async fn rulings_batch(
         if request.full_text {
             fields.insert("full_text", r.full_text.clone());
         }
-        sink.write(&exporter.row(&fields, &merged)).await?;
+        sink.row(exporter, &fields, &merged).await?;
     }
     if let Some(last) = rows.last() {
         after.clone_from(&last.id);
