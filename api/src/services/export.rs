@@ -18,7 +18,7 @@ use courtwatch_methodology::{AnswerType, Methodology, Question, Scope};
 use futures_util::Stream;
 use poem_openapi::{Enum, Object};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{IntoCondition, Query},
 };
 use serde_json::{Map, Value, json};
@@ -935,6 +935,11 @@ fn cases_matching(filter: &CaseFilter) -> sea_orm::sea_query::SelectStatement {
 
 /// Records whose `case_id` is a case the filter selects.
 pub(crate) fn of_cases(column: impl ColumnTrait, filter: &CaseFilter) -> Condition {
+    if filter.condition().is_empty() {
+        // No filter: every record has a case (foreign key), so there is nothing to check — and a
+        // subquery over all cases would be evaluated again for every batch.
+        return Condition::all();
+    }
     column.in_subquery(cases_matching(filter)).into_condition()
 }
 
@@ -1147,34 +1152,27 @@ async fn observations_batch(
     sink: &mut Sink<'_>,
 ) -> Result<usize, ServiceError> {
     let version = exporter.version();
+    // One query: each observation with its hearing (for the case and the field-bound questions).
     let rows = observation::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            observation::Entity::belongs_to(hearing::Entity)
+                .from(observation::Column::HearingId)
+                .to(hearing::Column::Id)
+                .into(),
+        )
+        .select_also(hearing::Entity)
         .filter(observation::Column::Id.gt(after.as_str()))
         .filter(observation::Column::MethodologyVersion.eq(version))
         // Drafts are work in progress: datasets hold submitted observations only.
         .filter(observation::Column::Status.eq("submitted"))
-        .filter(
-            observation::Column::HearingId.in_subquery(
-                Query::select()
-                    .column(hearing::Column::Id)
-                    .from(hearing::Entity)
-                    .cond_where(of_cases(hearing::Column::CaseId, &request.filter))
-                    .to_owned(),
-            ),
-        )
+        .filter(of_cases(hearing::Column::CaseId, &request.filter))
         .order_by_asc(observation::Column::Id)
         .limit(BATCH)
         .all(db)
         .await?;
-    let hearing_ids: Vec<String> = rows.iter().map(|o| o.hearing_id.clone()).collect();
-    let hearings: HashMap<String, hearing::Model> = hearing::Entity::find()
-        .filter(hearing::Column::Id.is_in(hearing_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|h| (h.id.clone(), h))
-        .collect();
-    for o in &rows {
-        let hearing = hearings.get(&o.hearing_id).ok_or_else(|| {
+    for (o, hearing) in &rows {
+        let hearing = hearing.as_ref().ok_or_else(|| {
             ServiceError::Internal(format!("observation {} without its hearing", o.id))
         })?;
         let merged = exporter.merge(parse_answers(&o.answers)?, hearing_fields(hearing));
@@ -1191,7 +1189,7 @@ async fn observations_batch(
         ]);
         sink.row(exporter, &fields, &merged).await?;
     }
-    if let Some(last) = rows.last() {
+    if let Some((last, _)) = rows.last() {
         after.clone_from(&last.id);
     }
     Ok(rows.len())
