@@ -162,6 +162,60 @@ struct CursorData {
 }
 
 impl SearchIndex {
+    /// Ids of every document of `kind` that the query and filters match, for the viewer; sorted
+    /// and without duplicates. For dataset exports restricted by a search (no ranking, no cap).
+    pub fn matching_ids(
+        &self,
+        query: &str,
+        kind: Kind,
+        filters: &Filters,
+        viewer: &Viewer,
+    ) -> Result<Vec<String>, IndexError> {
+        let request = SearchRequest {
+            query: query.to_string(),
+            exact: false,
+            filters: Filters {
+                kinds: vec![kind],
+                ..filters.clone()
+            },
+            viewer: viewer.clone(),
+            sort: Sort::Relevance,
+            limit: 1,
+            cursor: None,
+            facets: false,
+            snippets: false,
+        };
+        let tree = query::parse(&request.query)?;
+        let builder = Builder {
+            fields: &self.fields,
+            exact: false,
+            stemmed: analysis::stemmed(),
+            folded: analysis::folded(),
+        };
+        let full = self.full_query(builder.build(&tree)?, &request);
+        let searcher = self.reader.searcher();
+        let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
+        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        let mut ids = Vec::with_capacity(found.len());
+        for address in found {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .str("id")?,
+                ),
+            };
+            if let Some(id) = HitColumns::text(column, address.doc_id) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         let limit = request.limit.clamp(1, MAX_LIMIT);

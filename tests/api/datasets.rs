@@ -380,6 +380,37 @@ async fn linked_files_round_trip(app: &TestApp) {
     let (_, _, text) = fetch(app, "cases.csv?ground=sex").await;
     assert_eq!(parse(&text).1.len(), 0);
 
+    // The search query selects records, on top of the filters.
+    app.search_until("q=pjesërisht&limit=1&facets=false&snippets=false", |p| {
+        p["total"].as_u64() == Some(1)
+    })
+    .await;
+    app.search_until(
+        "q=adjourned&kind=observation&limit=1&facets=false&snippets=false",
+        |p| p["total"].as_u64() == Some(1),
+    )
+    .await;
+    let (_, _, text) = fetch(app, "rulings.csv?q=pjesërisht").await;
+    let (header, rows) = parse(&text);
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(cell(&header, &rows[0], "ruling_id"), ruling_id);
+    let (_, _, text) = fetch(app, "observations.csv?q=adjourned").await;
+    assert_eq!(parse(&text).1.len(), 1, "{text}");
+    let (_, _, text) = fetch(app, "observations.csv?q=adjourned&jurisdiction=RS").await;
+    assert_eq!(parse(&text).1.len(), 0, "{text}");
+    let (_, _, text) = fetch(app, "observations.csv?q=zebracrossing").await;
+    assert_eq!(parse(&text).1.len(), 0, "{text}");
+    let (status, problem) = app.get("/datasets/parties.csv?q=anything").await;
+    assert_eq!(status, 400, "{problem}");
+    let (status, problem) = app.get("/datasets/observations.csv?q=%22unclosed").await;
+    assert_eq!(status, 400, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("q: ")),
+        "{problem}"
+    );
+
     // The observation links to the hearing and the case.
     let (_, _, text) = fetch(app, "observations.csv").await;
     let (header, rows) = parse(&text);

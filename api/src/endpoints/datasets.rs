@@ -95,6 +95,10 @@ impl DatasetsApi {
         bom: Query<Option<bool>>,
         /// rulings.csv only: add the rulings' full text as a last-but-two column `full_text`.
         full_text: Query<Option<bool>>,
+        /// Only the records this search query matches (the `/search` query language), for
+        /// cases.csv, observations.csv and rulings.csv. Applied on top of the filters.
+        #[oai(validator(max_length = 1000))]
+        q: Query<Option<String>>,
     ) -> Result<CsvFile, ApiError> {
         actor(&self.state, &token).await?;
         let dataset = Dataset::from_file(&file.0).ok_or_else(|| ServiceError::NotFound {
@@ -118,6 +122,7 @@ impl DatasetsApi {
             labels: labels.0.unwrap_or_default(),
             bom: bom.0.unwrap_or(false),
             full_text: full_text.0.unwrap_or(false),
+            q: q.0,
         };
         let stream = export::stream(&self.state, dataset, request)?;
         Ok(CsvFile::Ok(

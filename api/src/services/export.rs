@@ -14,6 +14,7 @@
 use std::{collections::HashMap, fmt::Write as _};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use courtwatch_indexer::{Filters, IndexError, Kind, Viewer};
 use courtwatch_methodology::{AnswerType, Methodology, Question, Scope};
 use futures_util::Stream;
 use poem_openapi::{Enum, Object};
@@ -143,6 +144,9 @@ pub struct ExportRequest {
     pub bom: bool,
     /// Include the rulings' full text (a large column; off by default).
     pub full_text: bool,
+    /// Only records the search query matches (the query language of `/search`; cases,
+    /// observations and rulings).
+    pub q: Option<String>,
 }
 
 /// The type of a column's values.
@@ -987,6 +991,35 @@ fn resolve_methodology(
     }
 }
 
+/// Ids of the records of the file's kind that the search query matches (searchable, i.e. submitted,
+/// records only — the same records datasets hold).
+fn search_ids(state: &AppState, dataset: Dataset, q: &str) -> Result<Vec<String>, ServiceError> {
+    let kind = match dataset {
+        Dataset::Cases => Kind::Case,
+        Dataset::Observations => Kind::Observation,
+        Dataset::Rulings => Kind::Ruling,
+        Dataset::Parties | Dataset::Hearings => {
+            return Err(ServiceError::BadRequest(format!(
+                "q: {}.csv cannot be selected by a search query (searchable files: cases.csv, \
+                 observations.csv, rulings.csv)",
+                dataset.name()
+            )));
+        }
+    };
+    let index = state
+        .search
+        .index()
+        .ok_or_else(|| ServiceError::Internal("the search index is not open".into()))?;
+    index
+        .matching_ids(q, kind, &Filters::default(), &Viewer::default())
+        .map_err(|e| match e {
+            IndexError::Query(_) | IndexError::Unsearchable(_) | IndexError::Cursor(_) => {
+                ServiceError::BadRequest(format!("q: {e}"))
+            }
+            other => ServiceError::Internal(other.to_string()),
+        })
+}
+
 /// Starts an export. Checks the request first (a bad request is an error before any byte is
 /// sent), then streams the file: a database failure half-way aborts the response, so a client never
 /// mistakes a cut-off file for a whole one.
@@ -997,10 +1030,14 @@ pub fn stream(
 ) -> Result<impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static, ServiceError> {
     let methodology = resolve_methodology(state, request.methodology_version)?;
     let exporter = Exporter::new(methodology, dataset, request.labels, request.full_text);
+    let only = match request.q.as_deref() {
+        None => None,
+        Some(q) => Some(search_ids(state, dataset, q)?),
+    };
     let (tx, rx) = mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     let db = state.db.clone();
     tokio::spawn(async move {
-        let result = produce(&db, dataset, &request, &exporter, &tx).await;
+        let result = produce(&db, dataset, &request, &exporter, only.as_deref(), &tx).await;
         if let Err(e) = result {
             tracing::warn!(error = %e, dataset = dataset.name(), "export failed half-way");
             let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
@@ -1072,6 +1109,7 @@ async fn produce(
     dataset: Dataset,
     request: &ExportRequest,
     exporter: &Exporter,
+    only: Option<&[String]>,
     tx: &mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 ) -> Result<(), ServiceError> {
     let start = if request.bom {
@@ -1086,19 +1124,36 @@ async fn produce(
     sink.write(&exporter.header()).await?;
     let mut after = String::new();
     loop {
-        let count = match dataset {
-            Dataset::Cases => cases_batch(db, request, exporter, &mut after, &mut sink).await?,
-            Dataset::Parties => parties_batch(db, request, exporter, &mut after, &mut sink).await?,
-            Dataset::Rulings => rulings_batch(db, request, exporter, &mut after, &mut sink).await?,
-            Dataset::Hearings => {
-                hearings_batch(db, request, exporter, &mut after, &mut sink).await?
+        // With a search, the rows are those among the next BATCH matching ids.
+        let chunk: Option<Vec<String>> = only.map(|ids| {
+            let start = ids.partition_point(|id| id.as_str() <= after.as_str());
+            ids[start..(start + BATCH as usize).min(ids.len())].to_vec()
+        });
+        let condition = match (&chunk, dataset) {
+            (Some(ids), Dataset::Cases) => case::Column::Id.is_in(ids.clone()).into_condition(),
+            (Some(ids), Dataset::Observations) => {
+                observation::Column::Id.is_in(ids.clone()).into_condition()
             }
+            (Some(ids), Dataset::Rulings) => ruling::Column::Id.is_in(ids.clone()).into_condition(),
+            _ => Condition::all(),
+        };
+        let (a, c) = (&mut after, condition);
+        let count = match dataset {
+            Dataset::Cases => cases_batch(db, request, exporter, a, c, &mut sink).await?,
+            Dataset::Parties => parties_batch(db, request, exporter, a, c, &mut sink).await?,
+            Dataset::Rulings => rulings_batch(db, request, exporter, a, c, &mut sink).await?,
+            Dataset::Hearings => hearings_batch(db, request, exporter, a, c, &mut sink).await?,
             Dataset::Observations => {
-                observations_batch(db, request, exporter, &mut after, &mut sink).await?
+                observations_batch(db, request, exporter, a, c, &mut sink).await?
             }
         };
-        if count < BATCH as usize {
-            break;
+        match chunk {
+            Some(ids) => match ids.last() {
+                Some(last) => after.clone_from(last),
+                None => break,
+            },
+            None if count < BATCH as usize => break,
+            None => {}
         }
     }
     sink.flush().await
@@ -1109,10 +1164,12 @@ async fn hearings_batch(
     request: &ExportRequest,
     exporter: &Exporter,
     after: &mut String,
+    only: Condition,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ServiceError> {
     let rows = hearing::Entity::find()
         .filter(hearing::Column::Id.gt(after.as_str()))
+        .filter(only)
         .filter(of_cases(hearing::Column::CaseId, &request.filter))
         .order_by_asc(hearing::Column::Id)
         .limit(BATCH)
@@ -1149,6 +1206,7 @@ async fn observations_batch(
     request: &ExportRequest,
     exporter: &Exporter,
     after: &mut String,
+    only: Condition,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ServiceError> {
     let version = exporter.version();
@@ -1163,6 +1221,7 @@ async fn observations_batch(
         )
         .select_also(hearing::Entity)
         .filter(observation::Column::Id.gt(after.as_str()))
+        .filter(only)
         .filter(observation::Column::MethodologyVersion.eq(version))
         // Drafts are work in progress: datasets hold submitted observations only.
         .filter(observation::Column::Status.eq("submitted"))
@@ -1200,10 +1259,12 @@ async fn cases_batch(
     request: &ExportRequest,
     exporter: &Exporter,
     after: &mut String,
+    only: Condition,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ServiceError> {
     let rows = case::Entity::find()
         .filter(case::Column::Id.gt(after.as_str()))
+        .filter(only)
         .filter(request.filter.condition())
         .filter(case::Column::MethodologyVersion.eq(exporter.version()))
         .order_by_asc(case::Column::Id)
@@ -1267,10 +1328,12 @@ async fn parties_batch(
     request: &ExportRequest,
     exporter: &Exporter,
     after: &mut String,
+    only: Condition,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ServiceError> {
     let rows = party::Entity::find()
         .filter(party::Column::Id.gt(after.as_str()))
+        .filter(only)
         .filter(of_cases(party::Column::CaseId, &request.filter))
         .order_by_asc(party::Column::Id)
         .limit(BATCH)
@@ -1309,10 +1372,12 @@ async fn rulings_batch(
     request: &ExportRequest,
     exporter: &Exporter,
     after: &mut String,
+    only: Condition,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ServiceError> {
     let rows = ruling::Entity::find()
         .filter(ruling::Column::Id.gt(after.as_str()))
+        .filter(only)
         .filter(ruling_condition(&request.filter))
         .filter(ruling::Column::MethodologyVersion.eq(exporter.version()))
         .order_by_asc(ruling::Column::Id)
