@@ -73,25 +73,25 @@ fn at(seconds: usize) -> DateTime<Utc> {
 /// Answers that vary with `i` and exercise the export: conditions met and not (NA), multiple
 /// choice, numbers, and a few unanswered questions.
 fn answers(i: usize) -> String {
-    let excluded = i % 7 == 0;
-    let needed = i % 5 == 0;
-    let hate = i % 11 == 0;
+    let excluded = i.is_multiple_of(7);
+    let needed = i.is_multiple_of(5);
+    let hate = i.is_multiple_of(11);
     let mut a = json!({
         "public_admitted": "yes", "public_excluded": if excluded { "yes" } else { "no" },
-        "grounds_discussed": if i % 3 == 0 { "yes" } else { "no" },
+        "grounds_discussed": if i.is_multiple_of(3) { "yes" } else { "no" },
         "hate_speech_in_courtroom": if hate { "yes" } else { "no" },
         "hostile_groups_present": "no", "interpreter_needed": if needed { "yes" } else { "no" },
         "duration_minutes": 20 + i % 140, "persons_present": ["judge", "defendant", "public"],
-        "panel_complete": if i % 2 == 0 { "yes" } else { "no" },
+        "panel_complete": if i.is_multiple_of(2) { "yes" } else { "no" },
     });
     if excluded {
         a["exclusion_reason"] = json!("morals");
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         a["grounds_discussed_list"] = json!(["ethnicity", "roma_ashkali_egyptian"]);
     }
     if needed {
-        a["interpreter_provided"] = json!(if i % 10 == 0 { "yes" } else { "no" });
+        a["interpreter_provided"] = json!(if i.is_multiple_of(10) { "yes" } else { "no" });
     }
     if hate {
         a["hate_speech_by"] = json!(["public"]);
@@ -172,7 +172,7 @@ async fn generate(db: &DatabaseConnection, user: &str, observations: usize) -> R
                 started_at: Set(Some(at(i * 60 + 600))),
                 ended_at: Set(Some(at(i * 60 + 3600))),
                 hearing_type: Set("main_evidentiary".into()),
-                outcome: Set(if i % 4 == 0 {
+                outcome: Set(if i.is_multiple_of(4) {
                     "held_then_adjourned"
                 } else {
                     "held"
