@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::{AnswerType, Methodology, Question, Scope};
+use crate::model::{AnswerType, Condition, Methodology, Question, Scope};
 
 /// How complete a record must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,18 @@ impl Problem {
             question: question.to_owned(),
             message: message.into(),
         }
+    }
+}
+
+/// Whether the answer to a condition's question is one of its codes.
+fn condition_holds(condition: &Condition, answers: &Map<String, Value>) -> bool {
+    match answers.get(&condition.question) {
+        Some(Value::String(code)) => condition.any_of.iter().any(|a| a == code),
+        Some(Value::Array(codes)) => codes.iter().any(|c| {
+            c.as_str()
+                .is_some_and(|c| condition.any_of.iter().any(|a| a == c))
+        }),
+        _ => false,
     }
 }
 
@@ -102,7 +114,15 @@ impl Methodology {
     /// Whether the question applies to a record with these (merged) answers: its `when` condition,
     /// and that of the question it depends on, hold. A question that does not apply was not asked.
     pub fn applies(&self, question: &Question, answers: &Map<String, Value>) -> bool {
-        self.inapplicable_because(question, answers).is_none()
+        // The same rule as `inapplicable_because`, without building the reason (exports ask
+        // this for every cell).
+        let Some(condition) = question.when.as_ref() else {
+            return true;
+        };
+        let Some(target) = self.question(&condition.question) else {
+            return true;
+        };
+        self.applies(target, answers) && condition_holds(condition, answers)
     }
 
     /// Why the question does not apply to these answers, or `None` when it applies.
@@ -116,15 +136,7 @@ impl Methodology {
         if let Some(reason) = self.inapplicable_because(target, answers) {
             return Some(reason);
         }
-        let matches = match answers.get(&condition.question) {
-            Some(Value::String(code)) => condition.any_of.contains(code),
-            Some(Value::Array(codes)) => codes.iter().any(|c| {
-                c.as_str()
-                    .is_some_and(|c| condition.any_of.iter().any(|a| a == c))
-            }),
-            _ => false,
-        };
-        if matches {
+        if condition_holds(condition, answers) {
             None
         } else {
             Some(format!(
