@@ -19,7 +19,8 @@ use courtwatch_methodology::{AnswerType, Methodology, Question, Scope};
 use futures_util::Stream;
 use poem_openapi::{Enum, Object};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{IntoCondition, Query},
 };
 use serde_json::{Map, Value, json};
@@ -31,7 +32,7 @@ use crate::{
     services::{
         case::{CaseFilter, case_fields},
         common::parse_answers,
-        observation::hearing_fields,
+        observation::hearing_facts,
         ruling::ruling_fields,
     },
     state::AppState,
@@ -1245,6 +1246,26 @@ async fn hearings_batch(
     Ok((rows.len(), out))
 }
 
+/// The columns observations.csv is made of.
+#[derive(Debug, FromQueryResult)]
+struct ObservationRow {
+    id: String,
+    hearing_id: String,
+    methodology_version: i32,
+    answers: String,
+    notes: Option<String>,
+    status: String,
+    submitted_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    case_id: String,
+    hearing_type: String,
+    outcome: String,
+    scheduled_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    next_hearing_date: Option<chrono::NaiveDate>,
+}
+
 async fn observations_batch(
     db: &sea_orm::DatabaseConnection,
     request: &ExportRequest,
@@ -1254,8 +1275,29 @@ async fn observations_batch(
 ) -> Result<(usize, Vec<Prepared>), ServiceError> {
     let mut out = Vec::new();
     let version = exporter.version();
-    // One query: each observation with its hearing (for the case and the field-bound questions).
+    // One query: each observation with the columns of its hearing that the file needs (the case
+    // and the field-bound questions), and nothing else.
     let rows = observation::Entity::find()
+        .select_only()
+        .columns([
+            observation::Column::Id,
+            observation::Column::HearingId,
+            observation::Column::MethodologyVersion,
+            observation::Column::Answers,
+            observation::Column::Notes,
+            observation::Column::Status,
+            observation::Column::SubmittedAt,
+            observation::Column::CreatedAt,
+            observation::Column::UpdatedAt,
+        ])
+        .columns([
+            hearing::Column::CaseId,
+            hearing::Column::HearingType,
+            hearing::Column::Outcome,
+            hearing::Column::ScheduledAt,
+            hearing::Column::StartedAt,
+            hearing::Column::NextHearingDate,
+        ])
         .join(
             JoinType::InnerJoin,
             observation::Entity::belongs_to(hearing::Entity)
@@ -1263,30 +1305,34 @@ async fn observations_batch(
                 .to(hearing::Column::Id)
                 .into(),
         )
-        .select_also(hearing::Entity)
         .filter(observation::Column::Id.gt(after.as_str()))
         .filter(only)
         .filter(observation::Column::MethodologyVersion.eq(version))
         .filter(of_cases(hearing::Column::CaseId, &request.filter))
         .order_by_asc(observation::Column::Id)
         .limit(BATCH)
+        .into_model::<ObservationRow>()
         .all(db)
         .await?;
-    for (o, hearing) in &rows {
+    for o in &rows {
         // Drafts are work in progress: datasets hold submitted observations only. (Checked here,
         // not in SQL: with `status = ?` SQLite picks the status index and sorts every batch,
         // which made an export quadratic.)
         if o.status != "submitted" {
             continue;
         }
-        let hearing = hearing.as_ref().ok_or_else(|| {
-            ServiceError::Internal(format!("observation {} without its hearing", o.id))
-        })?;
-        let merged = exporter.merge(parse_answers(&o.answers)?, hearing_fields(hearing));
+        let facts = hearing_facts(
+            &o.hearing_type,
+            &o.outcome,
+            o.scheduled_at,
+            o.started_at,
+            o.next_hearing_date,
+        );
+        let merged = exporter.merge(parse_answers(&o.answers)?, facts);
         let fields = HashMap::from([
             ("observation_id", o.id.clone()),
             ("hearing_id", o.hearing_id.clone()),
-            ("case_id", hearing.case_id.clone()),
+            ("case_id", o.case_id.clone()),
             ("methodology_version", o.methodology_version.to_string()),
             ("status", o.status.clone()),
             ("submitted_at", opt(o.submitted_at, when)),
@@ -1296,7 +1342,7 @@ async fn observations_batch(
         ]);
         out.push((fields, merged));
     }
-    if let Some((last, _)) = rows.last() {
+    if let Some(last) = rows.last() {
         after.clone_from(&last.id);
     }
     Ok((rows.len(), out))

@@ -154,15 +154,31 @@ fn rfc3339(t: DateTime<Utc>) -> Value {
 
 /// The hearing's facts, which answer the methodology's `hearing.*` field questions.
 pub(crate) fn hearing_fields(h: &hearing::Model) -> Vec<(&'static str, Option<Value>)> {
+    hearing_facts(
+        &h.hearing_type,
+        &h.outcome,
+        h.scheduled_at,
+        h.started_at,
+        h.next_hearing_date,
+    )
+}
+
+/// [`hearing_fields`] from the hearing's columns.
+pub(crate) fn hearing_facts(
+    hearing_type: &str,
+    outcome: &str,
+    scheduled_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    next_hearing_date: Option<chrono::NaiveDate>,
+) -> Vec<(&'static str, Option<Value>)> {
     vec![
-        ("hearing.hearing_type", Some(json!(h.hearing_type))),
-        ("hearing.outcome", Some(json!(h.outcome))),
-        ("hearing.scheduled_at", Some(rfc3339(h.scheduled_at))),
-        ("hearing.started_at", h.started_at.map(rfc3339)),
+        ("hearing.hearing_type", Some(json!(hearing_type))),
+        ("hearing.outcome", Some(json!(outcome))),
+        ("hearing.scheduled_at", Some(rfc3339(scheduled_at))),
+        ("hearing.started_at", started_at.map(rfc3339)),
         (
             "hearing.next_hearing_date",
-            h.next_hearing_date
-                .map(|d| json!(d.format("%Y-%m-%d").to_string())),
+            next_hearing_date.map(|d| json!(d.format("%Y-%m-%d").to_string())),
         ),
     ]
 }
