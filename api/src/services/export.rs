@@ -881,10 +881,10 @@ impl Exporter {
     fn write_row(
         &self,
         out: &mut csv::Writer<Vec<u8>>,
+        scratch: &mut String,
         fields: &HashMap<&str, String>,
         answers: &Map<String, Value>,
     ) -> csv::Result<()> {
-        let mut scratch = String::new();
         for c in &self.columns {
             match c.source {
                 Source::Field(f) => {
@@ -921,7 +921,7 @@ impl Exporter {
                             let _ = write!(scratch, "{other}");
                         }
                     }
-                    out.write_field(&scratch)?;
+                    out.write_field(&*scratch)?;
                 }
             }
         }
@@ -1060,6 +1060,8 @@ fn csv_writer(start: Vec<u8>) -> csv::Writer<Vec<u8>> {
 /// Collects CSV text and hands it to the client in chunks.
 struct Sink<'a> {
     writer: csv::Writer<Vec<u8>>,
+    /// Reused for cells that are built (multiple choice, numbers).
+    scratch: String,
     tx: &'a mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 }
 
@@ -1079,7 +1081,7 @@ impl Sink<'_> {
         answers: &Map<String, Value>,
     ) -> Result<(), ServiceError> {
         exporter
-            .write_row(&mut self.writer, fields, answers)
+            .write_row(&mut self.writer, &mut self.scratch, fields, answers)
             .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
         self.flush_if_full().await
     }
@@ -1095,7 +1097,8 @@ impl Sink<'_> {
         self.writer
             .flush()
             .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
-        let chunk = std::mem::replace(&mut self.writer, csv_writer(Vec::new()))
+        let next = csv_writer(Vec::with_capacity(CHUNK + CHUNK / 4));
+        let chunk = std::mem::replace(&mut self.writer, next)
             .into_inner()
             .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
         if !chunk.is_empty() && self.tx.send(Ok(chunk)).await.is_err() {
@@ -1126,6 +1129,7 @@ async fn produce(
     };
     let mut sink = Sink {
         writer: csv_writer(start),
+        scratch: String::new(),
         tx,
     };
     sink.write(&exporter.header()).await?;
