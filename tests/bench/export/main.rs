@@ -40,6 +40,12 @@ struct Options {
     /// PostgreSQL server (a database is created and dropped on it).
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres: String,
+    /// Only PostgreSQL (skip the SQLite runs).
+    #[arg(long)]
+    postgres_only: bool,
+    /// Keep the PostgreSQL database (its name is printed) for inspection.
+    #[arg(long)]
+    keep_postgres: bool,
     /// Where the data sets go (kept when given).
     #[arg(long)]
     work_dir: Option<PathBuf>,
@@ -397,6 +403,11 @@ async fn prepare(
     let started = Instant::now();
     generate(&db, &user, rows).await?;
     let generated = started.elapsed();
+    if database_url.is_some() {
+        // Planner statistics, as autovacuum gathers them on a live server after a bulk load
+        // (without them PostgreSQL sorts the table for every keyset batch).
+        db.execute_unprepared("ANALYZE").await.ctx("analyze")?;
+    }
     db.close().await.ctx("close")?;
     // Build the search index before serving, so that the service's memory is the export's.
     let mut reindex = cli(dir, database_url);
@@ -438,7 +449,12 @@ async fn run(options: Options) -> Result<(), String> {
     };
     let mut table: Vec<Row> = Vec::new();
     let mut memory: Vec<(String, usize, Export)> = Vec::new();
-    for rows in [options.small, options.rows] {
+    let sizes = if options.postgres_only {
+        Vec::new()
+    } else {
+        vec![options.small, options.rows]
+    };
+    for rows in sizes {
         let dir = work.join(format!("sqlite-{rows}"));
         eprintln!(
             "generating {rows} observations in SQLite ({})",
@@ -520,9 +536,13 @@ async fn run(options: Options) -> Result<(), String> {
             Ok::<(), String>(())
         }
         .await;
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await;
+        if options.keep_postgres {
+            eprintln!("kept PostgreSQL database {name}");
+        } else {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
         result?;
     }
     if !keep {
