@@ -1164,6 +1164,12 @@ async fn read_batches(
     batches: mpsc::Sender<Result<Vec<Prepared>, ServiceError>>,
 ) {
     let (db, request, exporter) = (&db, &request, &*exporter);
+    if dataset == Dataset::Observations && only.is_none() {
+        if let Err(e) = read_observations_prefetching(db, request, exporter, &batches).await {
+            let _ = batches.send(Err(e)).await;
+        }
+        return;
+    }
     let mut after = String::new();
     loop {
         // With a search, the rows are those among the next BATCH matching ids.
@@ -1270,18 +1276,17 @@ struct ObservationRow {
     next_hearing_date: Option<chrono::NaiveDate>,
 }
 
-async fn observations_batch(
+/// One keyset batch of observations after `after` (drafts included; see [`prepare_observations`]).
+async fn fetch_observations(
     db: &sea_orm::DatabaseConnection,
-    request: &ExportRequest,
-    exporter: &Exporter,
-    after: &mut String,
+    filter: &CaseFilter,
+    version: i32,
+    after: &str,
     only: Condition,
-) -> Result<(usize, Vec<Prepared>), ServiceError> {
-    let mut out = Vec::new();
-    let version = exporter.version();
+) -> Result<Vec<ObservationRow>, ServiceError> {
     // One query: each observation with the columns of its hearing that the file needs (the case
     // and the field-bound questions), and nothing else.
-    let rows = observation::Entity::find()
+    let rows: Vec<ObservationRow> = observation::Entity::find()
         .select_only()
         .columns([
             observation::Column::Id,
@@ -1309,16 +1314,25 @@ async fn observations_batch(
                 .to(hearing::Column::Id)
                 .into(),
         )
-        .filter(observation::Column::Id.gt(after.as_str()))
+        .filter(observation::Column::Id.gt(after))
         .filter(only)
         .filter(observation::Column::MethodologyVersion.eq(version))
-        .filter(of_cases(hearing::Column::CaseId, &request.filter))
+        .filter(of_cases(hearing::Column::CaseId, filter))
         .order_by_asc(observation::Column::Id)
         .limit(BATCH)
         .into_model::<ObservationRow>()
         .all(db)
         .await?;
-    for o in &rows {
+    Ok(rows)
+}
+
+/// The submitted observations of a batch, ready to be written.
+fn prepare_observations(
+    exporter: &Exporter,
+    rows: &[ObservationRow],
+) -> Result<Vec<Prepared>, ServiceError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for o in rows {
         // Drafts are work in progress: datasets hold submitted observations only. (Checked here,
         // not in SQL: with `status = ?` SQLite picks the status index and sorts every batch,
         // which made an export quadratic.)
@@ -1346,10 +1360,56 @@ async fn observations_batch(
         ]);
         out.push((fields, merged));
     }
+    Ok(out)
+}
+
+async fn observations_batch(
+    db: &sea_orm::DatabaseConnection,
+    request: &ExportRequest,
+    exporter: &Exporter,
+    after: &mut String,
+    only: Condition,
+) -> Result<(usize, Vec<Prepared>), ServiceError> {
+    let rows = fetch_observations(db, &request.filter, exporter.version(), after, only).await?;
     if let Some(last) = rows.last() {
         after.clone_from(&last.id);
     }
-    Ok((rows.len(), out))
+    Ok((rows.len(), prepare_observations(exporter, &rows)?))
+}
+
+/// observations.csv without a search: the next batch is fetched while this one is prepared (the
+/// database and the JSON parsing run side by side).
+async fn read_observations_prefetching(
+    db: &sea_orm::DatabaseConnection,
+    request: &ExportRequest,
+    exporter: &Exporter,
+    batches: &mpsc::Sender<Result<Vec<Prepared>, ServiceError>>,
+) -> Result<(), ServiceError> {
+    let fetch = |after: String| {
+        let (db, filter, version) = (db.clone(), request.filter.clone(), exporter.version());
+        tokio::spawn(async move {
+            fetch_observations(&db, &filter, version, &after, Condition::all()).await
+        })
+    };
+    let mut next = Some(fetch(String::new()));
+    while let Some(pending) = next.take() {
+        let rows = pending
+            .await
+            .map_err(|e| ServiceError::Internal(format!("export reader: {e}")))??;
+        if rows.len() == BATCH as usize
+            && let Some(last) = rows.last()
+        {
+            next = Some(fetch(last.id.clone()));
+        }
+        let prepared = prepare_observations(exporter, &rows)?;
+        if batches.send(Ok(prepared)).await.is_err() {
+            if let Some(pending) = next {
+                pending.abort();
+            }
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 async fn cases_batch(
