@@ -96,3 +96,87 @@ on_each_backend!(
     served_spec_docs_and_health,
     served_spec_is_the_committed_one
 );
+
+/// A database whose migrations are behind the binary's is not ready: 503, a problem document that
+/// names the failing check; ready again once the migration is recorded.
+async fn readyz_refuses_pending_migrations(app: &TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let readyz = || async {
+        let response = app
+            .client
+            .get(format!("{}/readyz", app.base))
+            .send()
+            .await
+            .expect("get readyz");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body: serde_json::Value = response.json().await.expect("readyz json");
+        (status, content_type, body)
+    };
+    // Ready first (the index of a fresh server is built in the background).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while readyz().await.0 != 200 {
+        assert!(std::time::Instant::now() < deadline, "never ready");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let last = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1",
+        ))
+        .await
+        .expect("query")
+        .and_then(|r| r.try_get::<String>("", "version").ok())
+        .expect("a migration");
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        match backend {
+            sea_orm::DbBackend::Postgres => "DELETE FROM seaql_migrations WHERE version = $1",
+            _ => "DELETE FROM seaql_migrations WHERE version = ?",
+        },
+        [last.clone().into()],
+    ))
+    .await
+    .expect("forget the last migration");
+    let (status, content_type, body) = readyz().await;
+    assert_eq!(status, 503, "{}: {body}", app.backend);
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "{content_type}"
+    );
+    assert_eq!(body["migrations"], "1 pending", "{body}");
+    assert_eq!(body["database"], "ok", "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("migrations 1 pending")),
+        "{body}"
+    );
+
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        match backend {
+            sea_orm::DbBackend::Postgres => {
+                "INSERT INTO seaql_migrations (version, applied_at) VALUES ($1, 0)"
+            }
+            _ => "INSERT INTO seaql_migrations (version, applied_at) VALUES (?, 0)",
+        },
+        [last.into()],
+    ))
+    .await
+    .expect("record it again");
+    let (status, _, body) = readyz().await;
+    assert_eq!(status, 200, "{body}");
+}
+
+on_each_backend!(
+    readyz_refuses_pending_migrations_on_each_backend,
+    readyz_refuses_pending_migrations
+);
