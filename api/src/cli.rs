@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::{
     app,
-    config::{Cli, Command, ExportArgs, ImportCommand, UserCommand},
+    config::{Cli, Command, ExportArgs, ImportCommand, TokenCommand, UserCommand},
     db, demo,
     search::{Search, sync},
     services::{
@@ -122,6 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Export(args) => export_package(&state, args).await,
+        Command::Token(command) => token_command(&state, command).await,
         Command::Serve(config) => {
             if config.demo_data {
                 load_demo(&state).await?;
@@ -304,5 +305,53 @@ async fn export_package(state: &AppState, args: ExportArgs) -> Result<(), String
         args.dir.display(),
         args.dir.display()
     );
+    Ok(())
+}
+
+/// `courtwatch token …`: the operator acts as an admin.
+async fn token_command(state: &AppState, command: TokenCommand) -> Result<(), String> {
+    let operator = |user: &str| Actor {
+        user_id: user.to_owned(),
+        organisation_id: String::new(),
+        role: "admin".to_owned(),
+    };
+    match command {
+        TokenCommand::Create {
+            user,
+            label,
+            expires_in_days,
+        } => {
+            let (info, secret) =
+                auth::create_token(&state.db, &operator(&user), None, &label, expires_in_days)
+                    .await
+                    .map_err(|e| format!("cannot create the token: {e}"))?;
+            eprintln!(
+                "created token {} for user {} (expires {}); shown only once:",
+                info.id,
+                info.user_id,
+                info.expires_at.map(|t| t.to_rfc3339()).unwrap_or_default()
+            );
+            println!("{secret}");
+        }
+        TokenCommand::List { user } => {
+            let tokens = auth::list_tokens(&state.db, &operator(&user), None)
+                .await
+                .map_err(|e| format!("cannot list tokens: {e}"))?;
+            for t in tokens {
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(at), _) => format!("revoked {}", at.to_rfc3339()),
+                    (None, Some(at)) => format!("expires {}", at.to_rfc3339()),
+                    (None, None) => "no expiry".to_owned(),
+                };
+                println!("{}\t{}\t{}", t.id, t.label, state);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let info = auth::revoke_token(&state.db, None, &id)
+                .await
+                .map_err(|e| format!("cannot revoke the token: {e}"))?;
+            eprintln!("token {} of user {} is revoked", info.id, info.user_id);
+        }
+    }
     Ok(())
 }

@@ -86,6 +86,9 @@ pub enum Command {
     /// Rebuild the search index from the database into a new generation, then switch to it. A
     /// running server keeps serving the old index until the new one is ready.
     Reindex,
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Write a dataset release to a folder: cases.csv, parties.csv, hearings.csv,
     /// observations.csv, rulings.csv, datapackage.json, codebook.csv, codebook.json and
     /// SHA256SUMS (check with `sha256sum -c SHA256SUMS`).
@@ -147,6 +150,34 @@ pub enum ImportCommand {
         /// Recorded as the importing user (a user id); default: the first admin, else a system user.
         #[arg(long)]
         as_user: Option<String>,
+    },
+}
+
+/// `courtwatch token …` (as the operator: any user's tokens).
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user and print it once.
+    Create {
+        /// The user (id) the token acts as.
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Days until it expires (1–366).
+        #[arg(long, default_value_t = 90)]
+        expires_in_days: u32,
+    },
+    /// List a user's tokens (never their secrets).
+    List {
+        /// The user (id).
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token by id; it is refused from the next request on.
+    Revoke {
+        /// Token id (from `token list`).
+        id: String,
     },
 }
 

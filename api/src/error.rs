@@ -60,6 +60,9 @@ pub enum ServiceError {
     /// No valid credentials were presented.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    /// The caller is known but their role may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// The database failed; an internal error, never the caller's fault.
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -181,6 +184,9 @@ pub enum ApiError {
     /// No bearer token, or the token is unknown, revoked or expired.
     #[oai(status = 401, content_type = "application/problem+json")]
     Unauthorized(Json<Problem>),
+    /// The caller's role may not do this.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
     /// The record named in the path does not exist.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
@@ -242,6 +248,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadRequest(detail) => Self::bad_request(detail),
             ServiceError::Unauthorized(detail) => {
                 Self::Unauthorized(Json(Problem::for_status(401, detail)))
+            }
+            ServiceError::Forbidden(detail) => {
+                Self::Forbidden(Json(Problem::for_status(403, detail)))
             }
             ServiceError::Database(db_err) => {
                 tracing::error!(error = %db_err, "database error");

@@ -14,3 +14,4 @@ mod reindex;
 mod rulings;
 mod search;
 mod stats;
+mod tokens;

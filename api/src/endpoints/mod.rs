@@ -11,6 +11,7 @@ pub mod parties;
 pub mod rulings;
 pub mod search;
 pub mod stats;
+pub mod tokens;
 
 use poem_openapi::{
     ApiResponse, OpenApiService, SecurityScheme, Tags, auth::Bearer, payload::Json, types::ToJSON,
@@ -45,6 +46,8 @@ pub enum ApiTags {
     Datasets,
     /// Statistics for reports: counts, per-hearing indicators, durations, crosstabs.
     Stats,
+    /// API tokens: create, list, revoke.
+    Tokens,
 }
 
 /// A bearer token created with `courtwatch user add`, sent as `Authorization: Bearer cw_…`.
@@ -88,7 +91,10 @@ pub fn api_service(state: AppState) -> OpenApiService<impl poem_openapi::OpenApi
             datasets::DatasetsApi {
                 state: state.clone(),
             },
-            stats::StatsApi { state },
+            stats::StatsApi {
+                state: state.clone(),
+            },
+            tokens::TokensApi { state },
         ),
         "courtwatch",
         env!("CARGO_PKG_VERSION"),

@@ -6,13 +6,13 @@ use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
 use crate::{
     entities::{api_token, organisation, user},
-    error::ServiceError,
+    error::{FieldProblem, ServiceError},
     services::common::{Actor, new_id},
 };
 
@@ -154,4 +154,130 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Act
         organisation_id: user.organisation_id,
         role: user.role,
     })
+}
+
+/// An API token as listed: never its secret, which is shown once when created.
+#[derive(Debug, Clone, poem_openapi::Object)]
+pub struct TokenInfo {
+    /// Token id (to revoke it).
+    pub id: String,
+    /// The user the token acts as.
+    pub user_id: String,
+    /// What the token is for.
+    pub label: String,
+    /// When it was created.
+    pub created_at: chrono::DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: Option<chrono::DateTime<Utc>>,
+    /// When it was revoked (it is refused from then on).
+    pub revoked_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl From<api_token::Model> for TokenInfo {
+    fn from(m: api_token::Model) -> Self {
+        TokenInfo {
+            id: m.id,
+            user_id: m.user_id,
+            label: m.label,
+            created_at: m.created_at,
+            expires_at: m.expires_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}
+
+/// Longest token lifetime, in days.
+pub const MAX_TOKEN_DAYS: u32 = 366;
+
+/// Creates a token for `user_id` (the caller's own unless the caller is an admin) that expires
+/// after `days`; returns it with its secret, which is not stored.
+pub async fn create_token(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user_id: Option<&str>,
+    label: &str,
+    days: u32,
+) -> Result<(TokenInfo, String), ServiceError> {
+    let user_id = user_id.unwrap_or(&actor.user_id);
+    if user_id != actor.user_id && actor.role != "admin" {
+        return Err(ServiceError::Forbidden(
+            "only an admin may create tokens for another user".into(),
+        ));
+    }
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(ServiceError::Invalid(vec![FieldProblem::field(
+            "expires_in_days",
+            format!("must be between 1 and {MAX_TOKEN_DAYS}"),
+        )]));
+    }
+    if user::Entity::find_by_id(user_id.to_owned())
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(ServiceError::Invalid(vec![FieldProblem::field(
+            "user_id",
+            format!("no user with id {user_id}"),
+        )]));
+    }
+    let expires_at = Utc::now() + Duration::days(i64::from(days));
+    let secret = issue_token(db, user_id, label, Some(expires_at)).await?;
+    let stored = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(token_digest(&secret)))
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::Internal("the new token was not stored".into()))?;
+    Ok((stored.into(), secret))
+}
+
+/// The tokens of `user_id` (the caller's own unless the caller is an admin), newest first.
+pub async fn list_tokens(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user_id: Option<&str>,
+) -> Result<Vec<TokenInfo>, ServiceError> {
+    let user_id = user_id.unwrap_or(&actor.user_id);
+    if user_id != actor.user_id && actor.role != "admin" {
+        return Err(ServiceError::Forbidden(
+            "only an admin may list another user's tokens".into(),
+        ));
+    }
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .order_by_desc(api_token::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TokenInfo::from)
+        .collect())
+}
+
+/// Revokes a token: it is refused from the next request on. Callers revoke their own tokens;
+/// an admin any. Another user's token is "not found" to a non-admin (its existence is not
+/// confirmed). Revoking twice keeps the first time.
+pub async fn revoke_token(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    token_id: &str,
+) -> Result<TokenInfo, ServiceError> {
+    let not_found = || ServiceError::NotFound {
+        resource: "token",
+        id: token_id.to_owned(),
+    };
+    let stored = api_token::Entity::find_by_id(token_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if let Some(actor) = actor
+        && stored.user_id != actor.user_id
+        && actor.role != "admin"
+    {
+        return Err(not_found());
+    }
+    if stored.revoked_at.is_some() {
+        return Ok(stored.into());
+    }
+    let mut active: api_token::ActiveModel = stored.into();
+    active.revoked_at = Set(Some(Utc::now()));
+    Ok(active.update(db).await?.into())
 }
