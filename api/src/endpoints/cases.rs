@@ -8,9 +8,9 @@ use poem_openapi::{
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, Created, actor},
+    endpoints::{ApiTags, BearerToken, Created, actor, case_filter},
     error::ApiError,
-    services::case::{self, Case, CaseFilter, CaseInput},
+    services::case::{self, Case, CaseInput},
     state::AppState,
 };
 
@@ -106,15 +106,15 @@ impl CasesApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<CasePage>, ApiError> {
         actor(&self.state, &token).await?;
-        let filter = CaseFilter {
-            jurisdiction: jurisdiction.0,
-            court_id: court_id.0,
-            ground: ground.0,
-            proceeding_type: proceeding_type.0,
-            status: status.0,
-            filed_from: filed_from.0,
-            filed_to: filed_to.0,
-        };
+        let filter = case_filter(
+            jurisdiction,
+            court_id,
+            ground,
+            proceeding_type,
+            status,
+            filed_from,
+            filed_to,
+        );
         let page = case::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
         let items = page
             .items

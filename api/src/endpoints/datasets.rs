@@ -9,12 +9,9 @@ use poem_openapi::{
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, actor},
+    endpoints::{ApiTags, BearerToken, actor, case_filter},
     error::{ApiError, ServiceError},
-    services::{
-        case::CaseFilter,
-        export::{self, CodebookColumn, Dataset, ExportRequest, Labels, PackageOptions},
-    },
+    services::export::{self, CodebookColumn, Dataset, ExportRequest, Labels, PackageOptions},
     state::AppState,
 };
 
@@ -109,15 +106,15 @@ impl DatasetsApi {
             ),
         })?;
         let request = ExportRequest {
-            filter: CaseFilter {
-                jurisdiction: jurisdiction.0,
-                court_id: court_id.0,
-                ground: ground.0,
-                proceeding_type: proceeding_type.0,
-                status: status.0,
-                filed_from: filed_from.0,
-                filed_to: filed_to.0,
-            },
+            filter: case_filter(
+                jurisdiction,
+                court_id,
+                ground,
+                proceeding_type,
+                status,
+                filed_from,
+                filed_to,
+            ),
             methodology_version: methodology_version.0,
             labels: labels.0.unwrap_or_default(),
             bom: bom.0.unwrap_or(false),

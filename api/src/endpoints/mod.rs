@@ -13,13 +13,15 @@ pub mod search;
 pub mod stats;
 pub mod tokens;
 
+use chrono::NaiveDate;
 use poem_openapi::{
-    ApiResponse, OpenApiService, SecurityScheme, Tags, auth::Bearer, payload::Json, types::ToJSON,
+    ApiResponse, OpenApiService, SecurityScheme, Tags, auth::Bearer, param::Query, payload::Json,
+    types::ToJSON,
 };
 
 use crate::{
     error::ApiError,
-    services::{auth, common::Actor},
+    services::{auth, case::CaseFilter, common::Actor},
     state::AppState,
 };
 
@@ -54,6 +56,28 @@ pub enum ApiTags {
 #[derive(Debug, SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "opaque")]
 pub struct BearerToken(Bearer);
+
+/// The case-list filters from their query parameters. (poem-openapi has no flattened parameter
+/// struct, so each operation declares the seven parameters; they are read here alike.)
+pub fn case_filter(
+    jurisdiction: Query<Option<String>>,
+    court_id: Query<Option<String>>,
+    ground: Query<Option<String>>,
+    proceeding_type: Query<Option<String>>,
+    status: Query<Option<String>>,
+    filed_from: Query<Option<NaiveDate>>,
+    filed_to: Query<Option<NaiveDate>>,
+) -> CaseFilter {
+    CaseFilter {
+        jurisdiction: jurisdiction.0,
+        court_id: court_id.0,
+        ground: ground.0,
+        proceeding_type: proceeding_type.0,
+        status: status.0,
+        filed_from: filed_from.0,
+        filed_to: filed_to.0,
+    }
+}
 
 /// Establishes the caller from their token.
 pub async fn actor(state: &AppState, token: &BearerToken) -> Result<Actor, ApiError> {

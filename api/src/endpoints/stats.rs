@@ -4,12 +4,9 @@ use chrono::NaiveDate;
 use poem_openapi::{OpenApi, param::Query, payload::Json};
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, actor},
+    endpoints::{ApiTags, BearerToken, actor, case_filter},
     error::ApiError,
-    services::{
-        case::CaseFilter,
-        stats::{self, CaseStats, Crosstab, DurationStats, HearingStats},
-    },
+    services::stats::{self, CaseStats, Crosstab, DurationStats, HearingStats},
     state::AppState,
 };
 
@@ -54,15 +51,15 @@ impl StatsApi {
         filed_to: Query<Option<NaiveDate>>,
     ) -> Result<Json<CaseStats>, ApiError> {
         actor(&self.state, &token).await?;
-        let filter = CaseFilter {
-            jurisdiction: jurisdiction.0,
-            court_id: court_id.0,
-            ground: ground.0,
-            proceeding_type: proceeding_type.0,
-            status: status.0,
-            filed_from: filed_from.0,
-            filed_to: filed_to.0,
-        };
+        let filter = case_filter(
+            jurisdiction,
+            court_id,
+            ground,
+            proceeding_type,
+            status,
+            filed_from,
+            filed_to,
+        );
         Ok(Json(stats::cases(&self.state, &filter).await?))
     }
 
@@ -104,15 +101,15 @@ impl StatsApi {
         filed_to: Query<Option<NaiveDate>>,
     ) -> Result<Json<HearingStats>, ApiError> {
         actor(&self.state, &token).await?;
-        let filter = CaseFilter {
-            jurisdiction: jurisdiction.0,
-            court_id: court_id.0,
-            ground: ground.0,
-            proceeding_type: proceeding_type.0,
-            status: status.0,
-            filed_from: filed_from.0,
-            filed_to: filed_to.0,
-        };
+        let filter = case_filter(
+            jurisdiction,
+            court_id,
+            ground,
+            proceeding_type,
+            status,
+            filed_from,
+            filed_to,
+        );
         Ok(Json(stats::hearings(&self.state, &filter).await?))
     }
 
@@ -152,15 +149,15 @@ impl StatsApi {
         filed_to: Query<Option<NaiveDate>>,
     ) -> Result<Json<DurationStats>, ApiError> {
         actor(&self.state, &token).await?;
-        let filter = CaseFilter {
-            jurisdiction: jurisdiction.0,
-            court_id: court_id.0,
-            ground: ground.0,
-            proceeding_type: proceeding_type.0,
-            status: status.0,
-            filed_from: filed_from.0,
-            filed_to: filed_to.0,
-        };
+        let filter = case_filter(
+            jurisdiction,
+            court_id,
+            ground,
+            proceeding_type,
+            status,
+            filed_from,
+            filed_to,
+        );
         Ok(Json(stats::durations(&self.state, &filter).await?))
     }
 
@@ -209,15 +206,15 @@ impl StatsApi {
         filed_to: Query<Option<NaiveDate>>,
     ) -> Result<Json<Crosstab>, ApiError> {
         actor(&self.state, &token).await?;
-        let filter = CaseFilter {
-            jurisdiction: jurisdiction.0,
-            court_id: court_id.0,
-            ground: ground.0,
-            proceeding_type: proceeding_type.0,
-            status: status.0,
-            filed_from: filed_from.0,
-            filed_to: filed_to.0,
-        };
+        let filter = case_filter(
+            jurisdiction,
+            court_id,
+            ground,
+            proceeding_type,
+            status,
+            filed_from,
+            filed_to,
+        );
         Ok(Json(
             stats::crosstab(&self.state, &filter, &question.0, &by.0).await?,
         ))

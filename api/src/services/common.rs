@@ -55,6 +55,33 @@ pub struct Page<M> {
     pub next_cursor: Option<String>,
 }
 
+/// The next keyset batch: up to `size` rows of `select` whose id comes after `after`, in id
+/// order; `after` moves to the last id returned. Every batch costs the same however far in, so
+/// lists, exports and statistics walk any number of rows this way.
+pub async fn keyset_batch<E, C>(
+    db: &C,
+    select: Select<E>,
+    id_column: E::Column,
+    id_of: impl Fn(&E::Model) -> &str,
+    after: &mut String,
+    size: u64,
+) -> Result<Vec<E::Model>, ServiceError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let rows = select
+        .filter(id_column.gt(after.as_str()))
+        .order_by_asc(id_column)
+        .limit(size)
+        .all(db)
+        .await?;
+    if let Some(last) = rows.last() {
+        id_of(last).clone_into(after);
+    }
+    Ok(rows)
+}
+
 /// Runs `select` in id (creation) order from after `cursor`, returning up to `limit` rows. Keyset
 /// paging: every page costs the same, however deep, so there is no cap on how far one can page.
 pub async fn page<E, C>(
@@ -70,11 +97,9 @@ where
     C: ConnectionTrait,
 {
     let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
-    let mut select = select.order_by_asc(id_column);
-    if let Some(cursor) = cursor {
-        select = select.filter(id_column.gt(decode_cursor(cursor)?));
-    }
-    let mut items = select.limit(limit as u64 + 1).all(db).await?;
+    let mut after = cursor.map(decode_cursor).transpose()?.unwrap_or_default();
+    let mut items =
+        keyset_batch(db, select, id_column, &id_of, &mut after, limit as u64 + 1).await?;
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
         items.last().map(|last| encode_cursor(id_of(last)))
@@ -82,6 +107,16 @@ where
         None
     };
     Ok(Page { items, next_cursor })
+}
+
+/// The published methodology versions, for messages: `1, 2`.
+pub fn published_versions(registry: &Registry) -> String {
+    registry
+        .all()
+        .iter()
+        .map(|m| m.version.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The methodology version a record names, or the latest when it names none.
@@ -92,16 +127,11 @@ pub fn methodology_version(
     match requested {
         None => Ok(registry.latest()),
         Some(version) => registry.get(version).ok_or_else(|| {
-            let published: Vec<String> = registry
-                .all()
-                .iter()
-                .map(|m| m.version.to_string())
-                .collect();
             ServiceError::invalid(
                 "methodology_version",
                 format!(
                     "version {version} is not published (published: {})",
-                    published.join(", ")
+                    published_versions(registry)
                 ),
             )
         }),

@@ -31,7 +31,7 @@ use crate::{
     error::ServiceError,
     services::{
         case::{CaseFilter, case_fields},
-        common::parse_answers,
+        common::{keyset_batch, parse_answers, published_versions},
         observation::hearing_facts,
         ruling::ruling_fields,
     },
@@ -929,23 +929,23 @@ impl Exporter {
     }
 }
 
-/// Ids of the cases the filter selects, as a subquery.
-fn cases_matching(filter: &CaseFilter) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(case::Column::Id)
-        .from(case::Entity)
-        .cond_where(filter.condition())
-        .to_owned()
-}
-
 /// Records whose `case_id` is a case the filter selects.
 pub(crate) fn of_cases(column: impl ColumnTrait, filter: &CaseFilter) -> Condition {
-    if filter.condition().is_empty() {
+    let cases = filter.condition();
+    if cases.is_empty() {
         // No filter: every record has a case (foreign key), so there is nothing to check — and a
         // subquery over all cases would be evaluated again for every batch.
         return Condition::all();
     }
-    column.in_subquery(cases_matching(filter)).into_condition()
+    column
+        .in_subquery(
+            Query::select()
+                .column(case::Column::Id)
+                .from(case::Entity)
+                .cond_where(cases)
+                .to_owned(),
+        )
+        .into_condition()
 }
 
 /// Rulings the filter selects: jurisdiction and court apply to the ruling itself (so stand-alone
@@ -980,13 +980,7 @@ fn resolve_methodology(
         Some(v) => state.methodology.get(v).ok_or_else(|| {
             ServiceError::BadRequest(format!(
                 "methodology_version {v} does not exist; published versions: {}",
-                state
-                    .methodology
-                    .all()
-                    .iter()
-                    .map(|m| m.version.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                published_versions(state.methodology)
             ))
         }),
     }
@@ -1223,14 +1217,17 @@ async fn hearings_batch(
     only: Condition,
 ) -> Result<(usize, Vec<Prepared>), ServiceError> {
     let mut out = Vec::new();
-    let rows = hearing::Entity::find()
-        .filter(hearing::Column::Id.gt(after.as_str()))
-        .filter(only)
-        .filter(of_cases(hearing::Column::CaseId, &request.filter))
-        .order_by_asc(hearing::Column::Id)
-        .limit(BATCH)
-        .all(db)
-        .await?;
+    let rows = keyset_batch(
+        db,
+        hearing::Entity::find()
+            .filter(only)
+            .filter(of_cases(hearing::Column::CaseId, &request.filter)),
+        hearing::Column::Id,
+        |m| &m.id,
+        after,
+        BATCH,
+    )
+    .await?;
     for h in &rows {
         let fields = HashMap::from([
             ("hearing_id", h.id.clone()),
@@ -1249,9 +1246,6 @@ async fn hearings_batch(
             ("updated_at", when(h.updated_at)),
         ]);
         out.push((fields, Map::new()));
-    }
-    if let Some(last) = rows.last() {
-        after.clone_from(&last.id);
     }
     Ok((rows.len(), out))
 }
@@ -1420,15 +1414,18 @@ async fn cases_batch(
     only: Condition,
 ) -> Result<(usize, Vec<Prepared>), ServiceError> {
     let mut out = Vec::new();
-    let rows = case::Entity::find()
-        .filter(case::Column::Id.gt(after.as_str()))
-        .filter(only)
-        .filter(request.filter.condition())
-        .filter(case::Column::MethodologyVersion.eq(exporter.version()))
-        .order_by_asc(case::Column::Id)
-        .limit(BATCH)
-        .all(db)
-        .await?;
+    let rows = keyset_batch(
+        db,
+        case::Entity::find()
+            .filter(only)
+            .filter(request.filter.condition())
+            .filter(case::Column::MethodologyVersion.eq(exporter.version())),
+        case::Column::Id,
+        |m| &m.id,
+        after,
+        BATCH,
+    )
+    .await?;
     let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
     let court_ids: Vec<String> = rows.iter().map(|c| c.court_id.clone()).collect();
     let courts: HashMap<String, court::Model> = court::Entity::find()
@@ -1475,9 +1472,6 @@ async fn cases_batch(
         ]);
         out.push((fields, merged));
     }
-    if let Some(last) = rows.last() {
-        after.clone_from(&last.id);
-    }
     Ok((rows.len(), out))
 }
 
@@ -1488,14 +1482,17 @@ async fn parties_batch(
     only: Condition,
 ) -> Result<(usize, Vec<Prepared>), ServiceError> {
     let mut out = Vec::new();
-    let rows = party::Entity::find()
-        .filter(party::Column::Id.gt(after.as_str()))
-        .filter(only)
-        .filter(of_cases(party::Column::CaseId, &request.filter))
-        .order_by_asc(party::Column::Id)
-        .limit(BATCH)
-        .all(db)
-        .await?;
+    let rows = keyset_batch(
+        db,
+        party::Entity::find()
+            .filter(only)
+            .filter(of_cases(party::Column::CaseId, &request.filter)),
+        party::Column::Id,
+        |m| &m.id,
+        after,
+        BATCH,
+    )
+    .await?;
     for p in &rows {
         let characteristics: Vec<String> =
             serde_json::from_str(&p.characteristics).map_err(|_| {
@@ -1517,9 +1514,6 @@ async fn parties_batch(
         ]);
         out.push((fields, Map::new()));
     }
-    if let Some(last) = rows.last() {
-        after.clone_from(&last.id);
-    }
     Ok((rows.len(), out))
 }
 
@@ -1531,15 +1525,18 @@ async fn rulings_batch(
     only: Condition,
 ) -> Result<(usize, Vec<Prepared>), ServiceError> {
     let mut out = Vec::new();
-    let rows = ruling::Entity::find()
-        .filter(ruling::Column::Id.gt(after.as_str()))
-        .filter(only)
-        .filter(ruling_condition(&request.filter))
-        .filter(ruling::Column::MethodologyVersion.eq(exporter.version()))
-        .order_by_asc(ruling::Column::Id)
-        .limit(BATCH)
-        .all(db)
-        .await?;
+    let rows = keyset_batch(
+        db,
+        ruling::Entity::find()
+            .filter(only)
+            .filter(ruling_condition(&request.filter))
+            .filter(ruling::Column::MethodologyVersion.eq(exporter.version())),
+        ruling::Column::Id,
+        |m| &m.id,
+        after,
+        BATCH,
+    )
+    .await?;
     for r in &rows {
         let answers = parse_answers(&r.answers)?;
         let fields = ruling_fields(r.decision_date, r.instance.as_deref(), r.outcome.as_deref());
@@ -1564,9 +1561,6 @@ async fn rulings_batch(
             fields.insert("full_text", r.full_text.clone());
         }
         out.push((fields, merged));
-    }
-    if let Some(last) = rows.last() {
-        after.clone_from(&last.id);
     }
     Ok((rows.len(), out))
 }

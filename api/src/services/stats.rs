@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, NaiveDate};
 use courtwatch_methodology::{AnswerType, Methodology, Question, Scope};
 use poem_openapi::Object;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -22,7 +22,7 @@ use crate::{
     error::ServiceError,
     services::{
         case::{CaseFilter, case_fields},
-        common::{merge_answers, parse_answers},
+        common::{keyset_batch, merge_answers, parse_answers},
         export::{of_cases, ruling_condition},
         observation::hearing_fields,
         ruling::ruling_fields,
@@ -196,13 +196,15 @@ async fn case_facts(
     let mut out = HashMap::new();
     let mut after = String::new();
     loop {
-        let cases = case::Entity::find()
-            .filter(case::Column::Id.gt(after.as_str()))
-            .filter(filter.condition())
-            .order_by_asc(case::Column::Id)
-            .limit(BATCH)
-            .all(db)
-            .await?;
+        let cases = keyset_batch(
+            db,
+            case::Entity::find().filter(filter.condition()),
+            case::Column::Id,
+            |m| &m.id,
+            &mut after,
+            BATCH,
+        )
+        .await?;
         let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
         let courts: HashMap<String, court::Model> = court::Entity::find()
             .filter(court::Column::Id.is_in(cases.iter().map(|c| c.court_id.clone())))
@@ -279,9 +281,8 @@ async fn case_facts(
                 },
             );
         }
-        match cases.last() {
-            Some(last) if cases.len() == BATCH as usize => after.clone_from(&last.id),
-            _ => break,
+        if cases.len() < BATCH as usize {
+            break;
         }
     }
     Ok(out)
@@ -323,13 +324,15 @@ async fn walk_hearings(
     let db = &state.db;
     let mut after = String::new();
     loop {
-        let hearings = hearing::Entity::find()
-            .filter(hearing::Column::Id.gt(after.as_str()))
-            .filter(of_cases(hearing::Column::CaseId, filter))
-            .order_by_asc(hearing::Column::Id)
-            .limit(BATCH)
-            .all(db)
-            .await?;
+        let hearings = keyset_batch(
+            db,
+            hearing::Entity::find().filter(of_cases(hearing::Column::CaseId, filter)),
+            hearing::Column::Id,
+            |m| &m.id,
+            &mut after,
+            BATCH,
+        )
+        .await?;
         let mut observations: HashMap<String, Vec<observation::Model>> = HashMap::new();
         for o in observation::Entity::find()
             .filter(observation::Column::HearingId.is_in(hearings.iter().map(|h| h.id.clone())))
@@ -364,9 +367,8 @@ async fn walk_hearings(
             }
             visit(h, &merged);
         }
-        match hearings.last() {
-            Some(last) if hearings.len() == BATCH as usize => after.clone_from(&last.id),
-            _ => break,
+        if hearings.len() < BATCH as usize {
+            break;
         }
     }
     Ok(())
@@ -677,13 +679,15 @@ pub async fn crosstab(
         Scope::Ruling => {
             let mut after = String::new();
             loop {
-                let rulings = ruling::Entity::find()
-                    .filter(ruling::Column::Id.gt(after.as_str()))
-                    .filter(ruling_condition(filter))
-                    .order_by_asc(ruling::Column::Id)
-                    .limit(BATCH)
-                    .all(&state.db)
-                    .await?;
+                let rulings = keyset_batch(
+                    &state.db,
+                    ruling::Entity::find().filter(ruling_condition(filter)),
+                    ruling::Column::Id,
+                    |m| &m.id,
+                    &mut after,
+                    BATCH,
+                )
+                .await?;
                 for r in &rulings {
                     let merged = merge_answers(
                         methodology,
@@ -698,9 +702,8 @@ pub async fn crosstab(
                         column(&merged, methodology),
                     );
                 }
-                match rulings.last() {
-                    Some(last) if rulings.len() == BATCH as usize => after.clone_from(&last.id),
-                    _ => break,
+                if rulings.len() < BATCH as usize {
+                    break;
                 }
             }
         }
