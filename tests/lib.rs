@@ -81,6 +81,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// A monitor's bearer token.
     pub token: String,
+    /// The bearer token of a coordinator of the same organisation (the reviewer).
+    pub reviewer_token: String,
     /// The backend name, for assertion messages.
     pub backend: &'static str,
     /// The application state (for tests that look at the database directly).
@@ -152,6 +154,15 @@ impl TestApp {
         )
         .await
         .expect("user");
+        let reviewer = auth::create_user(
+            &state.db,
+            "Test Coordinator (fictional)",
+            "Test Coalition (fictional)",
+            "coordinator",
+            None,
+        )
+        .await
+        .expect("reviewer");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -168,6 +179,7 @@ impl TestApp {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             token: user.token,
+            reviewer_token: reviewer.token,
             backend: name,
             state,
             database_url,
@@ -234,6 +246,68 @@ impl TestApp {
             .await
             .expect("request");
         Self::read(response).await
+    }
+
+    /// A request with `token` (None: without one); returns status and JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self.client.request(method, self.api(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Self::read(request.send().await.expect("request")).await
+    }
+
+    /// A new user with `role` in `organisation`; returns their token.
+    pub async fn user(&self, role: &str, organisation: &str) -> String {
+        auth::create_user(
+            &self.state.db,
+            &format!("Test {role} (fictional)"),
+            organisation,
+            role,
+            None,
+        )
+        .await
+        .expect("user")
+        .token
+    }
+
+    /// Takes the record through review to published: the monitor submits (unless it is
+    /// submitted already) and the coordinator publishes. `path` is e.g. `/cases/ID`.
+    pub async fn publish(&self, path: &str) {
+        let review = format!("{path}/review");
+        let (status, body) = self
+            .post(&review, &serde_json::json!({"action": "submit"}))
+            .await;
+        assert!(
+            status == 200
+                || (status == 409
+                    && body["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("submitted record"))),
+            "{status} {body}"
+        );
+        let (status, body) = self
+            .call(
+                reqwest::Method::POST,
+                &review,
+                Some(&self.reviewer_token),
+                Some(&serde_json::json!({"action": "publish"})),
+            )
+            .await;
+        assert_eq!(status, 200, "publish {path}: {body}");
+        assert_eq!(
+            body["review_status"].as_str().or(body["status"].as_str()),
+            Some("published")
+        );
     }
 
     /// Status and JSON body of a response (Null when the body is not JSON).

@@ -269,6 +269,7 @@ async fn export_package(state: &AppState, args: ExportArgs) -> Result<(), String
             status: args.status,
             filed_from: args.filed_from,
             filed_to: args.filed_to,
+            released: true,
         },
         methodology_version: args.methodology_version,
         labels: match args.labels.as_str() {

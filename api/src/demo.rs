@@ -19,6 +19,7 @@ use crate::{
         hearing::{self, HearingInput},
         observation::{self, ObservationInput, ObservationStatus},
         party::{self, PartyInput},
+        review::{ReviewAction, ReviewInput},
         ruling::{self, RulingInput},
     },
     state::AppState,
@@ -233,6 +234,23 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
         organisation_id: user.organisation.id,
         role: user.user.role,
     };
+    let reviewer = auth::create_user(
+        &state.db,
+        "Demo Coordinator (fictional)",
+        "Demo Coalition (fictional demo data)",
+        "coordinator",
+        None,
+    )
+    .await?;
+    let reviewer = Actor {
+        user_id: reviewer.user.id,
+        organisation_id: reviewer.organisation.id,
+        role: reviewer.user.role,
+    };
+    // What the coordinator publishes at the end: most cases with their submitted observations and
+    // rulings; every fourth case stays under review, to show the workflow.
+    let (mut to_publish_cases, mut to_publish_observations, mut to_publish_rulings) =
+        (Vec::new(), Vec::new(), Vec::new());
     let (mut cases, mut hearings, mut observations, mut rulings) = (0, 0, 0, 0);
     for jurisdiction in JURISDICTIONS {
         let mut court_ids = Vec::new();
@@ -387,7 +405,11 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                 ["witness_expert_absent", "evidence_not_ready"],
                 ["counsel_absent", "party_request"],
             ][i % 3];
-            observation::create(
+            let publish = i % 4 != 3;
+            if publish {
+                to_publish_cases.push(record.case.id.clone());
+            }
+            let (first_observation, _) = observation::create(
                 state,
                 &actor,
                 ObservationInput {
@@ -403,7 +425,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
             )
             .await?;
             let hate_speech = i % 4 == 1;
-            observation::create(
+            let (second_observation, _) = observation::create(
                 state,
                 &actor,
                 ObservationInput {
@@ -422,6 +444,12 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
             )
             .await?;
             observations += 2;
+            if publish {
+                to_publish_observations.push(first_observation.id);
+                if second_observation.status == "submitted" {
+                    to_publish_observations.push(second_observation.id);
+                }
+            }
 
             if i % 3 == 0 {
                 let criminal = scenario.proceeding_type.starts_with("criminal");
@@ -445,7 +473,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                     ruling_answers["damages_currency"] = json!(jurisdiction.currency);
                     "claim_upheld"
                 };
-                ruling::create(
+                let created = ruling::create(
                     state,
                     &actor,
                     RulingInput {
@@ -468,10 +496,33 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                 )
                 .await?;
                 rulings += 1;
+                if publish {
+                    to_publish_rulings.push(created.id);
+                }
             }
         }
     }
+    let submit = || ReviewInput {
+        action: ReviewAction::Submit,
+        comments: BTreeMap::new(),
+    };
+    let publish = || ReviewInput {
+        action: ReviewAction::Publish,
+        comments: BTreeMap::new(),
+    };
+    let published = to_publish_cases.len();
+    for id in &to_publish_cases {
+        case::review(state, &actor, id, submit()).await?;
+        case::review(state, &reviewer, id, publish()).await?;
+    }
+    for id in &to_publish_observations {
+        observation::review(state, &reviewer, id, publish()).await?;
+    }
+    for id in &to_publish_rulings {
+        ruling::review(state, &actor, id, submit()).await?;
+        ruling::review(state, &reviewer, id, publish()).await?;
+    }
     Ok(Some(format!(
-        "loaded fictional demo data: {cases} cases, {hearings} hearings, {observations} observations, {rulings} rulings in XK, RS and ME"
+        "loaded fictional demo data: {cases} cases ({published} published), {hearings} hearings, {observations} observations, {rulings} rulings in XK, RS and ME"
     )))
 }

@@ -4,6 +4,7 @@
 //! → [`entities`] (sea-orm tables). The methodology and the search index are separate crates that
 //! know nothing of HTTP or the database.
 
+pub mod access;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -132,11 +132,15 @@ fn drafts_are_found_only_by_their_organisation() {
     let mut own = request("segregation");
     own.viewer = Viewer {
         organisations: vec!["org-a".into()],
+        everything: false,
     };
     assert!(ids(&index, &own).contains(&"draft".to_string()));
     let mut other = own.clone();
     other.viewer.organisations = vec!["org-b".into()];
     assert!(!ids(&index, &other).contains(&"draft".to_string()));
+    let mut admin = other.clone();
+    admin.viewer.everything = true;
+    assert!(ids(&index, &admin).contains(&"draft".to_string()));
     // Facet counts do not reveal it either.
     let mut facets = request("");
     facets.facets = true;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_core;
 mod m20261121_000002_search_outbox;
+mod m20261122_000003_review_audit;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_core::Migration),
             Box::new(m20261121_000002_search_outbox::Migration),
+            Box::new(m20261122_000003_review_audit::Migration),
         ]
     }
 }

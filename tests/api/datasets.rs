@@ -72,6 +72,12 @@ async fn observations_round_trip(app: &TestApp) {
         )
         .await;
     assert_eq!(status, 201, "{submitted}");
+    app.publish(&format!("/cases/{case_id}")).await;
+    app.publish(&format!(
+        "/observations/{}",
+        submitted["id"].as_str().unwrap()
+    ))
+    .await;
     let (status, draft) = app
         .post(
             "/observations",
@@ -109,7 +115,7 @@ async fn observations_round_trip(app: &TestApp) {
         .collect();
     assert_eq!(header, expected, "{}", app.backend);
 
-    // Only the submitted observation; the draft stays out.
+    // Only the published observation; the draft stays out.
     assert_eq!(rows.len(), 1, "{}: {rows:?}", app.backend);
     let row = &rows[0];
     assert_eq!(cell(&header, row, "observation_id"), submitted["id"]);
@@ -281,6 +287,15 @@ async fn linked_records(app: &TestApp) -> (String, String, String, String, Strin
         .await;
     assert_eq!(status, 201, "{standalone}");
     let id = |v: &Value| v["id"].as_str().expect("id").to_string();
+    // Datasets hold published records only.
+    app.publish(&format!("/cases/{case_id}")).await;
+    for path in [
+        format!("/observations/{}", id(&observation)),
+        format!("/rulings/{}", id(&ruling)),
+        format!("/rulings/{}", id(&standalone)),
+    ] {
+        app.publish(&path).await;
+    }
     (
         case_id,
         hearing_id,
@@ -566,7 +581,7 @@ async fn slow_client_blocks_nobody(app: &TestApp) {
         let response = app
             .client
             .post(app.api("/rulings/import"))
-            .bearer_auth(&app.token)
+            .bearer_auth(&app.reviewer_token)
             .header("content-type", "application/x-ndjson")
             .body(body)
             .send()

@@ -1,6 +1,7 @@
 //! Integration tests over real HTTP, one module per resource. Every test runs on a fresh SQLite
 //! database, and again on a fresh PostgreSQL database when `COURTWATCH_TEST_POSTGRES` is set.
 
+mod access;
 mod cases;
 mod crash;
 mod datasets;

@@ -38,7 +38,7 @@ async fn reindex_while_serving(app: &TestApp) {
     let response = app
         .client
         .post(app.api("/rulings/import"))
-        .bearer_auth(&app.token)
+        .bearer_auth(&app.reviewer_token)
         .header("content-type", "application/x-ndjson")
         .body(body)
         .send()

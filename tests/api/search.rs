@@ -92,11 +92,13 @@ async fn observations_follow_writes_and_drafts_stay_private(app: &TestApp) {
     let (_, page) = as_other("/search?kind=observation".into()).await;
     assert_eq!(page["total"], 0, "{page}");
 
-    // Once submitted, everyone may find it.
+    // Once submitted and published (with its case), everyone may find it.
     let (status, body) = app
         .put(&format!("/observations/{id}"), &json!({"hearing_id": hearing_id, "notes": notes, "answers": complete_answers(), "status": "submitted"}))
         .await;
     assert_eq!(status, 200, "{body}");
+    app.publish(&format!("/cases/{case_id}")).await;
+    app.publish(&format!("/observations/{id}")).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let (_, page) = as_other("/search?q=mrznje&kind=observation".into()).await;
@@ -111,7 +113,7 @@ async fn observations_follow_writes_and_drafts_stay_private(app: &TestApp) {
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "submitted observation never became searchable: {page}"
+            "published observation never became searchable: {page}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -167,7 +169,7 @@ async fn import(app: &TestApp, body: &str, skip_invalid: bool) -> (u16, Value) {
     let response = app
         .client
         .post(app.api(&format!("/rulings/import?skip_invalid={skip_invalid}")))
-        .bearer_auth(&app.token)
+        .bearer_auth(&app.reviewer_token)
         .header("content-type", "application/x-ndjson")
         .body(body.to_string())
         .send()

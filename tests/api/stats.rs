@@ -32,13 +32,18 @@ async fn case(
     proceeding: &str,
 ) -> String {
     let court = app.court(&format!("Court {number}"), jurisdiction).await;
-    created(
+    let id = created(
         app,
         "/cases",
         json!({"court_id": court, "case_number": number, "title": "Fictional stats case",
         "proceeding_type": proceeding, "grounds": grounds, "filing_date": filed}),
     )
-    .await
+    .await;
+    // Statistics count published records only.
+    if !number.starts_with("UNPUBLISHED") {
+        app.publish(&format!("/cases/{id}")).await;
+    }
+    id
 }
 
 async fn hearing(app: &TestApp, case_id: &str, outcome: &str) -> String {
@@ -53,17 +58,30 @@ async fn hearing(app: &TestApp, case_id: &str, outcome: &str) -> String {
 }
 
 async fn observe(app: &TestApp, hearing_id: &str, status: &str, extra: Value) {
-    created(
+    let id = created(
         app,
         "/observations",
         json!({"hearing_id": hearing_id, "status": status, "answers": if status == "draft" { extra } else { base_answers(extra) }}),
     )
     .await;
+    if status == "submitted" {
+        // Published, unless its case is not (then publishing is refused: 409).
+        let (status, body) = app
+            .call(
+                reqwest::Method::POST,
+                &format!("/observations/{id}/review"),
+                Some(&app.reviewer_token),
+                Some(&json!({"action": "publish"})),
+            )
+            .await;
+        assert!(status == 200 || status == 409, "{status} {body}");
+    }
 }
 
 async fn ruling(app: &TestApp, case_id: &str, instance: &str, date: &str, outcome: &str) {
-    created(app, "/rulings", json!({"case_id": case_id, "title": "Fictional ruling", "language": "en",
+    let id = created(app, "/rulings", json!({"case_id": case_id, "title": "Fictional ruling", "language": "en",
         "full_text": "Fictional.", "instance": instance, "decision_date": date, "outcome": outcome})).await;
+    app.publish(&format!("/rulings/{id}")).await;
 }
 
 /// Three cases, four hearings, four observations (one a draft), three rulings.
@@ -122,6 +140,25 @@ async fn fixture(app: &TestApp) {
     let h3 = hearing(app, &b, "adjourned_before_start").await;
     observe(app, &h3, "draft", json!({"public_excluded": "yes"})).await;
     hearing(app, &c, "scheduled").await;
+    // A case still under review, with a complete observation: counted nowhere.
+    let d = case(
+        app,
+        "XK",
+        "UNPUBLISHED 4/25",
+        &["ethnicity"],
+        Some("2025-01-01"),
+        "civil_antidiscrimination",
+    )
+    .await;
+    let h4 = hearing(app, &d, "held").await;
+    observe(
+        app,
+        &h4,
+        "submitted",
+        json!({"hate_speech_in_courtroom": "yes", "hate_speech_by": ["public"],
+        "judge_reaction": "no_reaction"}),
+    )
+    .await;
 }
 
 fn counts(list: &Value) -> Vec<(String, u64)> {

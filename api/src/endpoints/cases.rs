@@ -10,7 +10,10 @@ use poem_openapi::{
 use crate::{
     endpoints::{ApiTags, BearerToken, Created, actor, case_filter},
     error::ApiError,
-    services::case::{self, Case, CaseInput},
+    services::{
+        case::{self, Case, CaseInput, GradeInput},
+        review::ReviewInput,
+    },
     state::AppState,
 };
 
@@ -43,7 +46,7 @@ impl CasesApi {
         token: BearerToken,
         body: Json<CaseInput>,
     ) -> Result<Created<Case>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "create_case").await?;
         Ok(Created::Created(Json(
             case::create(&self.state, &actor, body.0)
                 .await?
@@ -54,13 +57,16 @@ impl CasesApi {
     /// Get a case
     #[oai(path = "/cases/:id", method = "get", operation_id = "get_case")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Case>, ApiError> {
-        actor(&self.state, &token).await?;
-        Ok(Json(case::get(&self.state, &id.0).await?.into_api()?))
+        let actor = actor(&self.state, &token, "get_case").await?;
+        Ok(Json(
+            case::read(&self.state, &actor, &id.0).await?.into_api()?,
+        ))
     }
 
     /// Replace a case
     ///
-    /// The body replaces every field and the whole `answers` object.
+    /// The body replaces every field and the whole `answers` object. A published case is changed
+    /// only by a coordinator or an admin (a monitor gets 409: withdraw it first).
     #[oai(path = "/cases/:id", method = "put", operation_id = "update_case")]
     async fn update(
         &self,
@@ -68,7 +74,7 @@ impl CasesApi {
         id: Path<String>,
         body: Json<CaseInput>,
     ) -> Result<Json<Case>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "update_case").await?;
         Ok(Json(
             case::update(&self.state, &actor, &id.0, body.0)
                 .await?
@@ -105,7 +111,7 @@ impl CasesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<CasePage>, ApiError> {
-        actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "list_cases").await?;
         let filter = case_filter(
             jurisdiction,
             court_id,
@@ -115,7 +121,7 @@ impl CasesApi {
             filed_from,
             filed_to,
         );
-        let page = case::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
+        let page = case::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
         let items = page
             .items
             .into_iter()
@@ -125,5 +131,50 @@ impl CasesApi {
             items,
             next_cursor: page.next_cursor,
         }))
+    }
+
+    /// Take a review step on a case
+    ///
+    /// `submit` (monitors: the case is ready), then a coordinator of the case's organisation or an
+    /// admin will `publish` it or `return` it with comments by question code; a published case can
+    /// be `withdrawn`. Researchers, datasets and statistics see published cases only, and a
+    /// case's observations and rulings are released only while it is published. 409 when the step
+    /// does not follow from the case's state.
+    #[oai(
+        path = "/cases/:id/review",
+        method = "post",
+        operation_id = "review_case"
+    )]
+    async fn review(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<ReviewInput>,
+    ) -> Result<Json<Case>, ApiError> {
+        let actor = actor(&self.state, &token, "review_case").await?;
+        Ok(Json(
+            case::review(&self.state, &actor, &id.0, body.0)
+                .await?
+                .into_api()?,
+        ))
+    }
+
+    /// Grade a trial's fairness
+    ///
+    /// A reviewer's (coordinator's or admin's) grade from A (fair) to F with a written
+    /// justification; it replaces any earlier grade, which stays in the audit trail.
+    #[oai(path = "/cases/:id/grade", method = "put", operation_id = "grade_case")]
+    async fn grade(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<GradeInput>,
+    ) -> Result<Json<Case>, ApiError> {
+        let actor = actor(&self.state, &token, "grade_case").await?;
+        Ok(Json(
+            case::grade(&self.state, &actor, &id.0, body.0)
+                .await?
+                .into_api()?,
+        ))
     }
 }

@@ -38,7 +38,7 @@ impl CourtsApi {
         token: BearerToken,
         body: Json<CourtInput>,
     ) -> Result<Created<Court>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "create_court").await?;
         Ok(Created::Created(Json(
             court::create(&self.state, &actor, body.0).await?.into(),
         )))
@@ -47,7 +47,7 @@ impl CourtsApi {
     /// Get a court
     #[oai(path = "/courts/:id", method = "get", operation_id = "get_court")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Court>, ApiError> {
-        actor(&self.state, &token).await?;
+        actor(&self.state, &token, "get_court").await?;
         Ok(Json(court::get(&self.state, &id.0).await?.into()))
     }
 
@@ -59,7 +59,7 @@ impl CourtsApi {
         id: Path<String>,
         body: Json<CourtInput>,
     ) -> Result<Json<Court>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "update_court").await?;
         Ok(Json(
             court::update(&self.state, &actor, &id.0, body.0)
                 .await?
@@ -82,7 +82,7 @@ impl CourtsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<CourtPage>, ApiError> {
-        actor(&self.state, &token).await?;
+        actor(&self.state, &token, "list_courts").await?;
         let filter = CourtFilter {
             jurisdiction: jurisdiction.0,
             level: level.0,

@@ -97,7 +97,7 @@ impl DatasetsApi {
         #[oai(validator(max_length = 1000))]
         q: Query<Option<String>>,
     ) -> Result<CsvFile, ApiError> {
-        actor(&self.state, &token).await?;
+        actor(&self.state, &token, "export_dataset").await?;
         let dataset = Dataset::from_file(&file.0).ok_or_else(|| ServiceError::NotFound {
             resource: "dataset",
             id: format!(
@@ -137,7 +137,7 @@ impl DatasetsApi {
         operation_id = "dataset_codebook"
     )]
     async fn codebook(&self, token: BearerToken) -> Result<Json<Vec<CodebookColumn>>, ApiError> {
-        actor(&self.state, &token).await?;
+        actor(&self.state, &token, "dataset_codebook").await?;
         Ok(Json(export::codebook(self.state.methodology.latest())))
     }
 
@@ -163,7 +163,7 @@ impl DatasetsApi {
         /// rulings.csv was downloaded with `full_text=true`.
         full_text: Query<Option<bool>>,
     ) -> Result<Json<serde_json::Value>, ApiError> {
-        actor(&self.state, &token).await?;
+        actor(&self.state, &token, "dataset_package").await?;
         let options = PackageOptions {
             methodology_version: methodology_version.0,
             labels: labels.0.unwrap_or_default(),
@@ -181,7 +181,7 @@ impl DatasetsApi {
         operation_id = "dataset_codebook_csv"
     )]
     async fn codebook_csv(&self, token: BearerToken) -> Result<CsvFile, ApiError> {
-        actor(&self.state, &token).await?;
+        actor(&self.state, &token, "dataset_codebook_csv").await?;
         let bytes = export::codebook_csv(self.state.methodology.latest())?;
         Ok(CsvFile::Ok(
             Binary(Body::from(bytes)),

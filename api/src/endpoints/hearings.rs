@@ -39,7 +39,7 @@ impl HearingsApi {
         token: BearerToken,
         body: Json<HearingInput>,
     ) -> Result<Created<Hearing>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "create_hearing").await?;
         Ok(Created::Created(Json(
             hearing::create(&self.state, &actor, body.0).await?.into(),
         )))
@@ -48,8 +48,10 @@ impl HearingsApi {
     /// Get a hearing
     #[oai(path = "/hearings/:id", method = "get", operation_id = "get_hearing")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Hearing>, ApiError> {
-        actor(&self.state, &token).await?;
-        Ok(Json(hearing::get(&self.state, &id.0).await?.into()))
+        let actor = actor(&self.state, &token, "get_hearing").await?;
+        Ok(Json(
+            hearing::read(&self.state, &actor, &id.0).await?.into(),
+        ))
     }
 
     /// Replace a hearing
@@ -67,7 +69,7 @@ impl HearingsApi {
         id: Path<String>,
         body: Json<HearingInput>,
     ) -> Result<Json<Hearing>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "update_hearing").await?;
         Ok(Json(
             hearing::update(&self.state, &actor, &id.0, body.0)
                 .await?
@@ -104,7 +106,7 @@ impl HearingsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<HearingPage>, ApiError> {
-        actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "list_hearings").await?;
         let filter = HearingFilter {
             case_id: case_id.0,
             court_id: court_id.0,
@@ -114,7 +116,7 @@ impl HearingsApi {
             from: from.0,
             to: to.0,
         };
-        let page = hearing::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
+        let page = hearing::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
         Ok(Json(HearingPage {
             items: page.items.into_iter().map(Hearing::from).collect(),
             next_cursor: page.next_cursor,

@@ -1,6 +1,7 @@
 //! HTTP endpoints (poem-openapi): parse input, call a service, map the result. One module per
 //! resource; [`api_service`] assembles them into the OpenAPI service served under `/api/v1`.
 
+pub mod audit;
 pub mod cases;
 pub mod courts;
 pub mod datasets;
@@ -10,6 +11,7 @@ pub mod observations;
 pub mod parties;
 pub mod rulings;
 pub mod search;
+pub mod settings;
 pub mod stats;
 pub mod tokens;
 
@@ -20,8 +22,9 @@ use poem_openapi::{
 };
 
 use crate::{
-    error::ApiError,
-    services::{auth, case::CaseFilter, common::Actor},
+    access,
+    error::{ApiError, ServiceError},
+    services::{auth, case::CaseFilter, common::Actor, settings as settings_service},
     state::AppState,
 };
 
@@ -50,6 +53,10 @@ pub enum ApiTags {
     Stats,
     /// API tokens: create, list, revoke.
     Tokens,
+    /// Review and accountability: the audit trail of every write.
+    Audit,
+    /// Service settings (admins).
+    Settings,
 }
 
 /// A bearer token created with `courtwatch user add`, sent as `Authorization: Bearer cw_…`.
@@ -76,12 +83,54 @@ pub fn case_filter(
         status: status.0,
         filed_from: filed_from.0,
         filed_to: filed_to.0,
+        released: false,
     }
 }
 
-/// Establishes the caller from their token.
-pub async fn actor(state: &AppState, token: &BearerToken) -> Result<Actor, ApiError> {
-    Ok(auth::authenticate(&state.db, &token.0.token).await?)
+/// A bearer token, or none: for the aggregate statistics an admin can open to anonymous callers.
+#[derive(Debug, SecurityScheme)]
+pub enum OptionalToken {
+    /// A bearer token.
+    Bearer(BearerToken),
+    /// No token.
+    #[oai(fallback)]
+    Anonymous,
+}
+
+/// The caller of an operation that anonymous callers may be allowed to use: None when anonymous
+/// and allowed; 401 when anonymous and not allowed.
+pub async fn caller(
+    state: &AppState,
+    token: &OptionalToken,
+    operation: &str,
+) -> Result<Option<Actor>, ApiError> {
+    match token {
+        OptionalToken::Bearer(token) => Ok(Some(actor(state, token, operation).await?)),
+        OptionalToken::Anonymous => {
+            let open = settings_service::get(&state.db).await?.anonymous_stats;
+            if access::anonymous_allowed(operation, open)? {
+                Ok(None)
+            } else {
+                Err(ServiceError::Unauthorized(
+                    "a bearer token is required (statistics are not open to anonymous callers)"
+                        .into(),
+                )
+                .into())
+            }
+        }
+    }
+}
+
+/// Establishes the caller from their token and checks that their role may call `operation`
+/// (the operationId; see [`crate::access::RULES`]).
+pub async fn actor(
+    state: &AppState,
+    token: &BearerToken,
+    operation: &str,
+) -> Result<Actor, ApiError> {
+    let actor = auth::authenticate(&state.db, &token.0.token).await?;
+    access::check(&actor, operation)?;
+    Ok(actor)
 }
 
 /// 201 Created with the new record.
@@ -118,7 +167,13 @@ pub fn api_service(state: AppState) -> OpenApiService<impl poem_openapi::OpenApi
             stats::StatsApi {
                 state: state.clone(),
             },
-            tokens::TokensApi { state },
+            tokens::TokensApi {
+                state: state.clone(),
+            },
+            audit::AuditApi {
+                state: state.clone(),
+            },
+            settings::SettingsApi { state },
         ),
         "courtwatch",
         env!("CARGO_PKG_VERSION"),

@@ -10,8 +10,11 @@ use poem_openapi::{
 use crate::{
     endpoints::{ApiTags, BearerToken, Created, actor},
     error::ApiError,
-    services::observation::{
-        self, Observation, ObservationFilter, ObservationInput, ObservationStatus, to_api,
+    services::{
+        observation::{
+            self, Observation, ObservationFilter, ObservationInput, ObservationStatus, to_api,
+        },
+        review::ReviewInput,
     },
     state::AppState,
 };
@@ -50,7 +53,7 @@ impl ObservationsApi {
         token: BearerToken,
         body: Json<ObservationInput>,
     ) -> Result<Created<Observation>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "create_observation").await?;
         let (created, case_id) = observation::create(&self.state, &actor, body.0).await?;
         Ok(Created::Created(Json(to_api(created, case_id)?)))
     }
@@ -66,15 +69,16 @@ impl ObservationsApi {
         token: BearerToken,
         id: Path<String>,
     ) -> Result<Json<Observation>, ApiError> {
-        actor(&self.state, &token).await?;
-        let (found, case_id) = observation::get(&self.state, &id.0).await?;
+        let actor = actor(&self.state, &token, "get_observation").await?;
+        let (found, case_id) = observation::read(&self.state, &actor, &id.0).await?;
         Ok(Json(to_api(found, case_id)?))
     }
 
     /// Replace or submit an observation
     ///
     /// The body replaces the answers and notes. Set `status` to `submitted` to submit; a submitted
-    /// observation cannot go back to draft (409).
+    /// observation cannot go back to draft (409), and a published one is changed only by a
+    /// coordinator or an admin (409 for a monitor: it must be withdrawn first).
     #[oai(
         path = "/observations/:id",
         method = "put",
@@ -86,7 +90,7 @@ impl ObservationsApi {
         id: Path<String>,
         body: Json<ObservationInput>,
     ) -> Result<Json<Observation>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "update_observation").await?;
         let (updated, case_id) = observation::update(&self.state, &actor, &id.0, body.0).await?;
         Ok(Json(to_api(updated, case_id)?))
     }
@@ -108,7 +112,7 @@ impl ObservationsApi {
         hearing_id: Query<Option<String>>,
         /// Only observations of hearings of this case.
         case_id: Query<Option<String>>,
-        /// Only drafts or only submitted observations.
+        /// Only observations in this review state.
         status: Query<Option<ObservationStatus>>,
         /// Only observations by this monitor (user id).
         monitor_id: Query<Option<String>>,
@@ -124,7 +128,7 @@ impl ObservationsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<ObservationPage>, ApiError> {
-        actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "list_observations").await?;
         let filter = ObservationFilter {
             hearing_id: hearing_id.0,
             case_id: case_id.0,
@@ -134,7 +138,8 @@ impl ObservationsApi {
             from: from.0,
             to: to.0,
         };
-        let page = observation::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
+        let page =
+            observation::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
         let items = page
             .items
             .into_iter()
@@ -144,5 +149,28 @@ impl ObservationsApi {
             items,
             next_cursor: page.next_cursor,
         }))
+    }
+
+    /// Take a review step on an observation
+    ///
+    /// `submit` (the monitor: every required question that applies must be answered), then a
+    /// coordinator of the case's organisation or an admin will `publish` it or `return` it with
+    /// comments by question code (or `notes`); a published observation can be `withdrawn`.
+    /// Publishing needs the case published first. Researchers, search, datasets and statistics
+    /// see published observations of published cases only.
+    #[oai(
+        path = "/observations/:id/review",
+        method = "post",
+        operation_id = "review_observation"
+    )]
+    async fn review(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<ReviewInput>,
+    ) -> Result<Json<Observation>, ApiError> {
+        let actor = actor(&self.state, &token, "review_observation").await?;
+        let (updated, case_id) = observation::review(&self.state, &actor, &id.0, body.0).await?;
+        Ok(Json(to_api(updated, case_id)?))
     }
 }

@@ -38,7 +38,7 @@ impl PartiesApi {
         token: BearerToken,
         body: Json<PartyInput>,
     ) -> Result<Created<Party>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "create_party").await?;
         Ok(Created::Created(Json(
             party::create(&self.state, &actor, body.0)
                 .await?
@@ -49,8 +49,10 @@ impl PartiesApi {
     /// Get a party
     #[oai(path = "/parties/:id", method = "get", operation_id = "get_party")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Party>, ApiError> {
-        actor(&self.state, &token).await?;
-        Ok(Json(party::get(&self.state, &id.0).await?.try_into()?))
+        let actor = actor(&self.state, &token, "get_party").await?;
+        Ok(Json(
+            party::read(&self.state, &actor, &id.0).await?.try_into()?,
+        ))
     }
 
     /// Replace a party
@@ -61,7 +63,7 @@ impl PartiesApi {
         id: Path<String>,
         body: Json<PartyInput>,
     ) -> Result<Json<Party>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "update_party").await?;
         Ok(Json(
             party::update(&self.state, &actor, &id.0, body.0)
                 .await?
@@ -84,9 +86,16 @@ impl PartiesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<PartyPage>, ApiError> {
-        actor(&self.state, &token).await?;
-        let page =
-            party::list(&self.state, case_id.0, role.0, cursor.0.as_deref(), limit.0).await?;
+        let actor = actor(&self.state, &token, "list_parties").await?;
+        let page = party::list(
+            &self.state,
+            &actor,
+            case_id.0,
+            role.0,
+            cursor.0.as_deref(),
+            limit.0,
+        )
+        .await?;
         let items = page
             .items
             .into_iter()

@@ -12,6 +12,7 @@ use crate::{
     error::ApiError,
     services::{
         import::{self, ImportReport},
+        review::ReviewInput,
         ruling::{self, Ruling, RulingFilter, RulingInput},
     },
     state::AppState,
@@ -76,7 +77,7 @@ impl RulingsApi {
         skip_invalid: Query<Option<bool>>,
         body: ImportBody,
     ) -> Result<Json<ImportReport>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "import_rulings").await?;
         let bytes = match body {
             ImportBody::Ndjson(b) | ImportBody::Text(b) => b.0,
         };
@@ -106,7 +107,7 @@ impl RulingsApi {
         token: BearerToken,
         body: Json<RulingInput>,
     ) -> Result<Created<Ruling>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "create_ruling").await?;
         Ok(Created::Created(Json(
             ruling::create(&self.state, &actor, body.0)
                 .await?
@@ -117,8 +118,10 @@ impl RulingsApi {
     /// Get a ruling
     #[oai(path = "/rulings/:id", method = "get", operation_id = "get_ruling")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Ruling>, ApiError> {
-        actor(&self.state, &token).await?;
-        Ok(Json(ruling::get(&self.state, &id.0).await?.try_into()?))
+        let actor = actor(&self.state, &token, "get_ruling").await?;
+        Ok(Json(
+            ruling::read(&self.state, &actor, &id.0).await?.try_into()?,
+        ))
     }
 
     /// Replace a ruling
@@ -129,7 +132,7 @@ impl RulingsApi {
         id: Path<String>,
         body: Json<RulingInput>,
     ) -> Result<Json<Ruling>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "update_ruling").await?;
         Ok(Json(
             ruling::update(&self.state, &actor, &id.0, body.0)
                 .await?
@@ -168,7 +171,7 @@ impl RulingsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<RulingPage>, ApiError> {
-        actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "list_rulings").await?;
         let filter = RulingFilter {
             case_id: case_id.0,
             court_id: court_id.0,
@@ -179,7 +182,7 @@ impl RulingsApi {
             decided_from: decided_from.0,
             decided_to: decided_to.0,
         };
-        let page = ruling::list(&self.state, filter, cursor.0.as_deref(), limit.0).await?;
+        let page = ruling::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
         let items = page
             .items
             .into_iter()
@@ -189,5 +192,29 @@ impl RulingsApi {
             items,
             next_cursor: page.next_cursor,
         }))
+    }
+
+    /// Take a review step on a ruling
+    ///
+    /// As for observations: `submit`, then `publish` or `return` with comments (coordinator or
+    /// admin), and `withdraw` once published. A ruling of a monitored case is published only once
+    /// its case is. Imported case law is published on import.
+    #[oai(
+        path = "/rulings/:id/review",
+        method = "post",
+        operation_id = "review_ruling"
+    )]
+    async fn review(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<ReviewInput>,
+    ) -> Result<Json<Ruling>, ApiError> {
+        let actor = actor(&self.state, &token, "review_ruling").await?;
+        Ok(Json(
+            ruling::review(&self.state, &actor, &id.0, body.0)
+                .await?
+                .try_into()?,
+        ))
     }
 }

@@ -193,7 +193,7 @@ impl SearchApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<SearchPage>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "search").await?;
         let query = q.0.unwrap_or_default();
         let mut kinds = Vec::new();
         for k in split(kind.0) {

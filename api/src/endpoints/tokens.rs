@@ -62,7 +62,7 @@ impl TokensApi {
         token: BearerToken,
         body: Json<TokenInput>,
     ) -> Result<TokenCreated, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "create_token").await?;
         let (info, secret) = auth::create_token(
             &self.state.db,
             &actor,
@@ -86,7 +86,7 @@ impl TokensApi {
         #[oai(validator(max_length = 36))]
         user_id: Query<Option<String>>,
     ) -> Result<Json<Vec<TokenInfo>>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "list_tokens").await?;
         Ok(Json(
             auth::list_tokens(&self.state.db, &actor, user_id.0.as_deref()).await?,
         ))
@@ -106,7 +106,7 @@ impl TokensApi {
         #[oai(validator(max_length = 36))]
         id: Path<String>,
     ) -> Result<Json<TokenInfo>, ApiError> {
-        let actor = actor(&self.state, &token).await?;
+        let actor = actor(&self.state, &token, "revoke_token").await?;
         Ok(Json(
             auth::revoke_token(&self.state.db, Some(&actor), &id.0).await?,
         ))

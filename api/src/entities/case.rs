@@ -18,6 +18,15 @@ pub struct Model {
     pub methodology_version: i32,
     /// The methodology answers as the JSON object text accepted by the API.
     pub answers: String,
+    /// Review state: draft, submitted, returned, published, withdrawn.
+    pub review_status: String,
+    /// The reviewer's comments when returned (JSON object: question code → comment).
+    pub review_comments: Option<String>,
+    /// Trial-fairness grade A–F, assigned by a reviewer.
+    pub fairness_grade: Option<String>,
+    pub grade_justification: Option<String>,
+    pub graded_by: Option<String>,
+    pub graded_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub created_by: String,

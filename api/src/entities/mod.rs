@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Plain data: rules live in `services`.
 
 pub mod api_token;
+pub mod audit_log;
 pub mod case;
 pub mod case_ground;
 pub mod court;
@@ -10,4 +11,5 @@ pub mod organisation;
 pub mod party;
 pub mod ruling;
 pub mod search_outbox;
+pub mod setting;
 pub mod user;

@@ -13,7 +13,10 @@ pub struct Model {
     /// The methodology answers as the JSON object text accepted by the API.
     pub answers: String,
     pub notes: Option<String>,
+    /// Review state: draft, submitted, returned, published, withdrawn.
     pub status: String,
+    /// The reviewer's comments when returned (JSON object: question code → comment).
+    pub review_comments: Option<String>,
     pub submitted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

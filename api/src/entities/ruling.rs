@@ -24,6 +24,12 @@ pub struct Model {
     pub methodology_version: i32,
     /// The methodology answers as the JSON object text accepted by the API.
     pub answers: String,
+    /// The organisation that owns the record (its case's, or its author's for stand-alone case law).
+    pub organisation_id: Option<String>,
+    /// Review state: draft, submitted, returned, published, withdrawn.
+    pub review_status: String,
+    /// The reviewer's comments when returned (JSON object: question code → comment).
+    pub review_comments: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub created_by: String,

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use super::{outbox::Change, policy};
 use crate::{
-    entities::{case, case_ground, court, hearing, observation, ruling, user},
+    entities::{case, case_ground, court, hearing, observation, ruling},
     error::ServiceError,
     services::common::parse_answers,
 };
@@ -23,14 +23,13 @@ pub enum Update {
     Delete(String),
 }
 
-/// Loads records and builds documents, caching courts, grounds and authors within one batch.
+/// Loads records and builds documents, caching courts, cases and hearings within one batch.
 pub struct Builder<'a, C> {
     db: &'a C,
     methodology: &'static Registry,
     courts: HashMap<String, Option<court::Model>>,
     cases: HashMap<String, Option<(case::Model, Vec<String>)>>,
     hearings: HashMap<String, Option<hearing::Model>>,
-    organisations: HashMap<String, String>,
 }
 
 impl<C> std::fmt::Debug for Builder<'_, C> {
@@ -48,7 +47,6 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             courts: HashMap::new(),
             cases: HashMap::new(),
             hearings: HashMap::new(),
-            organisations: HashMap::new(),
         }
     }
 
@@ -221,20 +219,6 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         Ok(found)
     }
 
-    async fn organisation_of(&mut self, user_id: &str) -> Result<String, ServiceError> {
-        if let Some(org) = self.organisations.get(user_id) {
-            return Ok(org.clone());
-        }
-        let org = user::Entity::find_by_id(user_id.to_string())
-            .one(self.db)
-            .await?
-            .map(|u| u.organisation_id)
-            // An author we cannot find: nobody's organisation, so nobody else sees the draft.
-            .unwrap_or_default();
-        self.organisations.insert(user_id.to_string(), org.clone());
-        Ok(org)
-    }
-
     /// The free-text answers, in question order (codes and numbers are filters, not text).
     fn free_text(&self, version: i32, answers: &str) -> Result<Vec<String>, ServiceError> {
         let answers = parse_answers(answers)?;
@@ -257,13 +241,18 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
 
     /// A ruling's document.
     pub async fn ruling(&mut self, m: &ruling::Model) -> Result<IndexDoc, ServiceError> {
-        let (grounds, proceeding_type) = match &m.case_id {
+        let (grounds, proceeding_type, case_released) = match &m.case_id {
             Some(case_id) => match self.case(case_id).await? {
-                Some((c, grounds)) => (grounds, Some(c.proceeding_type)),
-                None => (Vec::new(), None),
+                Some((c, grounds)) => (
+                    grounds,
+                    Some(c.proceeding_type.clone()),
+                    c.review_status == policy::PUBLISHED,
+                ),
+                None => (Vec::new(), None, false),
             },
-            None => (Vec::new(), None),
+            None => (Vec::new(), None, true),
         };
+        let released = case_released && m.review_status == policy::PUBLISHED;
         Ok(IndexDoc {
             kind: Kind::Ruling,
             id: m.id.clone(),
@@ -278,7 +267,10 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             outcome: m.outcome.clone(),
             language: Some(m.language.clone()),
             date: m.decision_date,
-            visibility: policy::record(),
+            visibility: policy::document(
+                m.organisation_id.as_deref().unwrap_or_default(),
+                released,
+            ),
         })
     }
 
@@ -304,7 +296,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             outcome: Some(c.status.clone()),
             language: None,
             date: c.filing_date,
-            visibility: policy::record(),
+            visibility: policy::document(&c.organisation_id, c.review_status == policy::PUBLISHED),
         }))
     }
 
@@ -322,7 +314,6 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         let court = self.court(&c.court_id).await?;
         let mut body: Vec<String> = m.notes.iter().cloned().collect();
         body.extend(self.free_text(m.methodology_version, &m.answers)?);
-        let author_org = self.organisation_of(&m.monitor_id).await?;
         Ok(Some(IndexDoc {
             kind: Kind::Observation,
             id: m.id.clone(),
@@ -342,7 +333,10 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             outcome: Some(h.outcome.clone()),
             language: None,
             date: Some(h.scheduled_at.date_naive()),
-            visibility: policy::observation(&m.status, &author_org),
+            visibility: policy::document(
+                &c.organisation_id,
+                m.status == policy::PUBLISHED && c.review_status == policy::PUBLISHED,
+            ),
         }))
     }
 

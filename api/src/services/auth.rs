@@ -13,7 +13,10 @@ use sha2::{Digest, Sha256};
 use crate::{
     entities::{api_token, organisation, user},
     error::{FieldProblem, ServiceError},
-    services::common::{Actor, new_id},
+    services::{
+        audit::{self, Entry, snapshot},
+        common::{Actor, new_id},
+    },
 };
 
 /// The roles a user can have. Issue-5 access control builds on these.
@@ -221,13 +224,17 @@ pub async fn create_token(
         )]));
     }
     let expires_at = Utc::now() + Duration::days(i64::from(days));
-    let secret = issue_token(db, user_id, label, Some(expires_at)).await?;
-    let stored = api_token::Entity::find()
+    let txn = db.begin().await?;
+    let secret = issue_token(&txn, user_id, label, Some(expires_at)).await?;
+    let stored: TokenInfo = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(token_digest(&secret)))
-        .one(db)
+        .one(&txn)
         .await?
-        .ok_or_else(|| ServiceError::Internal("the new token was not stored".into()))?;
-    Ok((stored.into(), secret))
+        .ok_or_else(|| ServiceError::Internal("the new token was not stored".into()))?
+        .into();
+    audit_token(&txn, Some(actor), "create", None, &stored).await?;
+    txn.commit().await?;
+    Ok((stored, secret))
 }
 
 /// The tokens of `user_id` (the caller's own unless the caller is an admin), newest first.
@@ -277,7 +284,40 @@ pub async fn revoke_token(
     if stored.revoked_at.is_some() {
         return Ok(stored.into());
     }
+    let before: TokenInfo = stored.clone().into();
     let mut active: api_token::ActiveModel = stored.into();
     active.revoked_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?.into())
+    let txn = db.begin().await?;
+    let after: TokenInfo = active.update(&txn).await?.into();
+    audit_token(&txn, actor, "revoke", Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Records a token change (never its secret, which is not stored) in the audit trail, under the
+/// organisation of the token's user.
+async fn audit_token<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    action: &str,
+    before: Option<&TokenInfo>,
+    after: &TokenInfo,
+) -> Result<(), ServiceError> {
+    let organisation = user::Entity::find_by_id(after.user_id.clone())
+        .one(db)
+        .await?
+        .map(|u| u.organisation_id);
+    audit::record(
+        db,
+        actor,
+        Entry {
+            action,
+            resource: "token",
+            resource_id: &after.id,
+            organisation_id: organisation.as_deref(),
+            before: before.and_then(snapshot),
+            after: snapshot(after),
+        },
+    )
+    .await
 }

@@ -14,10 +14,17 @@ use serde_json::{Map, Value, json};
 use crate::{
     entities::{case, case_ground, court},
     error::{FieldProblem, ServiceError},
-    search::outbox::{self, Change},
-    services::common::{
-        Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id, page,
-        parse_answers, problems_from_methodology,
+    search::{
+        outbox::{self, Change},
+        policy,
+    },
+    services::{
+        audit::{self, Entry, snapshot},
+        common::{
+            Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id,
+            page, parse_answers, problems_from_methodology,
+        },
+        review::{self, ReviewInput, ReviewStatus},
     },
     state::AppState,
 };
@@ -86,6 +93,18 @@ pub struct Case {
     pub methodology_version: u32,
     /// Answers to the case questions, by question code.
     pub answers: BTreeMap<String, Value>,
+    /// Where the case is in review; researchers see published cases only.
+    pub review_status: ReviewStatus,
+    /// The reviewer's comments when the case was returned, by question code or field.
+    pub review_comments: BTreeMap<String, String>,
+    /// Trial-fairness grade A (fair) to F, assigned by a reviewer.
+    pub fairness_grade: Option<FairnessGrade>,
+    /// The reviewer's written justification of the grade.
+    pub grade_justification: Option<String>,
+    /// Who graded (user id).
+    pub graded_by: Option<String>,
+    /// When it was graded.
+    pub graded_at: Option<DateTime<Utc>>,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
     /// Who created it (user id).
@@ -113,9 +132,19 @@ pub struct CaseFilter {
     pub filed_from: Option<NaiveDate>,
     /// Only cases filed on or before this date.
     pub filed_to: Option<NaiveDate>,
+    /// Only released (published) cases: datasets and statistics set this.
+    pub released: bool,
 }
 
 impl CaseFilter {
+    /// The same filter, limited to released (published) cases: what datasets and statistics show.
+    pub fn released(&self) -> CaseFilter {
+        CaseFilter {
+            released: true,
+            ..self.clone()
+        }
+    }
+
     /// The filter as a condition on the cases table (shared by the list and the dataset exports).
     pub fn condition(&self) -> Condition {
         let mut condition = Condition::all();
@@ -156,6 +185,9 @@ impl CaseFilter {
         if let Some(to) = self.filed_to {
             condition = condition.add(case::Column::FilingDate.lte(to));
         }
+        if self.released {
+            condition = condition.add(case::Column::ReviewStatus.eq(policy::PUBLISHED));
+        }
         condition
     }
 }
@@ -189,6 +221,12 @@ impl CaseRecord {
             filing_date: m.filing_date,
             summary: m.summary,
             methodology_version: m.methodology_version as u32,
+            review_status: ReviewStatus::parse(&m.review_status),
+            review_comments: review::parse_comments(m.review_comments.as_deref()),
+            fairness_grade: m.fairness_grade.as_deref().and_then(FairnessGrade::parse),
+            grade_justification: m.grade_justification,
+            graded_by: m.graded_by,
+            graded_at: m.graded_at,
             created_at: m.created_at,
             created_by: m.created_by,
             updated_at: m.updated_at,
@@ -266,7 +304,78 @@ async fn check(state: &AppState, input: &CaseInput) -> Result<(court::Model, u32
     Ok((court, methodology.version))
 }
 
-/// Loads a case with its grounds and jurisdiction.
+/// Loads a case the caller may see (404 otherwise).
+pub async fn read(state: &AppState, actor: &Actor, id: &str) -> Result<CaseRecord, ServiceError> {
+    let found = get(state, id).await?;
+    policy::require_visible(
+        actor,
+        &found.case.organisation_id,
+        found.case.review_status == policy::PUBLISHED,
+        "case",
+        id,
+    )?;
+    Ok(found)
+}
+
+/// 404 unless the caller may see the case, 403 unless they may change records of it.
+pub fn require_change(actor: &Actor, case: &case::Model) -> Result<(), ServiceError> {
+    policy::require_change(
+        actor,
+        &case.organisation_id,
+        case.review_status == policy::PUBLISHED,
+        "case",
+        &case.id,
+    )
+}
+
+/// The case a new record (party, hearing) names in `field`, if the caller may add to it: a case
+/// they may not see reads as missing (422, as for an unknown id), one of another organisation
+/// they may see is 403.
+pub async fn for_new_record(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+    field: &str,
+) -> Result<CaseRecord, ServiceError> {
+    let missing = || ServiceError::invalid(field, format!("no case with id {case_id}"));
+    let found = match get(state, case_id).await {
+        Ok(found) => found,
+        Err(ServiceError::NotFound { .. }) => return Err(missing()),
+        Err(other) => return Err(other),
+    };
+    let released = found.case.review_status == policy::PUBLISHED;
+    if !policy::can_see(actor, &found.case.organisation_id, released) {
+        return Err(missing());
+    }
+    if !policy::can_change(actor, &found.case.organisation_id) {
+        return Err(ServiceError::Forbidden(
+            "the case belongs to another organisation".into(),
+        ));
+    }
+    Ok(found)
+}
+
+/// 404 (naming the record) unless the caller may see records of `case_id`; with `change`, 403
+/// unless they may also change them. For parties and hearings, which follow their case.
+pub async fn require_for_record(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+    resource: &'static str,
+    id: &str,
+    change: bool,
+) -> Result<CaseRecord, ServiceError> {
+    let found = get(state, case_id).await?;
+    let released = found.case.review_status == policy::PUBLISHED;
+    if change {
+        policy::require_change(actor, &found.case.organisation_id, released, resource, id)?;
+    } else {
+        policy::require_visible(actor, &found.case.organisation_id, released, resource, id)?;
+    }
+    Ok(found)
+}
+
+/// Loads a case with its grounds and jurisdiction, whoever asks (for other services' checks).
 pub async fn get(state: &AppState, id: &str) -> Result<CaseRecord, ServiceError> {
     let case = case::Entity::find_by_id(id.to_owned())
         .one(&state.db)
@@ -338,6 +447,12 @@ pub async fn create(
         summary: Set(input.summary),
         methodology_version: Set(version as i32),
         answers: Set(answers_text(&input.answers.into_iter().collect())),
+        review_status: Set(ReviewStatus::Draft.as_str().to_owned()),
+        review_comments: Set(None),
+        fairness_grade: Set(None),
+        grade_justification: Set(None),
+        graded_by: Set(None),
+        graded_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         created_by: Set(actor.user_id.clone()),
@@ -347,14 +462,41 @@ pub async fn create(
     .await
     .map_err(ServiceError::from_write)?;
     let grounds = replace_grounds(&txn, &id, &input.grounds).await?;
-    outbox::record(&txn, Change::Case, &id).await?;
-    txn.commit().await?;
-    state.search.changed();
-    Ok(CaseRecord {
+    let created = CaseRecord {
         case,
         grounds,
         jurisdiction: court.jurisdiction,
-    })
+    };
+    outbox::record(&txn, Change::Case, &id).await?;
+    audit_case(&txn, actor, "create", None, &created).await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok(created)
+}
+
+async fn audit_case<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    before: Option<&CaseRecord>,
+    after: &CaseRecord,
+) -> Result<(), ServiceError> {
+    let json = |r: &CaseRecord| -> Result<Option<Value>, ServiceError> {
+        Ok(snapshot(&r.clone().into_api()?))
+    };
+    audit::record(
+        db,
+        Some(actor),
+        Entry {
+            action,
+            resource: "case",
+            resource_id: &after.case.id,
+            organisation_id: Some(&after.case.organisation_id),
+            before: before.map(json).transpose()?.flatten(),
+            after: json(after)?,
+        },
+    )
+    .await
 }
 
 async fn replace_grounds<C: sea_orm::ConnectionTrait>(
@@ -388,9 +530,11 @@ pub async fn update(
     input: CaseInput,
 ) -> Result<CaseRecord, ServiceError> {
     let existing = get(state, id).await?;
+    require_change(actor, &existing.case)?;
+    review::require_editable(actor, ReviewStatus::parse(&existing.case.review_status))?;
     let (court, version) = check(state, &input).await?;
     let txn = state.db.begin().await?;
-    let mut active: case::ActiveModel = existing.case.into();
+    let mut active: case::ActiveModel = existing.case.clone().into();
     active.court_id = Set(court.id);
     active.case_number = Set(input.case_number);
     active.title = Set(input.title);
@@ -407,24 +551,162 @@ pub async fn update(
         .await
         .map_err(ServiceError::from_write)?;
     let grounds = replace_grounds(&txn, id, &input.grounds).await?;
-    outbox::record(&txn, Change::Case, id).await?;
-    txn.commit().await?;
-    state.search.changed();
-    Ok(CaseRecord {
+    let updated = CaseRecord {
         case,
         grounds,
         jurisdiction: court.jurisdiction,
-    })
+    };
+    outbox::record(&txn, Change::Case, id).await?;
+    audit_case(&txn, actor, "update", Some(&existing), &updated).await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok(updated)
 }
 
-/// Lists cases.
+/// Fields of a case a reviewer's comment may name besides its questions.
+const CASE_FIELDS: &[&str] = &["title", "summary", "case_number"];
+
+/// Takes a review step on a case (see [`review`]). Its observations and rulings follow it in
+/// search: they are released only while the case is published.
+pub async fn review(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: ReviewInput,
+) -> Result<CaseRecord, ServiceError> {
+    let existing = get(state, id).await?;
+    require_change(actor, &existing.case)?;
+    let next = review::next_status(
+        actor,
+        ReviewStatus::parse(&existing.case.review_status),
+        input.action,
+    )?;
+    let methodology = methodology_version(
+        state.methodology,
+        Some(existing.case.methodology_version as u32),
+    )?;
+    let comments = review::comments_text(methodology, Scope::Case, CASE_FIELDS, &input)?;
+    let txn = state.db.begin().await?;
+    let mut active: case::ActiveModel = existing.case.clone().into();
+    active.review_status = Set(next.as_str().to_owned());
+    if input.action == review::ReviewAction::Return || next == ReviewStatus::Published {
+        active.review_comments = Set(comments);
+    }
+    let case = active.update(&txn).await?;
+    let updated = CaseRecord {
+        case,
+        ..existing.clone()
+    };
+    outbox::record(&txn, Change::Case, id).await?;
+    audit_case(
+        &txn,
+        actor,
+        input.action.as_str(),
+        Some(&existing),
+        &updated,
+    )
+    .await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok(updated)
+}
+
+/// A trial-fairness grade, from A (fair) to F (fundamentally unfair).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+pub enum FairnessGrade {
+    /// Fair.
+    A,
+    /// Minor shortcomings.
+    B,
+    /// Shortcomings that may have affected the outcome.
+    C,
+    /// Serious shortcomings.
+    D,
+    /// Fundamentally unfair.
+    F,
+}
+
+impl FairnessGrade {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "A" => Self::A,
+            "B" => Self::B,
+            "C" => Self::C,
+            "D" => Self::D,
+            "F" => Self::F,
+            _ => return None,
+        })
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::A => "A",
+            Self::B => "B",
+            Self::C => "C",
+            Self::D => "D",
+            Self::F => "F",
+        }
+    }
+}
+
+/// A reviewer's grade of a trial's fairness.
+#[derive(Debug, Clone, Object)]
+pub struct GradeInput {
+    /// The grade.
+    pub grade: FairnessGrade,
+    /// Why: the standards engaged and what was observed.
+    #[oai(validator(min_length = 1, max_length = 20000))]
+    pub justification: String,
+}
+
+/// Grades a case's fairness. Reviewers (coordinators of the case's organisation, admins) grade;
+/// monitors record the facts the grade rests on.
+pub async fn grade(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: GradeInput,
+) -> Result<CaseRecord, ServiceError> {
+    let existing = get(state, id).await?;
+    require_change(actor, &existing.case)?;
+    if !matches!(actor.role.as_str(), "admin" | "coordinator") {
+        return Err(ServiceError::Forbidden(
+            "only a reviewer (coordinator or admin) grades a trial's fairness".into(),
+        ));
+    }
+    if input.justification.trim().is_empty() {
+        return Err(ServiceError::invalid(
+            "justification",
+            "must not be blank: say why",
+        ));
+    }
+    let txn = state.db.begin().await?;
+    let mut active: case::ActiveModel = existing.case.clone().into();
+    active.fairness_grade = Set(Some(input.grade.as_str().to_owned()));
+    active.grade_justification = Set(Some(input.justification));
+    active.graded_by = Set(Some(actor.user_id.clone()));
+    active.graded_at = Set(Some(Utc::now()));
+    let case = active.update(&txn).await?;
+    let updated = CaseRecord {
+        case,
+        ..existing.clone()
+    };
+    audit_case(&txn, actor, "grade", Some(&existing), &updated).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Lists the cases the caller may see.
 pub async fn list(
     state: &AppState,
+    actor: &Actor,
     filter: CaseFilter,
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<CaseRecord>, ServiceError> {
-    let select = case::Entity::find().filter(filter.condition());
+    let select = case::Entity::find()
+        .filter(filter.condition())
+        .filter(policy::visible_cases(actor));
     let found = page(
         &state.db,
         select,

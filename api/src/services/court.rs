@@ -8,7 +8,10 @@ use crate::{
     entities::court,
     error::{FieldProblem, ServiceError},
     search::outbox::{self, Change},
-    services::common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
+    services::{
+        audit::{self, Entry, snapshot},
+        common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
+    },
     state::AppState,
 };
 
@@ -113,7 +116,8 @@ pub async fn create(
 ) -> Result<court::Model, ServiceError> {
     check(state, &input)?;
     let now = Utc::now();
-    court::ActiveModel {
+    let txn = state.db.begin().await?;
+    let created = court::ActiveModel {
         id: Set(new_id()),
         name: Set(input.name),
         level: Set(input.level),
@@ -124,9 +128,36 @@ pub async fn create(
         created_by: Set(actor.user_id.clone()),
         updated_by: Set(actor.user_id.clone()),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await
-    .map_err(ServiceError::from_write)
+    .map_err(ServiceError::from_write)?;
+    audit_court(&txn, actor, "create", None, &created).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Records a court write in the audit trail (courts are shared: no organisation).
+async fn audit_court<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    before: Option<&court::Model>,
+    after: &court::Model,
+) -> Result<(), ServiceError> {
+    let json = |m: &court::Model| snapshot(&Court::from(m.clone()));
+    audit::record(
+        db,
+        Some(actor),
+        Entry {
+            action,
+            resource: "court",
+            resource_id: &after.id,
+            organisation_id: None,
+            before: before.and_then(json),
+            after: json(after),
+        },
+    )
+    .await
 }
 
 /// Replaces a court's fields.
@@ -138,7 +169,7 @@ pub async fn update(
 ) -> Result<court::Model, ServiceError> {
     let existing = get(state, id).await?;
     check(state, &input)?;
-    let mut active: court::ActiveModel = existing.into();
+    let mut active: court::ActiveModel = existing.clone().into();
     active.name = Set(input.name);
     active.level = Set(input.level);
     active.jurisdiction = Set(input.jurisdiction);
@@ -152,6 +183,7 @@ pub async fn update(
         .map_err(ServiceError::from_write)?;
     // The court's name is in every document of its cases and rulings.
     outbox::record(&txn, Change::Court, &updated.id).await?;
+    audit_court(&txn, actor, "update", Some(&existing), &updated).await?;
     txn.commit().await?;
     state.search.changed();
     Ok(updated)

@@ -29,6 +29,7 @@ use tokio::sync::mpsc;
 use crate::{
     entities::{case, case_ground, court, hearing, observation, party, ruling},
     error::ServiceError,
+    search::policy,
     services::{
         case::{CaseFilter, case_fields},
         common::{keyset_batch, parse_answers, published_versions},
@@ -959,9 +960,13 @@ pub(crate) fn ruling_condition(filter: &CaseFilter) -> Condition {
     if let Some(court_id) = &filter.court_id {
         condition = condition.add(ruling::Column::CourtId.eq(court_id.as_str()));
     }
+    if filter.released {
+        condition = condition.add(policy::released_rulings());
+    }
     let about_case = CaseFilter {
         jurisdiction: None,
         court_id: None,
+        released: false,
         ..filter.clone()
     };
     if about_case.condition().is_empty() {
@@ -1024,6 +1029,11 @@ pub fn stream(
     request: ExportRequest,
 ) -> Result<impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static, ServiceError> {
     let methodology = resolve_methodology(state, request.methodology_version)?;
+    // Datasets are releases: published records only, whoever asks.
+    let request = ExportRequest {
+        filter: request.filter.released(),
+        ..request
+    };
     let exporter = Exporter::new(methodology, dataset, request.labels, request.full_text);
     let only = match request.q.as_deref() {
         None => None,
@@ -1327,10 +1337,10 @@ fn prepare_observations(
 ) -> Result<Vec<Prepared>, ServiceError> {
     let mut out = Vec::with_capacity(rows.len());
     for o in rows {
-        // Drafts are work in progress: datasets hold submitted observations only. (Checked here,
-        // not in SQL: with `status = ?` SQLite picks the status index and sorts every batch,
+        // Datasets hold published observations only (of published cases: the filter). (Checked
+        // here, not in SQL: with `status = ?` SQLite picks the status index and sorts every batch,
         // which made an export quadratic.)
-        if o.status != "submitted" {
+        if o.status != policy::PUBLISHED {
             continue;
         }
         let facts = hearing_facts(

@@ -2,13 +2,20 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::Query,
+};
 
 use crate::{
     entities::{case, court, hearing},
     error::{FieldProblem, ServiceError},
-    search::outbox::{self, Change},
+    search::{
+        outbox::{self, Change},
+        policy,
+    },
     services::{
+        audit::{self, Entry, snapshot},
         case as case_service,
         common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
         observation,
@@ -113,16 +120,21 @@ pub struct HearingFilter {
 
 const HELD: &[&str] = &["held", "held_then_adjourned"];
 
-async fn check(state: &AppState, input: &HearingInput) -> Result<(), ServiceError> {
+async fn check(
+    state: &AppState,
+    actor: &Actor,
+    input: &HearingInput,
+) -> Result<String, ServiceError> {
     let mut problems = Vec::new();
-    match case_service::get(state, &input.case_id).await {
-        Ok(_) => {}
-        Err(ServiceError::NotFound { .. }) => problems.push(FieldProblem::field(
-            "case_id",
-            format!("no case with id {}", input.case_id),
-        )),
-        Err(other) => return Err(other),
-    }
+    let organisation =
+        match case_service::for_new_record(state, actor, &input.case_id, "case_id").await {
+            Ok(record) => record.case.organisation_id,
+            Err(ServiceError::Invalid(found)) => {
+                problems.extend(found);
+                String::new()
+            }
+            Err(other) => return Err(other),
+        };
     let methodology = state.methodology.latest();
     check_term(
         methodology,
@@ -152,12 +164,48 @@ async fn check(state: &AppState, input: &HearingInput) -> Result<(), ServiceErro
     if input.ended_at.is_some() && input.started_at.is_none() {
         problems.push(FieldProblem::field("ended_at", "needs started_at"));
     }
-    fail_if_any(problems)
+    fail_if_any(problems)?;
+    Ok(organisation)
 }
 
-/// Finds a hearing by id.
+/// Finds a hearing by id, whoever asks.
 pub async fn get(state: &AppState, id: &str) -> Result<hearing::Model, ServiceError> {
     common::find_or_404::<hearing::Entity, _>(&state.db, "hearing", id).await
+}
+
+/// Finds a hearing the caller may see (that of a case they may see; 404 otherwise).
+pub async fn read(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<hearing::Model, ServiceError> {
+    let found = get(state, id).await?;
+    case_service::require_for_record(state, actor, &found.case_id, "hearing", id, false).await?;
+    Ok(found)
+}
+
+async fn audit_hearing<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    organisation: &str,
+    before: Option<&hearing::Model>,
+    after: &hearing::Model,
+) -> Result<(), ServiceError> {
+    let json = |m: &hearing::Model| snapshot(&Hearing::from(m.clone()));
+    audit::record(
+        db,
+        Some(actor),
+        Entry {
+            action,
+            resource: "hearing",
+            resource_id: &after.id,
+            organisation_id: Some(organisation),
+            before: before.and_then(json),
+            after: json(after),
+        },
+    )
+    .await
 }
 
 /// Creates a hearing.
@@ -166,9 +214,10 @@ pub async fn create(
     actor: &Actor,
     input: HearingInput,
 ) -> Result<hearing::Model, ServiceError> {
-    check(state, &input).await?;
+    let organisation = check(state, actor, &input).await?;
     let now = Utc::now();
-    hearing::ActiveModel {
+    let txn = state.db.begin().await?;
+    let created = hearing::ActiveModel {
         id: Set(new_id()),
         case_id: Set(input.case_id),
         scheduled_at: Set(input.scheduled_at.with_timezone(&Utc)),
@@ -183,9 +232,12 @@ pub async fn create(
         created_by: Set(actor.user_id.clone()),
         updated_by: Set(actor.user_id.clone()),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await
-    .map_err(ServiceError::from_write)
+    .map_err(ServiceError::from_write)?;
+    audit_hearing(&txn, actor, "create", &organisation, None, &created).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// Replaces a hearing's fields. Submitted observations of the hearing are checked again against
@@ -197,14 +249,15 @@ pub async fn update(
     input: HearingInput,
 ) -> Result<hearing::Model, ServiceError> {
     let existing = get(state, id).await?;
+    case_service::require_for_record(state, actor, &existing.case_id, "hearing", id, true).await?;
     if existing.case_id != input.case_id {
         return Err(ServiceError::invalid(
             "case_id",
             "a hearing cannot be moved to another case",
         ));
     }
-    check(state, &input).await?;
-    let mut active: hearing::ActiveModel = existing.into();
+    let organisation = check(state, actor, &input).await?;
+    let mut active: hearing::ActiveModel = existing.clone().into();
     active.scheduled_at = Set(input.scheduled_at.with_timezone(&Utc));
     active.started_at = Set(input.started_at.map(|t| t.with_timezone(&Utc)));
     active.ended_at = Set(input.ended_at.map(|t| t.with_timezone(&Utc)));
@@ -214,26 +267,37 @@ pub async fn update(
     active.courtroom = Set(input.courtroom);
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    let txn = state.db.begin().await?;
     let updated = active
         .update(&txn)
         .await
         .map_err(ServiceError::from_write)?;
     observation::recheck_submitted(state, &txn, &updated).await?;
     outbox::record(&txn, Change::Hearing, &updated.id).await?;
+    audit_hearing(
+        &txn,
+        actor,
+        "update",
+        &organisation,
+        Some(&existing),
+        &updated,
+    )
+    .await?;
     txn.commit().await?;
     state.search.changed();
     Ok(updated)
 }
 
-/// Lists hearings in creation order.
+/// Lists the hearings of cases the caller may see, in creation order.
 pub async fn list(
     state: &AppState,
+    actor: &Actor,
     filter: HearingFilter,
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<hearing::Model>, ServiceError> {
-    let mut select = hearing::Entity::find();
+    let mut select =
+        hearing::Entity::find().filter(policy::of_visible_cases(actor, hearing::Column::CaseId));
     if let Some(case_id) = filter.case_id {
         select = select.filter(hearing::Column::CaseId.eq(case_id));
     }

@@ -21,7 +21,8 @@ use crate::{
     search::outbox::{self, Change},
     services::{
         common::{Actor, answers_text, new_id},
-        ruling::metadata_text,
+        review::ReviewStatus,
+        ruling::{audit_ruling, metadata_text},
     },
     state::AppState,
 };
@@ -311,6 +312,7 @@ async fn write_line(
         }
         Some(m) => {
             let id = m.id.clone();
+            let before = m.clone();
             let mut active: ruling::ActiveModel = m.into();
             active.title = Set(line.title);
             active.court_name = Set(line.court_name);
@@ -322,13 +324,14 @@ async fn write_line(
             active.metadata = Set(metadata);
             active.updated_at = Set(now);
             active.updated_by = Set(actor.user_id.clone());
-            active.update(txn).await.map_err(ServiceError::from_write)?;
+            let after = active.update(txn).await.map_err(ServiceError::from_write)?;
             outbox::record(txn, Change::Ruling, &id).await?;
+            audit_ruling(txn, actor, "import", Some(&before), &after).await?;
             report.updated += 1;
         }
         None => {
             let id = new_id();
-            ruling::ActiveModel {
+            let created = ruling::ActiveModel {
                 id: Set(id.clone()),
                 case_id: Set(None),
                 court_id: Set(None),
@@ -345,6 +348,12 @@ async fn write_line(
                 metadata: Set(metadata),
                 methodology_version: Set(version),
                 answers: Set(answers_text(&Map::new())),
+                // Courts have published these judgments already.
+                organisation_id: Set(
+                    (!actor.organisation_id.is_empty()).then(|| actor.organisation_id.clone())
+                ),
+                review_status: Set(ReviewStatus::Published.as_str().to_owned()),
+                review_comments: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
                 created_by: Set(actor.user_id.clone()),
@@ -354,6 +363,7 @@ async fn write_line(
             .await
             .map_err(ServiceError::from_write)?;
             outbox::record(txn, Change::Ruling, &id).await?;
+            audit_ruling(txn, actor, "import", None, &created).await?;
             report.inserted += 1;
         }
     }

@@ -1,6 +1,7 @@
 //! Domain services: the rules for each resource, free of HTTP. Endpoints call these; so do the
 //! command line and the demo-data loader.
 
+pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod common;
@@ -10,5 +11,7 @@ pub mod hearing;
 pub mod import;
 pub mod observation;
 pub mod party;
+pub mod review;
 pub mod ruling;
+pub mod settings;
 pub mod stats;

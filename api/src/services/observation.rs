@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_methodology::{Context, Methodology, Mode, Scope};
-use poem_openapi::{Enum, Object};
+use poem_openapi::Object;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     TransactionTrait, sea_query::Query,
@@ -14,49 +14,31 @@ use serde_json::{Map, Value, json};
 use crate::{
     entities::{hearing, observation},
     error::{FieldProblem, ServiceError},
-    search::outbox::{self, Change},
+    search::{
+        outbox::{self, Change},
+        policy,
+    },
     services::{
+        audit::{self, Entry, snapshot},
         case as case_service,
         common::{
             Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id,
             page, parse_answers, problems_from_methodology,
         },
         hearing as hearing_service,
+        review::{self, ReviewAction, ReviewInput, ReviewStatus},
     },
     state::AppState,
 };
 
-/// Where an observation is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum ObservationStatus {
-    /// Being written; may be incomplete.
-    Draft,
-    /// Complete: every required question that applies is answered.
-    Submitted,
-}
+/// Where an observation is in review (see [`review`]).
+pub type ObservationStatus = ReviewStatus;
 
-impl ObservationStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-        }
-    }
-
-    fn parse(text: &str) -> Self {
-        if text == "submitted" {
-            Self::Submitted
-        } else {
-            Self::Draft
-        }
-    }
-
-    fn mode(self) -> Mode {
-        match self {
-            Self::Draft => Mode::Draft,
-            Self::Submitted => Mode::Submitted,
-        }
+fn mode(status: ReviewStatus) -> Mode {
+    if status.complete() {
+        Mode::Submitted
+    } else {
+        Mode::Draft
     }
 }
 
@@ -75,7 +57,8 @@ pub struct ObservationInput {
     /// The monitor's narrative notes: what happened, in their words. Use roles, not names.
     #[oai(validator(max_length = 50000))]
     pub notes: Option<String>,
-    /// `draft` (default) may be incomplete; `submitted` requires every required question that applies.
+    /// `draft` (default) may be incomplete; `submitted` requires every required question that
+    /// applies. Publishing, returning and withdrawing go through `POST /observations/{id}/review`.
     pub status: Option<ObservationStatus>,
 }
 
@@ -96,8 +79,10 @@ pub struct Observation {
     pub answers: BTreeMap<String, Value>,
     /// Narrative notes.
     pub notes: Option<String>,
-    /// Draft or submitted.
+    /// Where it is in review; researchers see published observations of published cases only.
     pub status: ObservationStatus,
+    /// The reviewer's comments when it was returned, by question code (or `notes`).
+    pub review_comments: BTreeMap<String, String>,
     /// When it was first submitted.
     pub submitted_at: Option<DateTime<Utc>>,
     /// When the record was created.
@@ -121,6 +106,7 @@ pub fn to_api(m: observation::Model, case_id: String) -> Result<Observation, Ser
         methodology_version: m.methodology_version as u32,
         notes: m.notes,
         status: ObservationStatus::parse(&m.status),
+        review_comments: review::parse_comments(m.review_comments.as_deref()),
         submitted_at: m.submitted_at,
         created_at: m.created_at,
         created_by: m.created_by,
@@ -205,7 +191,7 @@ fn problems(
         Context {
             jurisdiction: Some(jurisdiction),
         },
-        status.mode(),
+        mode(status),
     );
     found.extend(problems_from_methodology(methodology, checked));
     found
@@ -213,23 +199,34 @@ fn problems(
 
 struct Checked {
     hearing: hearing::Model,
+    organisation: String,
     version: u32,
     status: ObservationStatus,
 }
 
-async fn check(state: &AppState, input: &ObservationInput) -> Result<Checked, ServiceError> {
+async fn check(
+    state: &AppState,
+    actor: &Actor,
+    input: &ObservationInput,
+) -> Result<Checked, ServiceError> {
     let methodology = methodology_version(state.methodology, input.methodology_version)?;
+    let missing = || {
+        ServiceError::invalid(
+            "hearing_id",
+            format!("no hearing with id {}", input.hearing_id),
+        )
+    };
     let hearing = match hearing_service::get(state, &input.hearing_id).await {
         Ok(h) => h,
-        Err(ServiceError::NotFound { .. }) => {
-            return Err(ServiceError::invalid(
-                "hearing_id",
-                format!("no hearing with id {}", input.hearing_id),
-            ));
-        }
+        Err(ServiceError::NotFound { .. }) => return Err(missing()),
         Err(other) => return Err(other),
     };
-    let case = case_service::get(state, &hearing.case_id).await?;
+    let case =
+        match case_service::for_new_record(state, actor, &hearing.case_id, "hearing_id").await {
+            Ok(case) => case,
+            Err(ServiceError::Invalid(_)) => return Err(missing()),
+            Err(other) => return Err(other),
+        };
     let status = input.status.unwrap_or(ObservationStatus::Draft);
     let answers: Map<String, Value> = input.answers.clone().into_iter().collect();
     let mut found = problems(methodology, &hearing, &case.jurisdiction, &answers, status);
@@ -242,9 +239,82 @@ async fn check(state: &AppState, input: &ObservationInput) -> Result<Checked, Se
     fail_if_any(found)?;
     Ok(Checked {
         hearing,
+        organisation: case.case.organisation_id,
         version: methodology.version,
         status,
     })
+}
+
+/// Refuses a status that only the review workflow sets.
+fn check_status_input(input: &ObservationInput) -> Result<(), ServiceError> {
+    match input.status {
+        None | Some(ReviewStatus::Draft | ReviewStatus::Submitted) => Ok(()),
+        Some(other) => Err(ServiceError::invalid(
+            "status",
+            format!(
+                "'{}' is set by a reviewer through POST /observations/{{id}}/review; \
+                 write draft or submitted",
+                other.as_str()
+            ),
+        )),
+    }
+}
+
+/// The organisation an observation belongs to and whether it is released.
+async fn owner(
+    state: &AppState,
+    found: &observation::Model,
+) -> Result<(hearing::Model, case_service::CaseRecord, bool), ServiceError> {
+    let hearing = hearing_service::get(state, &found.hearing_id).await?;
+    let case = case_service::get(state, &hearing.case_id).await?;
+    let released =
+        found.status == policy::PUBLISHED && case.case.review_status == policy::PUBLISHED;
+    Ok((hearing, case, released))
+}
+
+/// Finds an observation the caller may see (404 otherwise), with its case id.
+pub async fn read(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<(observation::Model, String), ServiceError> {
+    let (found, _) = get(state, id).await?;
+    let (hearing, case, released) = owner(state, &found).await?;
+    policy::require_visible(
+        actor,
+        &case.case.organisation_id,
+        released,
+        "observation",
+        id,
+    )?;
+    Ok((found, hearing.case_id))
+}
+
+async fn audit_observation<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    organisation: &str,
+    case_id: &str,
+    before: Option<&observation::Model>,
+    after: &observation::Model,
+) -> Result<(), ServiceError> {
+    let json = |m: &observation::Model| -> Result<Option<Value>, ServiceError> {
+        Ok(snapshot(&to_api(m.clone(), case_id.to_owned())?))
+    };
+    audit::record(
+        db,
+        Some(actor),
+        Entry {
+            action,
+            resource: "observation",
+            resource_id: &after.id,
+            organisation_id: Some(organisation),
+            before: before.map(json).transpose()?.flatten(),
+            after: json(after)?,
+        },
+    )
+    .await
 }
 
 /// Finds an observation by id.
@@ -266,7 +336,8 @@ pub async fn create(
     actor: &Actor,
     input: ObservationInput,
 ) -> Result<(observation::Model, String), ServiceError> {
-    let checked = check(state, &input).await?;
+    check_status_input(&input)?;
+    let checked = check(state, actor, &input).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let created = observation::ActiveModel {
@@ -277,6 +348,7 @@ pub async fn create(
         answers: Set(answers_text(&input.answers.into_iter().collect())),
         notes: Set(input.notes),
         status: Set(checked.status.as_str().to_owned()),
+        review_comments: Set(None),
         submitted_at: Set((checked.status == ObservationStatus::Submitted).then_some(now)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -287,20 +359,40 @@ pub async fn create(
     .await
     .map_err(ServiceError::from_write)?;
     outbox::record(&txn, Change::Observation, &created.id).await?;
+    audit_observation(
+        &txn,
+        actor,
+        "create",
+        &checked.organisation,
+        &checked.hearing.case_id,
+        None,
+        &created,
+    )
+    .await?;
     txn.commit().await?;
     state.search.changed();
     Ok((created, checked.hearing.case_id))
 }
 
-/// Replaces an observation's answers and notes, or submits it. A submitted observation stays
-/// submitted: taking it back to draft is the review workflow's job.
+/// Replaces an observation's answers and notes, or submits it. A submitted observation cannot go
+/// back to draft; a published one is changed only by a reviewer (see [`review`]).
 pub async fn update(
     state: &AppState,
     actor: &Actor,
     id: &str,
     input: ObservationInput,
 ) -> Result<(observation::Model, String), ServiceError> {
+    check_status_input(&input)?;
     let (existing, _) = get(state, id).await?;
+    let (_, case, released) = owner(state, &existing).await?;
+    policy::require_change(
+        actor,
+        &case.case.organisation_id,
+        released,
+        "observation",
+        id,
+    )?;
+    review::require_editable(actor, ObservationStatus::parse(&existing.status))?;
     if existing.hearing_id != input.hearing_id {
         return Err(ServiceError::invalid(
             "hearing_id",
@@ -309,20 +401,21 @@ pub async fn update(
     }
     let current = ObservationStatus::parse(&existing.status);
     let wanted = input.status.unwrap_or(current);
-    if current == ObservationStatus::Submitted && wanted == ObservationStatus::Draft {
-        return Err(ServiceError::Conflict(
-            "a submitted observation cannot be turned back into a draft".to_owned(),
-        ));
+    if current.complete() && wanted == ObservationStatus::Draft {
+        return Err(ServiceError::Conflict(format!(
+            "a {} observation cannot be turned back into a draft",
+            current.as_str()
+        )));
     }
     let input = ObservationInput {
         status: Some(wanted),
         ..input
     };
-    let checked = check(state, &input).await?;
+    let checked = check(state, actor, &input).await?;
     let now = Utc::now();
     let first_submission =
         existing.submitted_at.is_none() && wanted == ObservationStatus::Submitted;
-    let mut active: observation::ActiveModel = existing.into();
+    let mut active: observation::ActiveModel = existing.clone().into();
     active.methodology_version = Set(checked.version as i32);
     active.answers = Set(answers_text(&input.answers.into_iter().collect()));
     active.notes = Set(input.notes);
@@ -338,12 +431,84 @@ pub async fn update(
         .await
         .map_err(ServiceError::from_write)?;
     outbox::record(&txn, Change::Observation, &updated.id).await?;
+    audit_observation(
+        &txn,
+        actor,
+        "update",
+        &checked.organisation,
+        &checked.hearing.case_id,
+        Some(&existing),
+        &updated,
+    )
+    .await?;
     txn.commit().await?;
     state.search.changed();
     Ok((updated, checked.hearing.case_id))
 }
 
-/// Checks every submitted observation of `hearing` against its (changed) facts; used inside the
+/// Takes a review step on an observation (see [`review`]). Submitting checks that every required
+/// question that applies is answered; publishing needs the case published first.
+pub async fn review(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: ReviewInput,
+) -> Result<(observation::Model, String), ServiceError> {
+    let (existing, _) = get(state, id).await?;
+    let (hearing, case, released) = owner(state, &existing).await?;
+    let organisation = case.case.organisation_id.clone();
+    policy::require_change(actor, &organisation, released, "observation", id)?;
+    let next = review::next_status(
+        actor,
+        ObservationStatus::parse(&existing.status),
+        input.action,
+    )?;
+    let methodology =
+        methodology_version(state.methodology, Some(existing.methodology_version as u32))?;
+    let comments = review::comments_text(methodology, Scope::Observation, &["notes"], &input)?;
+    if input.action == ReviewAction::Submit {
+        let answers = parse_answers(&existing.answers)?;
+        fail_if_any(problems(
+            methodology,
+            &hearing,
+            &case.jurisdiction,
+            &answers,
+            ReviewStatus::Submitted,
+        ))?;
+    }
+    if input.action == ReviewAction::Publish && case.case.review_status != policy::PUBLISHED {
+        return Err(ServiceError::Conflict(
+            "the observation's case is not published; publish the case first".into(),
+        ));
+    }
+    let now = Utc::now();
+    let mut active: observation::ActiveModel = existing.clone().into();
+    active.status = Set(next.as_str().to_owned());
+    if input.action == ReviewAction::Return || next == ReviewStatus::Published {
+        active.review_comments = Set(comments);
+    }
+    if existing.submitted_at.is_none() && next == ReviewStatus::Submitted {
+        active.submitted_at = Set(Some(now));
+    }
+    let txn = state.db.begin().await?;
+    let updated = active.update(&txn).await?;
+    outbox::record(&txn, Change::Observation, id).await?;
+    audit_observation(
+        &txn,
+        actor,
+        input.action.as_str(),
+        &organisation,
+        &hearing.case_id,
+        Some(&existing),
+        &updated,
+    )
+    .await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok((updated, hearing.case_id))
+}
+
+/// Checks every complete (submitted or published) observation of `hearing` against its (changed) facts; used inside the
 /// hearing update's transaction so that a refused change leaves nothing behind.
 pub async fn recheck_submitted<C: ConnectionTrait>(
     state: &AppState,
@@ -352,7 +517,10 @@ pub async fn recheck_submitted<C: ConnectionTrait>(
 ) -> Result<(), ServiceError> {
     let submitted = observation::Entity::find()
         .filter(observation::Column::HearingId.eq(hearing.id.clone()))
-        .filter(observation::Column::Status.eq(ObservationStatus::Submitted.as_str()))
+        .filter(observation::Column::Status.is_in([
+            ReviewStatus::Submitted.as_str(),
+            ReviewStatus::Published.as_str(),
+        ]))
         .all(db)
         .await?;
     if submitted.is_empty() {
@@ -385,14 +553,15 @@ pub async fn recheck_submitted<C: ConnectionTrait>(
     fail_if_any(found)
 }
 
-/// Lists observations in creation order, each with its case id.
+/// Lists the observations the caller may see in creation order, each with its case id.
 pub async fn list(
     state: &AppState,
+    actor: &Actor,
     filter: ObservationFilter,
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<(observation::Model, String)>, ServiceError> {
-    let mut select = observation::Entity::find();
+    let mut select = observation::Entity::find().filter(policy::visible_observations(actor));
     if let Some(hearing_id) = filter.hearing_id {
         select = select.filter(observation::Column::HearingId.eq(hearing_id));
     }

@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use crate::{
     entities::party,
     error::{FieldProblem, ServiceError},
+    search::policy,
     services::{
+        audit::{self, Entry, snapshot},
         case,
         common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
     },
@@ -90,19 +92,21 @@ impl TryFrom<party::Model> for Party {
     }
 }
 
-async fn check(state: &AppState, input: &PartyInput) -> Result<(), ServiceError> {
+async fn check(
+    state: &AppState,
+    actor: &Actor,
+    input: &PartyInput,
+) -> Result<String, ServiceError> {
     let mut problems = Vec::new();
-    let jurisdiction = match case::get(state, &input.case_id).await {
-        Ok(record) => Some(record.jurisdiction),
-        Err(ServiceError::NotFound { .. }) => {
-            problems.push(FieldProblem::field(
-                "case_id",
-                format!("no case with id {}", input.case_id),
-            ));
-            None
-        }
-        Err(other) => return Err(other),
-    };
+    let (jurisdiction, organisation) =
+        match case::for_new_record(state, actor, &input.case_id, "case_id").await {
+            Ok(record) => (Some(record.jurisdiction), record.case.organisation_id),
+            Err(ServiceError::Invalid(found)) => {
+                problems.extend(found);
+                (None, String::new())
+            }
+            Err(other) => return Err(other),
+        };
     let methodology = state.methodology.latest();
     check_term(
         methodology,
@@ -155,12 +159,46 @@ async fn check(state: &AppState, input: &PartyInput) -> Result<(), ServiceError>
             ));
         }
     }
-    fail_if_any(problems)
+    fail_if_any(problems)?;
+    Ok(organisation)
 }
 
-/// Finds a party by id.
+/// Finds a party by id, whoever asks.
 pub async fn get(state: &AppState, id: &str) -> Result<party::Model, ServiceError> {
     common::find_or_404::<party::Entity, _>(&state.db, "party", id).await
+}
+
+/// Finds a party the caller may see (that of a case they may see; 404 otherwise).
+pub async fn read(state: &AppState, actor: &Actor, id: &str) -> Result<party::Model, ServiceError> {
+    let found = get(state, id).await?;
+    case::require_for_record(state, actor, &found.case_id, "party", id, false).await?;
+    Ok(found)
+}
+
+async fn audit_party<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    organisation: &str,
+    before: Option<&party::Model>,
+    after: &party::Model,
+) -> Result<(), ServiceError> {
+    let json = |m: &party::Model| -> Result<Option<serde_json::Value>, ServiceError> {
+        Ok(snapshot(&Party::try_from(m.clone())?))
+    };
+    audit::record(
+        db,
+        Some(actor),
+        Entry {
+            action,
+            resource: "party",
+            resource_id: &after.id,
+            organisation_id: Some(organisation),
+            before: before.map(json).transpose()?.flatten(),
+            after: json(after)?,
+        },
+    )
+    .await
 }
 
 fn characteristics_text(input: &PartyInput) -> String {
@@ -173,9 +211,10 @@ pub async fn create(
     actor: &Actor,
     input: PartyInput,
 ) -> Result<party::Model, ServiceError> {
-    check(state, &input).await?;
+    let organisation = check(state, actor, &input).await?;
     let now = Utc::now();
-    party::ActiveModel {
+    let txn = state.db.begin().await?;
+    let created = party::ActiveModel {
         id: Set(new_id()),
         characteristics: Set(characteristics_text(&input)),
         case_id: Set(input.case_id),
@@ -188,9 +227,12 @@ pub async fn create(
         created_by: Set(actor.user_id.clone()),
         updated_by: Set(actor.user_id.clone()),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await
-    .map_err(ServiceError::from_write)
+    .map_err(ServiceError::from_write)?;
+    audit_party(&txn, actor, "create", &organisation, None, &created).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// Replaces a party's fields. A party cannot move to another case.
@@ -201,14 +243,15 @@ pub async fn update(
     input: PartyInput,
 ) -> Result<party::Model, ServiceError> {
     let existing = get(state, id).await?;
+    case::require_for_record(state, actor, &existing.case_id, "party", id, true).await?;
     if existing.case_id != input.case_id {
         return Err(ServiceError::invalid(
             "case_id",
             "a party cannot be moved to another case",
         ));
     }
-    check(state, &input).await?;
-    let mut active: party::ActiveModel = existing.into();
+    let organisation = check(state, actor, &input).await?;
+    let mut active: party::ActiveModel = existing.clone().into();
     active.characteristics = Set(characteristics_text(&input));
     active.role = Set(input.role);
     active.kind = Set(input.kind);
@@ -216,21 +259,35 @@ pub async fn update(
     active.representation = Set(input.representation);
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    active
-        .update(&state.db)
+    let txn = state.db.begin().await?;
+    let updated = active
+        .update(&txn)
         .await
-        .map_err(ServiceError::from_write)
+        .map_err(ServiceError::from_write)?;
+    audit_party(
+        &txn,
+        actor,
+        "update",
+        &organisation,
+        Some(&existing),
+        &updated,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
-/// Lists parties, optionally of one case and one role.
+/// Lists the parties of cases the caller may see, optionally of one case and one role.
 pub async fn list(
     state: &AppState,
+    actor: &Actor,
     case_id: Option<String>,
     role: Option<String>,
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<party::Model>, ServiceError> {
-    let mut select = party::Entity::find();
+    let mut select =
+        party::Entity::find().filter(policy::of_visible_cases(actor, party::Column::CaseId));
     if let Some(case_id) = case_id {
         select = select.filter(party::Column::CaseId.eq(case_id));
     }

@@ -11,13 +11,18 @@ use serde_json::{Map, Value, json};
 use crate::{
     entities::{court, ruling},
     error::{FieldProblem, ServiceError},
-    search::outbox::{self, Change},
+    search::{
+        outbox::{self, Change},
+        policy,
+    },
     services::{
+        audit::{self, Entry, snapshot},
         case as case_service,
         common::{
             self, Actor, Page, answers_text, check_term, fail_if_any, merge_answers,
             methodology_version, new_id, page, parse_answers, problems_from_methodology,
         },
+        review::{self, ReviewAction, ReviewInput, ReviewStatus},
     },
     state::AppState,
 };
@@ -105,6 +110,13 @@ pub struct Ruling {
     pub methodology_version: u32,
     /// Answers, by question code.
     pub answers: BTreeMap<String, Value>,
+    /// The organisation the record belongs to (its case's, or its author's for case law).
+    pub organisation_id: Option<String>,
+    /// Where the ruling is in review; researchers see published rulings (of published cases).
+    /// Imported case law is published on import.
+    pub review_status: ReviewStatus,
+    /// The reviewer's comments when it was returned, by question code or field.
+    pub review_comments: BTreeMap<String, String>,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
     /// Who created it (user id).
@@ -138,6 +150,9 @@ impl TryFrom<ruling::Model> for Ruling {
                 None => BTreeMap::new(),
             },
             methodology_version: m.methodology_version as u32,
+            organisation_id: m.organisation_id,
+            review_status: ReviewStatus::parse(&m.review_status),
+            review_comments: review::parse_comments(m.review_comments.as_deref()),
             created_at: m.created_at,
             created_by: m.created_by,
             updated_at: m.updated_at,
@@ -178,27 +193,32 @@ pub(crate) fn is_language_tag(tag: &str) -> bool {
 
 /// The checked values to store.
 struct Resolved {
+    /// The case's organisation, or None for stand-alone case law.
+    case_organisation: Option<String>,
     court_id: Option<String>,
     court_name: String,
     jurisdiction: Option<String>,
     version: u32,
 }
 
-async fn check(state: &AppState, input: &RulingInput) -> Result<Resolved, ServiceError> {
+async fn check(
+    state: &AppState,
+    actor: &Actor,
+    input: &RulingInput,
+) -> Result<Resolved, ServiceError> {
     let mut problems = Vec::new();
     let methodology = methodology_version(state.methodology, input.methodology_version)?;
     let mut court_id = input.court_id.clone();
+    let mut case_organisation = None;
     if let Some(case_id) = &input.case_id {
-        match case_service::get(state, case_id).await {
+        match case_service::for_new_record(state, actor, case_id, "case_id").await {
             Ok(record) => {
                 if court_id.is_none() {
                     court_id = Some(record.case.court_id.clone());
                 }
+                case_organisation = Some(record.case.organisation_id);
             }
-            Err(ServiceError::NotFound { .. }) => problems.push(FieldProblem::field(
-                "case_id",
-                format!("no case with id {case_id}"),
-            )),
+            Err(ServiceError::Invalid(found)) => problems.extend(found),
             Err(other) => return Err(other),
         }
     }
@@ -278,6 +298,7 @@ async fn check(state: &AppState, input: &RulingInput) -> Result<Resolved, Servic
     problems.extend(problems_from_methodology(methodology, found));
     fail_if_any(problems)?;
     Ok(Resolved {
+        case_organisation,
         court_id,
         court_name,
         jurisdiction,
@@ -306,9 +327,81 @@ pub(crate) fn metadata_text(metadata: &BTreeMap<String, Value>) -> Option<String
     (!metadata.is_empty()).then(|| answers_text(&metadata.clone().into_iter().collect()))
 }
 
-/// Finds a ruling by id.
+/// Finds a ruling by id, whoever asks.
 pub async fn get(state: &AppState, id: &str) -> Result<ruling::Model, ServiceError> {
     common::find_or_404::<ruling::Entity, _>(&state.db, "ruling", id).await
+}
+
+/// Whether a ruling is released: published, and stand-alone or of a published case.
+async fn released(state: &AppState, m: &ruling::Model) -> Result<bool, ServiceError> {
+    if m.review_status != policy::PUBLISHED {
+        return Ok(false);
+    }
+    Ok(match &m.case_id {
+        None => true,
+        Some(case_id) => {
+            case_service::get(state, case_id).await?.case.review_status == policy::PUBLISHED
+        }
+    })
+}
+
+/// Finds a ruling the caller may see (404 otherwise).
+pub async fn read(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<ruling::Model, ServiceError> {
+    let found = get(state, id).await?;
+    let released = released(state, &found).await?;
+    policy::require_visible(
+        actor,
+        found.organisation_id.as_deref().unwrap_or_default(),
+        released,
+        "ruling",
+        id,
+    )?;
+    Ok(found)
+}
+
+/// The ruling as the audit trail keeps it: the API form, with the full text replaced by its
+/// SHA-256 and length (judgments run to megabytes; the digest shows whether it changed).
+pub(crate) fn audit_snapshot(m: &ruling::Model) -> Result<Option<Value>, ServiceError> {
+    use sha2::{Digest, Sha256};
+    let mut json = snapshot(&Ruling::try_from(m.clone())?);
+    if let Some(Value::Object(fields)) = json.as_mut() {
+        let digest: String = Sha256::digest(m.full_text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        fields.insert(
+            "full_text".into(),
+            json!({"sha256": digest, "chars": m.full_text.chars().count()}),
+        );
+    }
+    Ok(json)
+}
+
+/// Records a write of a ruling in the audit trail.
+pub(crate) async fn audit_ruling<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    before: Option<&ruling::Model>,
+    after: &ruling::Model,
+) -> Result<(), ServiceError> {
+    audit::record(
+        db,
+        Some(actor),
+        Entry {
+            action,
+            resource: "ruling",
+            resource_id: &after.id,
+            organisation_id: after.organisation_id.as_deref(),
+            before: before.map(audit_snapshot).transpose()?.flatten(),
+            after: audit_snapshot(after)?,
+        },
+    )
+    .await
 }
 
 /// Creates a ruling.
@@ -317,7 +410,7 @@ pub async fn create(
     actor: &Actor,
     input: RulingInput,
 ) -> Result<ruling::Model, ServiceError> {
-    let resolved = check(state, &input).await?;
+    let resolved = check(state, actor, &input).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let created = ruling::ActiveModel {
@@ -337,6 +430,13 @@ pub async fn create(
         metadata: Set(metadata_text(&input.metadata)),
         methodology_version: Set(resolved.version as i32),
         answers: Set(answers_text(&input.answers.into_iter().collect())),
+        organisation_id: Set(Some(
+            resolved
+                .case_organisation
+                .unwrap_or_else(|| actor.organisation_id.clone()),
+        )),
+        review_status: Set(ReviewStatus::Draft.as_str().to_owned()),
+        review_comments: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         created_by: Set(actor.user_id.clone()),
@@ -346,6 +446,7 @@ pub async fn create(
     .await
     .map_err(ServiceError::from_write)?;
     outbox::record(&txn, Change::Ruling, &created.id).await?;
+    audit_ruling(&txn, actor, "create", None, &created).await?;
     txn.commit().await?;
     state.search.changed();
     Ok(created)
@@ -359,8 +460,20 @@ pub async fn update(
     input: RulingInput,
 ) -> Result<ruling::Model, ServiceError> {
     let existing = get(state, id).await?;
-    let resolved = check(state, &input).await?;
-    let mut active: ruling::ActiveModel = existing.into();
+    let was_released = released(state, &existing).await?;
+    policy::require_change(
+        actor,
+        existing.organisation_id.as_deref().unwrap_or_default(),
+        was_released,
+        "ruling",
+        id,
+    )?;
+    review::require_editable(actor, ReviewStatus::parse(&existing.review_status))?;
+    let resolved = check(state, actor, &input).await?;
+    let mut active: ruling::ActiveModel = existing.clone().into();
+    if let Some(organisation) = resolved.case_organisation {
+        active.organisation_id = Set(Some(organisation));
+    }
     active.case_id = Set(input.case_id);
     active.court_id = Set(resolved.court_id);
     active.external_id = Set(input.external_id);
@@ -384,19 +497,78 @@ pub async fn update(
         .await
         .map_err(ServiceError::from_write)?;
     outbox::record(&txn, Change::Ruling, &updated.id).await?;
+    audit_ruling(&txn, actor, "update", Some(&existing), &updated).await?;
     txn.commit().await?;
     state.search.changed();
     Ok(updated)
 }
 
-/// Lists rulings in creation order.
+/// Fields of a ruling a reviewer's comment may name besides its questions.
+const RULING_FIELDS: &[&str] = &["title", "full_text", "court_name", "language", "source"];
+
+/// Takes a review step on a ruling (see [`review`]); a ruling of a case is published only once
+/// its case is.
+pub async fn review(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: ReviewInput,
+) -> Result<ruling::Model, ServiceError> {
+    let existing = get(state, id).await?;
+    let was_released = released(state, &existing).await?;
+    policy::require_change(
+        actor,
+        existing.organisation_id.as_deref().unwrap_or_default(),
+        was_released,
+        "ruling",
+        id,
+    )?;
+    let next = review::next_status(
+        actor,
+        ReviewStatus::parse(&existing.review_status),
+        input.action,
+    )?;
+    let methodology =
+        methodology_version(state.methodology, Some(existing.methodology_version as u32))?;
+    let comments = review::comments_text(methodology, Scope::Ruling, RULING_FIELDS, &input)?;
+    if input.action == ReviewAction::Publish
+        && let Some(case_id) = &existing.case_id
+        && case_service::get(state, case_id).await?.case.review_status != policy::PUBLISHED
+    {
+        return Err(ServiceError::Conflict(
+            "the ruling's case is not published; publish the case first".into(),
+        ));
+    }
+    let mut active: ruling::ActiveModel = existing.clone().into();
+    active.review_status = Set(next.as_str().to_owned());
+    if input.action == ReviewAction::Return || next == ReviewStatus::Published {
+        active.review_comments = Set(comments);
+    }
+    let txn = state.db.begin().await?;
+    let updated = active.update(&txn).await?;
+    outbox::record(&txn, Change::Ruling, id).await?;
+    audit_ruling(
+        &txn,
+        actor,
+        input.action.as_str(),
+        Some(&existing),
+        &updated,
+    )
+    .await?;
+    txn.commit().await?;
+    state.search.changed();
+    Ok(updated)
+}
+
+/// Lists the rulings the caller may see, in creation order.
 pub async fn list(
     state: &AppState,
+    actor: &Actor,
     filter: RulingFilter,
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<ruling::Model>, ServiceError> {
-    let mut select = ruling::Entity::find();
+    let mut select = ruling::Entity::find().filter(policy::visible_rulings(actor));
     if let Some(v) = filter.case_id {
         select = select.filter(ruling::Column::CaseId.eq(v));
     }

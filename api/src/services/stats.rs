@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::{
     entities::{case, case_ground, court, hearing, observation, ruling},
     error::ServiceError,
+    search::policy,
     services::{
         case::{CaseFilter, case_fields},
         common::{keyset_batch, merge_answers, parse_answers},
@@ -290,6 +291,7 @@ async fn case_facts(
 
 /// Counts of cases by ground, jurisdiction, proceeding type, filing year and outcome.
 pub async fn cases(state: &AppState, filter: &CaseFilter) -> Result<CaseStats, ServiceError> {
+    let filter = &filter.released();
     let facts = case_facts(&state.db, state.methodology.latest(), filter, false).await?;
     let mut by: [BTreeMap<String, u64>; 5] = Default::default();
     for f in facts.values() {
@@ -336,7 +338,7 @@ async fn walk_hearings(
         let mut observations: HashMap<String, Vec<observation::Model>> = HashMap::new();
         for o in observation::Entity::find()
             .filter(observation::Column::HearingId.is_in(hearings.iter().map(|h| h.id.clone())))
-            .filter(observation::Column::Status.eq("submitted"))
+            .filter(observation::Column::Status.eq(policy::PUBLISHED))
             .order_by_asc(observation::Column::Id)
             .all(db)
             .await?
@@ -391,6 +393,7 @@ fn given<'a>(
 
 /// Per-hearing indicators.
 pub async fn hearings(state: &AppState, filter: &CaseFilter) -> Result<HearingStats, ServiceError> {
+    let filter = &filter.released();
     #[derive(Default)]
     struct Tally {
         hearings: u64,
@@ -489,6 +492,7 @@ pub async fn durations(
     state: &AppState,
     filter: &CaseFilter,
 ) -> Result<DurationStats, ServiceError> {
+    let filter = &filter.released();
     let facts = case_facts(&state.db, state.methodology.latest(), filter, false).await?;
     let mut days: Vec<f64> = facts
         .values()
@@ -582,6 +586,7 @@ pub async fn crosstab(
     question: &str,
     by: &str,
 ) -> Result<Crosstab, ServiceError> {
+    let filter = &filter.released();
     let methodology = state.methodology.latest();
     let q = methodology.question(question).ok_or_else(|| {
         ServiceError::BadRequest(format!(

@@ -1,0 +1,151 @@
+//! Who may call which operation: **one table**, one row per operation of the API (by its OpenAPI
+//! `operationId`). Endpoints ask [`check`] with their operation before doing anything else, and
+//! `tests/api/access.rs` walks the whole table over HTTP: every operation × every role × a record
+//! of the caller's own and of another organisation.
+//!
+//! The row says which roles may call the operation at all (403 otherwise, 401 without a valid
+//! token). Which *records* a permitted caller may see or change is decided per record by
+//! [`crate::search::policy`]: another organisation's unreleased record is 404, so that its
+//! existence is not confirmed; a released record of another organisation that the caller may not
+//! change is 403.
+
+use crate::{error::ServiceError, services::common::Actor};
+
+/// Every role.
+pub const ALL: &[&str] = &["admin", "coordinator", "monitor", "researcher"];
+/// Roles that record: create and change cases, hearings, parties, observations and rulings.
+pub const RECORDERS: &[&str] = &["admin", "coordinator", "monitor"];
+/// Roles that review: publish, return, withdraw, grade, read the audit trail.
+pub const REVIEWERS: &[&str] = &["admin", "coordinator"];
+/// The administrator only.
+pub const ADMIN: &[&str] = &["admin"];
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Callers {
+    /// Anyone, without a token (published reference data: the methodology).
+    Anyone,
+    /// Signed-in users with one of these roles.
+    Roles(&'static [&'static str]),
+    /// Signed-in users with one of these roles, and anyone without a token once an admin has
+    /// opened aggregate statistics to the public (setting `anonymous_stats`).
+    RolesOrOpenStats(&'static [&'static str]),
+}
+
+/// Whether the operation acts on one record named in the path or body, whose organisation and
+/// state then decide too (see [`crate::search::policy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Not one record: a list, a search, a dataset, a statistic (each shows what the caller may see).
+    Collection,
+    /// One record of an organisation.
+    Record,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// The OpenAPI operationId.
+    pub operation: &'static str,
+    /// Who may call it.
+    pub callers: Callers,
+    /// What it acts on.
+    pub target: Target,
+}
+
+const fn rule(operation: &'static str, callers: Callers, target: Target) -> Rule {
+    Rule {
+        operation,
+        callers,
+        target,
+    }
+}
+
+use Callers::{Anyone, Roles, RolesOrOpenStats};
+use Target::{Collection, Record};
+
+/// The table.
+pub const RULES: &[Rule] = &[
+    rule("list_methodology_versions", Anyone, Collection),
+    rule("get_methodology", Anyone, Collection),
+    // Courts are shared reference data, kept by everyone who records.
+    rule("create_court", Roles(RECORDERS), Collection),
+    rule("list_courts", Roles(ALL), Collection),
+    rule("get_court", Roles(ALL), Collection),
+    rule("update_court", Roles(RECORDERS), Collection),
+    rule("create_case", Roles(RECORDERS), Collection),
+    rule("list_cases", Roles(ALL), Collection),
+    rule("get_case", Roles(ALL), Record),
+    rule("update_case", Roles(RECORDERS), Record),
+    rule("review_case", Roles(RECORDERS), Record),
+    rule("grade_case", Roles(REVIEWERS), Record),
+    rule("create_party", Roles(RECORDERS), Record),
+    rule("list_parties", Roles(ALL), Collection),
+    rule("get_party", Roles(ALL), Record),
+    rule("update_party", Roles(RECORDERS), Record),
+    rule("create_hearing", Roles(RECORDERS), Record),
+    rule("list_hearings", Roles(ALL), Collection),
+    rule("get_hearing", Roles(ALL), Record),
+    rule("update_hearing", Roles(RECORDERS), Record),
+    rule("create_observation", Roles(RECORDERS), Record),
+    rule("list_observations", Roles(ALL), Collection),
+    rule("get_observation", Roles(ALL), Record),
+    rule("update_observation", Roles(RECORDERS), Record),
+    rule("review_observation", Roles(RECORDERS), Record),
+    // Imported case law is published at once (courts have published it already).
+    rule("import_rulings", Roles(REVIEWERS), Collection),
+    rule("create_ruling", Roles(RECORDERS), Collection),
+    rule("list_rulings", Roles(ALL), Collection),
+    rule("get_ruling", Roles(ALL), Record),
+    rule("update_ruling", Roles(RECORDERS), Record),
+    rule("review_ruling", Roles(RECORDERS), Record),
+    rule("search", Roles(ALL), Collection),
+    rule("export_dataset", Roles(ALL), Collection),
+    rule("dataset_codebook", Roles(ALL), Collection),
+    rule("dataset_package", Roles(ALL), Collection),
+    rule("dataset_codebook_csv", Roles(ALL), Collection),
+    rule("stats_cases", RolesOrOpenStats(ALL), Collection),
+    rule("stats_hearings", RolesOrOpenStats(ALL), Collection),
+    rule("stats_durations", RolesOrOpenStats(ALL), Collection),
+    rule("stats_crosstab", RolesOrOpenStats(ALL), Collection),
+    rule("create_token", Roles(ALL), Collection),
+    rule("list_tokens", Roles(ALL), Collection),
+    rule("revoke_token", Roles(ALL), Record),
+    rule("list_audit", Roles(REVIEWERS), Collection),
+    rule("get_settings", Roles(ADMIN), Collection),
+    rule("update_settings", Roles(ADMIN), Collection),
+];
+
+/// The row for `operation`. Every operation has one: a test compares the table with the spec.
+pub fn rule_for(operation: &str) -> Result<&'static Rule, ServiceError> {
+    RULES
+        .iter()
+        .find(|r| r.operation == operation)
+        .ok_or_else(|| ServiceError::Internal(format!("operation {operation} has no access rule")))
+}
+
+/// Whether a signed-in `actor` may call `operation` (403 if not).
+pub fn check(actor: &Actor, operation: &str) -> Result<(), ServiceError> {
+    let roles = match rule_for(operation)?.callers {
+        Anyone => return Ok(()),
+        Roles(roles) | RolesOrOpenStats(roles) => roles,
+    };
+    if roles.contains(&actor.role.as_str()) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "a {} may not call {operation} (allowed: {})",
+            actor.role,
+            roles.join(", ")
+        )))
+    }
+}
+
+/// Whether anonymous callers may ever call `operation` (given the setting for statistics).
+pub fn anonymous_allowed(operation: &str, stats_open: bool) -> Result<bool, ServiceError> {
+    Ok(match rule_for(operation)?.callers {
+        Anyone => true,
+        RolesOrOpenStats(_) => stats_open,
+        Roles(_) => false,
+    })
+}
