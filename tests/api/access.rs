@@ -117,25 +117,25 @@ async fn records(app: &TestApp, token: &str, reviewer: Option<&str>, tag: &str) 
     )
     .await["id"]
         .as_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     let case_body = json!({"court_id": court, "case_number": format!("C {tag}"), "title": "Fictional matrix case",
                            "proceeding_type": "civil_antidiscrimination", "grounds": ["ethnicity"]});
     let case = call(app, token, Method::POST, "/cases", &case_body).await["id"]
         .as_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     let party_body = json!({"case_id": case, "role": "victim", "kind": "natural_person", "pseudonym": "Victim A",
                             "characteristics": ["ethnicity"], "representation": "ngo_lawyer"});
     let party = call(app, token, Method::POST, "/parties", &party_body).await["id"]
         .as_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     let hearing_body = json!({"case_id": case, "scheduled_at": "2025-03-14T09:00:00+01:00",
                               "started_at": "2025-03-14T09:40:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held"});
     let hearing = call(app, token, Method::POST, "/hearings", &hearing_body).await["id"]
         .as_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     let observation = call(
         app,
@@ -149,13 +149,13 @@ async fn records(app: &TestApp, token: &str, reviewer: Option<&str>, tag: &str) 
     )
     .await["id"]
         .as_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     let ruling_body = json!({"case_id": case, "title": "Fictional matrix ruling", "language": "sq",
                              "full_text": "Fictional ruling text."});
     let ruling = call(app, token, Method::POST, "/rulings", &ruling_body).await["id"]
         .as_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     if let Some(reviewer) = reviewer {
         for path in [
@@ -441,7 +441,8 @@ async fn matrix(app: &TestApp) {
                         &json!({"label": "victim"}),
                     )
                     .await;
-                    let path = format!("/tokens/{}/revoke", victim["id"].as_str().unwrap());
+                    let path =
+                        format!("/tokens/{}/revoke", victim["id"].as_str().expect("present"));
                     let status = send(app, token.as_deref(), Method::POST, &path, None).await;
                     let want: &[u16] = match *role {
                         "anonymous" => &[401],

@@ -75,7 +75,7 @@ async fn observations_round_trip(app: &TestApp) {
     app.publish(&format!("/cases/{case_id}")).await;
     app.publish(&format!(
         "/observations/{}",
-        submitted["id"].as_str().unwrap()
+        submitted["id"].as_str().expect("id")
     ))
     .await;
     let (status, draft) = app

@@ -12,6 +12,7 @@ mod observations;
 mod openapi;
 mod parties_hearings;
 mod reindex;
+mod review;
 mod rulings;
 mod search;
 mod stats;

@@ -68,7 +68,7 @@ impl StatsApi {
     /// Per-hearing indicators over the hearings of the selected cases: share adjourned and the
     /// reasons, share closed to the public, interpreter needed vs provided, share with hate speech
     /// in the courtroom and how often the judge reacted. A hearing's answer combines all its
-    /// submitted observations ("yes" if any says yes); each share is of the hearings where the
+    /// published observations ("yes" if any says yes); each share is of the hearings where the
     /// question was answered (`base`).
     #[oai(
         path = "/stats/hearings",

@@ -389,7 +389,11 @@ const OBSERVATION_FIELDS: &[FieldColumn] = &[
         Integer,
         "Methodology version the observation was recorded under.",
     ),
-    field("status", Text, "submitted (drafts are not exported)."),
+    field(
+        "status",
+        Text,
+        "published: datasets hold published observations of published cases only.",
+    ),
     field("submitted_at", Datetime, "When it was submitted."),
     field("notes", Text, "The monitor's narrative notes, as written."),
 ];
@@ -991,8 +995,8 @@ fn resolve_methodology(
     }
 }
 
-/// Ids of the records of the file's kind that the search query matches (searchable, i.e. submitted,
-/// records only — the same records datasets hold).
+/// Ids of the records of the file's kind that the search query matches: public documents, i.e.
+/// released records only, the same records datasets hold.
 fn search_ids(state: &AppState, dataset: Dataset, q: &str) -> Result<Vec<String>, ServiceError> {
     let kind = match dataset {
         Dataset::Cases => Kind::Case,
@@ -1330,7 +1334,7 @@ async fn fetch_observations(
     Ok(rows)
 }
 
-/// The submitted observations of a batch, ready to be written.
+/// The published observations of a batch, ready to be written.
 fn prepare_observations(
     exporter: &Exporter,
     rows: &[ObservationRow],

@@ -1,10 +1,10 @@
-//! Statistics for reports, computed from the same records the datasets export (submitted
-//! observations only) with the case-list filters. Records are read in keyset-paged batches and
+//! Statistics for reports, computed from the same records the datasets export (published
+//! cases, and their published observations and rulings) with the case-list filters. Records are read in keyset-paged batches and
 //! counted here, not in SQL, so every backend gives the same figures and memory holds counts (plus
 //! one small entry per selected case), not rows.
 //!
 //! Counting rules (documented in the API):
-//! - a hearing's indicator is taken from all submitted observations of it: "yes" if any says yes,
+//! - a hearing's indicator is taken from all published observations of it: "yes" if any says yes,
 //!   answered if any answered it;
 //! - shares are `count / base`, where `base` is the hearings for which the question was answered;
 //! - quartiles interpolate linearly between order statistics (R's type 7, numpy's default).
@@ -91,7 +91,7 @@ pub struct CaseStats {
 pub struct HearingStats {
     /// Hearings of the selected cases whose date has come (outcome not `scheduled`).
     pub hearings: u64,
-    /// Hearings with at least one submitted observation (the base of the observed indicators).
+    /// Hearings with at least one published observation (the base of the observed indicators).
     pub observed: u64,
     /// Adjourned (`held_then_adjourned` or `adjourned_before_start`), of `hearings`.
     pub adjourned: Indicator,
@@ -317,7 +317,7 @@ pub async fn cases(state: &AppState, filter: &CaseFilter) -> Result<CaseStats, S
 }
 
 /// Walks the hearings of the selected cases in batches, each with the merged answers of its
-/// submitted observations (and the methodology they were recorded under).
+/// published observations (and the methodology they were recorded under).
 async fn walk_hearings(
     state: &AppState,
     filter: &CaseFilter,

@@ -152,6 +152,12 @@ async fn generate(db: &DatabaseConnection, user: &str, observations: usize) -> R
             summary: Set(None),
             methodology_version: Set(1),
             answers: Set("{}".into()),
+            review_status: Set("published".into()),
+            review_comments: Set(None),
+            fairness_grade: Set(None),
+            grade_justification: Set(None),
+            graded_by: Set(None),
+            graded_at: Set(None),
             created_at: Set(at(i)),
             updated_at: Set(at(i)),
             created_by: Set(user.into()),
@@ -207,7 +213,8 @@ async fn generate(db: &DatabaseConnection, user: &str, observations: usize) -> R
             notes: Set(Some(format!(
                 "Fictional benchmark note {i}: the judge \"warned\" the public, then continued."
             ))),
-            status: Set("submitted".into()),
+            status: Set("published".into()),
+            review_comments: Set(None),
             submitted_at: Set(Some(at(i + 7200))),
             created_at: Set(at(i)),
             updated_at: Set(at(i)),
@@ -225,7 +232,7 @@ async fn generate(db: &DatabaseConnection, user: &str, observations: usize) -> R
 /// for the database's own CSV writer.
 const SQL: &str = "SELECT o.id, o.hearing_id, h.case_id, o.methodology_version, o.status, \
     o.submitted_at, o.notes, o.answers, o.created_at, o.updated_at FROM observations o \
-    JOIN hearings h ON h.id = o.hearing_id WHERE o.status = 'submitted' ORDER BY o.id";
+    JOIN hearings h ON h.id = o.hearing_id WHERE o.status = 'published' ORDER BY o.id";
 
 fn cli(data_dir: &Path, database_url: Option<&str>) -> Command {
     let mut cmd = Command::new(BIN);
