@@ -79,6 +79,9 @@ pub const RULES: &[Rule] = &[
     rule("update_case", Roles(RECORDERS), Record),
     rule("review_case", Roles(RECORDERS), Record),
     rule("grade_case", Roles(REVIEWERS), Record),
+    // Sensitive terms never leave the recording organisation (researchers: 403).
+    rule("get_sensitive_terms", Roles(RECORDERS), Record),
+    rule("replace_sensitive_terms", Roles(RECORDERS), Record),
     rule("create_party", Roles(RECORDERS), Record),
     rule("list_parties", Roles(ALL), Collection),
     rule("get_party", Roles(ALL), Record),

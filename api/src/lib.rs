@@ -14,6 +14,7 @@ pub mod endpoints;
 pub mod entities;
 pub mod error;
 pub mod health;
+pub mod redact;
 pub mod search;
 pub mod services;
 pub mod state;

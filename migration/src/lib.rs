@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_core;
 mod m20261121_000002_search_outbox;
 mod m20261122_000003_review_audit;
+mod m20261123_000004_sensitive_terms;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_core::Migration),
             Box::new(m20261121_000002_search_outbox::Migration),
             Box::new(m20261122_000003_review_audit::Migration),
+            Box::new(m20261123_000004_sensitive_terms::Migration),
         ]
     }
 }

@@ -8,11 +8,12 @@ use poem_openapi::{
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, Created, actor, case_filter},
+    endpoints::{ApiTags, BearerToken, Created, actor, case_filter, one},
     error::ApiError,
     services::{
         case::{self, Case, CaseInput, GradeInput},
         review::ReviewInput,
+        sensitive::{self, SensitiveTerms, SensitiveTermsInput},
     },
     state::AppState,
 };
@@ -58,9 +59,9 @@ impl CasesApi {
     #[oai(path = "/cases/:id", method = "get", operation_id = "get_case")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Case>, ApiError> {
         let actor = actor(&self.state, &token, "get_case").await?;
-        Ok(Json(
-            case::read(&self.state, &actor, &id.0).await?.into_api()?,
-        ))
+        let found = case::read(&self.state, &actor, &id.0).await?;
+        let shown = sensitive::shown_cases(&self.state, &actor, vec![found]).await?;
+        Ok(Json(one(shown)?.into_api()?))
     }
 
     /// Replace a case
@@ -122,8 +123,8 @@ impl CasesApi {
             filed_to,
         );
         let page = case::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
-        let items = page
-            .items
+        let items = sensitive::shown_cases(&self.state, &actor, page.items)
+            .await?
             .into_iter()
             .map(|c| c.into_api())
             .collect::<Result<_, _>>()?;
@@ -156,6 +157,50 @@ impl CasesApi {
             case::review(&self.state, &actor, &id.0, body.0)
                 .await?
                 .into_api()?,
+        ))
+    }
+
+    /// Get a case's sensitive terms
+    ///
+    /// The real names, addresses, ID numbers and places that must not leave the recording
+    /// organisation. Only its monitors and coordinators (and admins) may read them: anyone else
+    /// who can see the case gets 403.
+    #[oai(
+        path = "/cases/:id/sensitive-terms",
+        method = "get",
+        operation_id = "get_sensitive_terms"
+    )]
+    async fn sensitive_terms(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+    ) -> Result<Json<SensitiveTerms>, ApiError> {
+        let actor = actor(&self.state, &token, "get_sensitive_terms").await?;
+        Ok(Json(sensitive::read(&self.state, &actor, &id.0).await?))
+    }
+
+    /// Replace a case's sensitive terms
+    ///
+    /// For everyone outside the case's organisation (researchers, other organisations, datasets,
+    /// the search index) each term is replaced by the pseudonym of the party it names, or by a
+    /// mask such as `[name]`, in every spelling: with or without diacritics, in Cyrillic or
+    /// Latin, and inflected (`Krasniqit`, `Đorđevića`). Phone numbers, e-mail addresses and
+    /// personal ID numbers are masked in all free text whether listed or not. The list replaces
+    /// the previous one; the case's search documents are rebuilt with it.
+    #[oai(
+        path = "/cases/:id/sensitive-terms",
+        method = "put",
+        operation_id = "replace_sensitive_terms"
+    )]
+    async fn replace_sensitive_terms(
+        &self,
+        token: BearerToken,
+        id: Path<String>,
+        body: Json<SensitiveTermsInput>,
+    ) -> Result<Json<SensitiveTerms>, ApiError> {
+        let actor = actor(&self.state, &token, "replace_sensitive_terms").await?;
+        Ok(Json(
+            sensitive::replace(&self.state, &actor, &id.0, body.0).await?,
         ))
     }
 

@@ -8,9 +8,12 @@ use poem_openapi::{
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, Created, actor},
+    endpoints::{ApiTags, BearerToken, Created, actor, one},
     error::ApiError,
-    services::hearing::{self, Hearing, HearingFilter, HearingInput},
+    services::{
+        hearing::{self, Hearing, HearingFilter, HearingInput},
+        sensitive,
+    },
     state::AppState,
 };
 
@@ -49,9 +52,9 @@ impl HearingsApi {
     #[oai(path = "/hearings/:id", method = "get", operation_id = "get_hearing")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Hearing>, ApiError> {
         let actor = actor(&self.state, &token, "get_hearing").await?;
-        Ok(Json(
-            hearing::read(&self.state, &actor, &id.0).await?.into(),
-        ))
+        let found = hearing::read(&self.state, &actor, &id.0).await?;
+        let shown = sensitive::shown_hearings(&self.state, &actor, vec![found]).await?;
+        Ok(Json(one(shown)?.into()))
     }
 
     /// Replace a hearing
@@ -118,7 +121,11 @@ impl HearingsApi {
         };
         let page = hearing::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
         Ok(Json(HearingPage {
-            items: page.items.into_iter().map(Hearing::from).collect(),
+            items: sensitive::shown_hearings(&self.state, &actor, page.items)
+                .await?
+                .into_iter()
+                .map(Hearing::from)
+                .collect(),
             next_cursor: page.next_cursor,
         }))
     }

@@ -133,6 +133,14 @@ pub async fn actor(
     Ok(actor)
 }
 
+/// The single record of a one-element list (what the `shown_*` functions of
+/// [`crate::services::sensitive`] return for one record).
+pub fn one<T>(mut records: Vec<T>) -> Result<T, ApiError> {
+    records
+        .pop()
+        .ok_or_else(|| ServiceError::Internal("record lost while redacting".into()).into())
+}
+
 /// 201 Created with the new record.
 #[derive(Debug, ApiResponse)]
 pub enum Created<T: ToJSON + Send + Sync> {

@@ -8,13 +8,14 @@ use poem_openapi::{
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, Created, actor},
+    endpoints::{ApiTags, BearerToken, Created, actor, one},
     error::ApiError,
     services::{
         observation::{
             self, Observation, ObservationFilter, ObservationInput, ObservationStatus, to_api,
         },
         review::ReviewInput,
+        sensitive,
     },
     state::AppState,
 };
@@ -70,8 +71,10 @@ impl ObservationsApi {
         id: Path<String>,
     ) -> Result<Json<Observation>, ApiError> {
         let actor = actor(&self.state, &token, "get_observation").await?;
-        let (found, case_id) = observation::read(&self.state, &actor, &id.0).await?;
-        Ok(Json(to_api(found, case_id)?))
+        let found = observation::read(&self.state, &actor, &id.0).await?;
+        let (shown, case_id) =
+            one(sensitive::shown_observations(&self.state, &actor, vec![found]).await?)?;
+        Ok(Json(to_api(shown, case_id)?))
     }
 
     /// Replace or submit an observation
@@ -140,8 +143,8 @@ impl ObservationsApi {
         };
         let page =
             observation::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
-        let items = page
-            .items
+        let items = sensitive::shown_observations(&self.state, &actor, page.items)
+            .await?
             .into_iter()
             .map(|(o, case_id)| to_api(o, case_id))
             .collect::<Result<_, _>>()?;

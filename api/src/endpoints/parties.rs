@@ -7,9 +7,12 @@ use poem_openapi::{
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, Created, actor},
+    endpoints::{ApiTags, BearerToken, Created, actor, one},
     error::ApiError,
-    services::party::{self, Party, PartyInput},
+    services::{
+        party::{self, Party, PartyInput},
+        sensitive,
+    },
     state::AppState,
 };
 
@@ -50,9 +53,9 @@ impl PartiesApi {
     #[oai(path = "/parties/:id", method = "get", operation_id = "get_party")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Party>, ApiError> {
         let actor = actor(&self.state, &token, "get_party").await?;
-        Ok(Json(
-            party::read(&self.state, &actor, &id.0).await?.try_into()?,
-        ))
+        let found = party::read(&self.state, &actor, &id.0).await?;
+        let shown = sensitive::shown_parties(&self.state, &actor, vec![found]).await?;
+        Ok(Json(one(shown)?.try_into()?))
     }
 
     /// Replace a party
@@ -96,8 +99,8 @@ impl PartiesApi {
             limit.0,
         )
         .await?;
-        let items = page
-            .items
+        let items = sensitive::shown_parties(&self.state, &actor, page.items)
+            .await?
             .into_iter()
             .map(Party::try_from)
             .collect::<Result<_, _>>()?;

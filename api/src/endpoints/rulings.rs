@@ -8,12 +8,13 @@ use poem_openapi::{
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, Created, actor},
+    endpoints::{ApiTags, BearerToken, Created, actor, one},
     error::ApiError,
     services::{
         import::{self, ImportReport},
         review::ReviewInput,
         ruling::{self, Ruling, RulingFilter, RulingInput},
+        sensitive,
     },
     state::AppState,
 };
@@ -119,9 +120,9 @@ impl RulingsApi {
     #[oai(path = "/rulings/:id", method = "get", operation_id = "get_ruling")]
     async fn get(&self, token: BearerToken, id: Path<String>) -> Result<Json<Ruling>, ApiError> {
         let actor = actor(&self.state, &token, "get_ruling").await?;
-        Ok(Json(
-            ruling::read(&self.state, &actor, &id.0).await?.try_into()?,
-        ))
+        let found = ruling::read(&self.state, &actor, &id.0).await?;
+        let shown = sensitive::shown_rulings(&self.state, &actor, vec![found]).await?;
+        Ok(Json(one(shown)?.try_into()?))
     }
 
     /// Replace a ruling
@@ -183,8 +184,8 @@ impl RulingsApi {
             decided_to: decided_to.0,
         };
         let page = ruling::list(&self.state, &actor, filter, cursor.0.as_deref(), limit.0).await?;
-        let items = page
-            .items
+        let items = sensitive::shown_rulings(&self.state, &actor, page.items)
+            .await?
             .into_iter()
             .map(Ruling::try_from)
             .collect::<Result<_, _>>()?;

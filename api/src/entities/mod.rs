@@ -11,5 +11,6 @@ pub mod organisation;
 pub mod party;
 pub mod ruling;
 pub mod search_outbox;
+pub mod sensitive_term;
 pub mod setting;
 pub mod user;

@@ -1,5 +1,7 @@
 //! Database records → index documents. What a researcher can search is decided here (which text
-//! goes in) and in [`super::policy`] (who may find it).
+//! goes in) and in [`super::policy`] (who may find it). All text goes in redacted (a case's
+//! sensitive terms and identifying patterns replaced, see [`crate::redact`]): the index is shared
+//! by every viewer, so a term must not be findable, nor appear in a snippet, for anyone.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -11,7 +13,8 @@ use super::{outbox::Change, policy};
 use crate::{
     entities::{case, case_ground, court, hearing, observation, ruling},
     error::ServiceError,
-    services::common::parse_answers,
+    redact::Redactor,
+    services::{common::parse_answers, sensitive},
 };
 
 /// What to do to the index for one record.
@@ -30,6 +33,7 @@ pub struct Builder<'a, C> {
     courts: HashMap<String, Option<court::Model>>,
     cases: HashMap<String, Option<(case::Model, Vec<String>)>>,
     hearings: HashMap<String, Option<hearing::Model>>,
+    redactors: HashMap<String, Redactor>,
 }
 
 impl<C> std::fmt::Debug for Builder<'_, C> {
@@ -47,6 +51,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             courts: HashMap::new(),
             cases: HashMap::new(),
             hearings: HashMap::new(),
+            redactors: HashMap::new(),
         }
     }
 
@@ -114,6 +119,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             }
             Change::Case => {
                 self.cases.remove(id);
+                self.redactors.remove(id);
                 targets.insert((Kind::Case, id.to_string()));
                 let hearing_ids: Vec<String> = hearing::Entity::find()
                     .filter(hearing::Column::CaseId.eq(id))
@@ -208,6 +214,19 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         Ok(found)
     }
 
+    /// The redactor of a case's documents (patterns only for stand-alone case law).
+    async fn redactor(&mut self, case_id: Option<&str>) -> Result<Redactor, ServiceError> {
+        let Some(id) = case_id else {
+            return Ok(Redactor::patterns_only());
+        };
+        if let Some(found) = self.redactors.get(id) {
+            return Ok(found.clone());
+        }
+        let found = sensitive::redactor(self.db, id).await?;
+        self.redactors.insert(id.to_string(), found.clone());
+        Ok(found)
+    }
+
     async fn hearing(&mut self, id: &str) -> Result<Option<hearing::Model>, ServiceError> {
         if let Some(found) = self.hearings.get(id) {
             return Ok(found.clone());
@@ -253,12 +272,13 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             None => (Vec::new(), None, true),
         };
         let released = case_released && m.review_status == policy::PUBLISHED;
+        let r = self.redactor(m.case_id.as_deref()).await?;
         Ok(IndexDoc {
             kind: Kind::Ruling,
             id: m.id.clone(),
             case_id: m.case_id.clone(),
-            title: m.title.clone(),
-            body: m.full_text.clone(),
+            title: r.apply(&m.title).into_owned(),
+            body: r.apply(&m.full_text).into_owned(),
             court_id: m.court_id.clone(),
             court_name: Some(m.court_name.clone()),
             jurisdiction: m.jurisdiction.clone(),
@@ -282,12 +302,13 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         let court = self.court(&c.court_id).await?;
         let mut body: Vec<String> = c.summary.iter().cloned().collect();
         body.extend(self.free_text(c.methodology_version, &c.answers)?);
+        let r = self.redactor(Some(&c.id)).await?;
         Ok(Some(IndexDoc {
             kind: Kind::Case,
             id: c.id.clone(),
             case_id: Some(c.id.clone()),
-            title: format!("{} — {}", c.case_number, c.title),
-            body: body.join("\n\n"),
+            title: r.apply(&format!("{} — {}", c.case_number, c.title)).into_owned(),
+            body: r.apply(&body.join("\n\n")).into_owned(),
             court_id: Some(c.court_id.clone()),
             court_name: court.as_ref().map(|c| c.name.clone()),
             jurisdiction: court.map(|c| c.jurisdiction),
@@ -314,17 +335,20 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         let court = self.court(&c.court_id).await?;
         let mut body: Vec<String> = m.notes.iter().cloned().collect();
         body.extend(self.free_text(m.methodology_version, &m.answers)?);
+        let r = self.redactor(Some(&c.id)).await?;
         Ok(Some(IndexDoc {
             kind: Kind::Observation,
             id: m.id.clone(),
             case_id: Some(c.id.clone()),
-            title: format!(
-                "{} hearing of {} — {}",
-                h.scheduled_at.format("%Y-%m-%d"),
-                c.case_number,
-                c.title
-            ),
-            body: body.join("\n\n"),
+            title: r
+                .apply(&format!(
+                    "{} hearing of {} — {}",
+                    h.scheduled_at.format("%Y-%m-%d"),
+                    c.case_number,
+                    c.title
+                ))
+                .into_owned(),
+            body: r.apply(&body.join("\n\n")).into_owned(),
             court_id: Some(c.court_id.clone()),
             court_name: court.as_ref().map(|c| c.name.clone()),
             jurisdiction: court.map(|c| c.jurisdiction),

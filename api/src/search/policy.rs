@@ -44,6 +44,13 @@ pub fn can_change(actor: &Actor, organisation: &str) -> bool {
         || (records_for_organisation(&actor.role) && actor.organisation_id == organisation)
 }
 
+/// Whether `actor` sees a record of `organisation` as written. Anyone else (researchers, other
+/// organisations, anonymous callers) sees it redacted: sensitive terms and identifying patterns
+/// replaced (see `services::sensitive`). Search documents and datasets are always redacted.
+pub fn sees_unredacted(actor: &Actor, organisation: &str) -> bool {
+    can_change(actor, organisation)
+}
+
 /// 404 unless `actor` may see the record.
 pub fn require_visible(
     actor: &Actor,

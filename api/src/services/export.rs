@@ -1,7 +1,8 @@
 //! Datasets for policy authors: CSV files streamed from the database, and their codebook.
 //!
-//! **Every exported cell passes through [`Exporter::row`]** — the one place where the
-//! access-control work will add redaction. Rows are read in keyset-paged batches (no row cap, flat
+//! **Every exported cell passes through [`Exporter::write_row`]**, which redacts free text (prose
+//! columns and free-text answers) with the sensitive terms of the row's case and the identifying
+//! patterns of [`crate::redact`]; datasets are always redacted, whoever downloads them. Rows are read in keyset-paged batches (no row cap, flat
 //! memory, no database connection held while a slow client reads) and written to the client through
 //! a small bounded channel, so a slow reader only slows its own export.
 //!
@@ -11,7 +12,10 @@
 //! applied but was not answered; **`NA`** ([`NOT_ASKED`]) is a question that did not apply to the
 //! record (its `when` condition was not met), so it was never asked.
 
-use std::{collections::HashMap, fmt::Write as _};
+use std::{
+    collections::{HashMap, HashSet},
+    fmt::Write as _,
+};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_indexer::{Filters, IndexError, Kind, Viewer};
@@ -29,12 +33,14 @@ use tokio::sync::mpsc;
 use crate::{
     entities::{case, case_ground, court, hearing, observation, party, ruling},
     error::ServiceError,
+    redact::Redactor,
     search::policy,
     services::{
         case::{CaseFilter, case_fields},
         common::{keyset_batch, parse_answers, published_versions},
         observation::hearing_facts,
         ruling::ruling_fields,
+        sensitive,
     },
     state::AppState,
 };
@@ -248,6 +254,8 @@ struct FieldColumn {
     vocabulary: Option<&'static str>,
     /// Several codes joined by [`MULTI_SEPARATOR`].
     multiple: bool,
+    /// Free text written by people: goes out redacted (see [`crate::redact`]).
+    prose: bool,
 }
 
 const fn field(
@@ -261,6 +269,19 @@ const fn field(
         description,
         vocabulary: None,
         multiple: false,
+        prose: false,
+    }
+}
+
+/// A free-text column (written by people; exported redacted).
+const fn prose(name: &'static str, description: &'static str) -> FieldColumn {
+    FieldColumn {
+        name,
+        column_type: ColumnType::String,
+        description,
+        vocabulary: None,
+        multiple: false,
+        prose: true,
     }
 }
 
@@ -276,6 +297,7 @@ const fn coded(
         description,
         vocabulary: Some(vocabulary),
         multiple,
+        prose: false,
     }
 }
 
@@ -299,10 +321,9 @@ use ColumnType::{Date, Datetime, Integer, String as Text};
 
 const CREATED_AT: FieldColumn = field("created_at", Datetime, "When the record was created.");
 const UPDATED_AT: FieldColumn = field("updated_at", Datetime, "When the record was last changed.");
-const FULL_TEXT: FieldColumn = field(
+const FULL_TEXT: FieldColumn = prose(
     "full_text",
-    Text,
-    "The ruling's full text, as stored (only in files exported with full_text=true).",
+    "The ruling's full text, redacted (only in files exported with full_text=true).",
 );
 
 const CASE_FIELDS: &[FieldColumn] = &[
@@ -314,12 +335,11 @@ const CASE_FIELDS: &[FieldColumn] = &[
         Text,
         "The organisation monitoring the case.",
     ),
-    field(
+    prose(
         "title",
-        Text,
-        "Short descriptive title, without personal names.",
+        "Short descriptive title, without personal names (redacted).",
     ),
-    field("summary", Text, "Neutral summary of the case, as written."),
+    prose("summary", "Neutral summary of the case, redacted."),
     field(
         "methodology_version",
         Integer,
@@ -332,11 +352,7 @@ const PARTY_FIELDS: &[FieldColumn] = &[
     field("case_id", Text, "The case (cases.csv case_id)."),
     coded("role", "party_role", false, "Role in the proceeding."),
     coded("kind", "party_kind", false, "Kind of party."),
-    field(
-        "pseudonym",
-        Text,
-        "Pseudonym used for the party in all records.",
-    ),
+    prose("pseudonym", "Pseudonym used for the party in all records."),
     coded(
         "characteristics",
         "ground",
@@ -373,7 +389,7 @@ const HEARING_FIELDS: &[FieldColumn] = &[
         "What happened at the hearing.",
     ),
     field("next_hearing_date", Date, "Date set for the next hearing."),
-    field("courtroom", Text, "Courtroom, as written."),
+    prose("courtroom", "Courtroom, as written (redacted)."),
 ];
 
 const OBSERVATION_FIELDS: &[FieldColumn] = &[
@@ -395,7 +411,7 @@ const OBSERVATION_FIELDS: &[FieldColumn] = &[
         "published: datasets hold published observations of published cases only.",
     ),
     field("submitted_at", Datetime, "When it was submitted."),
-    field("notes", Text, "The monitor's narrative notes, as written."),
+    prose("notes", "The monitor's narrative notes, redacted."),
 ];
 
 const RULING_FIELDS: &[FieldColumn] = &[
@@ -421,13 +437,12 @@ const RULING_FIELDS: &[FieldColumn] = &[
         Text,
         "Jurisdiction (XK, RS, ME, ECHR, ...).",
     ),
-    field("title", Text, "Title of the ruling."),
+    prose("title", "Title of the ruling (redacted)."),
     field("language", Text, "Language of the text (BCP 47 tag)."),
     field("source", Text, "Where the text comes from."),
-    field(
+    prose(
         "metadata",
-        Text,
-        "Other fields of the source record, as a JSON object.",
+        "Other fields of the source record, as a JSON object (redacted).",
     ),
     field(
         "text_length",
@@ -882,19 +897,23 @@ impl Exporter {
         answers
     }
 
-    /// Writes one row: the single exit through which record values leave as files.
+    /// Writes one row: the single exit through which record values leave as files. Free text
+    /// (prose columns and free-text answers) passes through the row's case redactor.
     fn write_row(
         &self,
         out: &mut csv::Writer<Vec<u8>>,
         scratch: &mut String,
         fields: &HashMap<&str, String>,
         answers: &Map<String, Value>,
+        redactor: &Redactor,
     ) -> csv::Result<()> {
         for c in &self.columns {
             match c.source {
                 Source::Field(f) => {
                     let value = fields.get(f.name).map_or("", String::as_str);
-                    if f.vocabulary.is_some() && c.labels.is_some() {
+                    if f.prose {
+                        out.write_field(&*redactor.apply(value))?;
+                    } else if f.vocabulary.is_some() && c.labels.is_some() {
                         out.write_field(Self::coded(c, value))?;
                     } else {
                         out.write_field(value)?;
@@ -908,6 +927,9 @@ impl Exporter {
                     scratch.clear();
                     match answers.get(&q.code) {
                         None | Some(Value::Null) => {}
+                        Some(Value::String(s)) if matches!(q.answer_type, AnswerType::Text { .. }) => {
+                            scratch.push_str(&redactor.apply(s));
+                        }
                         Some(Value::String(s)) => scratch.push_str(Self::label(c, s)),
                         Some(Value::Array(items)) => {
                             for (i, v) in items.iter().enumerate() {
@@ -1087,9 +1109,10 @@ impl Sink<'_> {
         exporter: &Exporter,
         fields: &HashMap<&str, String>,
         answers: &Map<String, Value>,
+        redactor: &Redactor,
     ) -> Result<(), ServiceError> {
         exporter
-            .write_row(&mut self.writer, &mut self.scratch, fields, answers)
+            .write_row(&mut self.writer, &mut self.scratch, fields, answers, redactor)
             .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
         self.flush_if_full().await
     }
@@ -1119,6 +1142,27 @@ impl Sink<'_> {
 
 /// A record ready to be written: its fixed fields and its merged answers.
 type Prepared = (HashMap<&'static str, String>, Map<String, Value>);
+
+/// Records ready to be written, with the redactors of their cases.
+struct Batch {
+    rows: Vec<Prepared>,
+    redactors: HashMap<String, Redactor>,
+}
+
+/// Adds the redactors of the rows' cases (one query per batch).
+async fn with_redactors(
+    db: &sea_orm::DatabaseConnection,
+    rows: Vec<Prepared>,
+) -> Result<Batch, ServiceError> {
+    let cases: HashSet<&str> = rows
+        .iter()
+        .filter_map(|(fields, _)| fields.get("case_id"))
+        .map(String::as_str)
+        .filter(|id| !id.is_empty())
+        .collect();
+    let redactors = sensitive::redactors(db, &cases).await?;
+    Ok(Batch { rows, redactors })
+}
 
 /// Writes the file: a reader task fetches and prepares batches while this task formats the
 /// previous one (two cores busy instead of one), through a channel of two batches.
@@ -1150,9 +1194,15 @@ async fn produce(
         only,
         batches_tx,
     ));
+    let patterns = Redactor::patterns_only();
     while let Some(batch) = batches.recv().await {
-        for (fields, answers) in batch? {
-            sink.row(exporter, &fields, &answers).await?;
+        let batch = batch?;
+        for (fields, answers) in &batch.rows {
+            let redactor = fields
+                .get("case_id")
+                .and_then(|id| batch.redactors.get(id))
+                .unwrap_or(&patterns);
+            sink.row(exporter, fields, answers, redactor).await?;
         }
     }
     reader
@@ -1169,7 +1219,7 @@ async fn read_batches(
     request: ExportRequest,
     exporter: std::sync::Arc<Exporter>,
     only: Option<std::sync::Arc<Vec<String>>>,
-    batches: mpsc::Sender<Result<Vec<Prepared>, ServiceError>>,
+    batches: mpsc::Sender<Result<Batch, ServiceError>>,
 ) {
     let (db, request, exporter) = (&db, &request, &*exporter);
     if dataset == Dataset::Observations && only.is_none() {
@@ -1201,9 +1251,13 @@ async fn read_batches(
             Dataset::Hearings => hearings_batch(db, request, a, c).await,
             Dataset::Observations => observations_batch(db, request, exporter, a, c).await,
         };
+        let fetched = match fetched {
+            Ok((count, rows)) => with_redactors(db, rows).await.map(|b| (count, b)),
+            Err(e) => Err(e),
+        };
         let count = match fetched {
-            Ok((count, rows)) => {
-                if batches.send(Ok(rows)).await.is_err() {
+            Ok((count, batch)) => {
+                if batches.send(Ok(batch)).await.is_err() {
                     return;
                 }
                 count
@@ -1391,7 +1445,7 @@ async fn read_observations_prefetching(
     db: &sea_orm::DatabaseConnection,
     request: &ExportRequest,
     exporter: &Exporter,
-    batches: &mpsc::Sender<Result<Vec<Prepared>, ServiceError>>,
+    batches: &mpsc::Sender<Result<Batch, ServiceError>>,
 ) -> Result<(), ServiceError> {
     let fetch = |after: String| {
         let (db, filter, version) = (db.clone(), request.filter.clone(), exporter.version());
@@ -1409,7 +1463,7 @@ async fn read_observations_prefetching(
         {
             next = Some(fetch(last.id.clone()));
         }
-        let prepared = prepare_observations(exporter, &rows)?;
+        let prepared = with_redactors(db, prepare_observations(exporter, &rows)?).await?;
         if batches.send(Ok(prepared)).await.is_err() {
             if let Some(pending) = next {
                 pending.abort();

@@ -13,5 +13,6 @@ pub mod observation;
 pub mod party;
 pub mod review;
 pub mod ruling;
+pub mod sensitive;
 pub mod settings;
 pub mod stats;

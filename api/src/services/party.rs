@@ -7,7 +7,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, Tran
 use crate::{
     entities::party,
     error::{FieldProblem, ServiceError},
-    search::policy,
+    search::{
+        outbox::{self, Change},
+        policy,
+    },
     services::{
         audit::{self, Entry, snapshot},
         case,
@@ -273,6 +276,10 @@ pub async fn update(
         &updated,
     )
     .await?;
+    if existing.pseudonym != updated.pseudonym {
+        // The pseudonym replaces the party's sensitive terms in the case's search documents.
+        outbox::record(&txn, Change::Case, &updated.case_id).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }

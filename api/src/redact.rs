@@ -1,0 +1,525 @@
+//! Redaction: **the one module** that decides how text is protected before it leaves the system
+//! for anyone outside the organisation that recorded it.
+//!
+//! Two rules, applied in this order by [`Redactor::apply`]:
+//!
+//! 1. **Sensitive terms** of a case (real names, addresses, personal ID numbers, places that
+//!    identify someone), entered by its monitors. A term is replaced by the pseudonym of the party
+//!    it names, or by a neutral mask (`[name]`, `[address]`, ...). Matching is by *skeleton*, not by
+//!    spelling: lowercase, Serbian Cyrillic as Latin, diacritics dropped, and the letters that
+//!    Albanian and Bosnian/Croatian/Montenegrin/Serbian write differently for the same sound made
+//!    one (đ = dj = d = gj, q = ć = č = c, sh = š = s, xh = dž, zh = ž). So `Đorđević`,
+//!    `Djordjevic`, `Dordevic` and `Ђорђевић` are one term, and `Krasniqi` also finds `Krasnići`.
+//!    Inflected forms match through a list of case endings of the region's languages
+//!    (`Krasniqit`, `Krasniqin`, `Đorđevića`, `Đorđevićem`, `Jovanom`, `Berishës`). Every word of
+//!    a name is also a term on its own (a surname alone is still a name), if it has at least
+//!    three letters. Over-redacting a word that happens to look like a name is accepted; leaking a
+//!    name is not.
+//! 2. **Patterns** that identify a person in any free text, whether or not anyone listed them:
+//!    e-mail addresses, phone numbers and personal ID numbers (13-digit JMBG/EMBG of Serbia,
+//!    Montenegro, Bosnia and North Macedonia; 10-digit Kosovo personal numbers; Albanian
+//!    `J12345678A`).
+//!
+//! What is redacted where (API bodies, index text and snippets, datasets) is decided by
+//! `services::sensitive`, which builds a [`Redactor`] per case from the database and applies it.
+
+use std::{borrow::Cow, sync::LazyLock};
+
+use courtwatch_indexer::analysis::fold_word;
+use regex::Regex;
+
+/// What a sensitive term is; decides its mask when it names no party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    /// A person's name; every word of it is matched on its own too.
+    Name,
+    /// A street address.
+    Address,
+    /// A personal ID, passport or other document number.
+    IdNumber,
+    /// A place small enough to identify someone (a village, a settlement, a school).
+    Place,
+    /// Anything else that identifies someone.
+    Other,
+}
+
+impl TermKind {
+    /// Every kind, by code.
+    pub const ALL: [(&'static str, TermKind); 5] = [
+        ("name", TermKind::Name),
+        ("address", TermKind::Address),
+        ("id_number", TermKind::IdNumber),
+        ("place", TermKind::Place),
+        ("other", TermKind::Other),
+    ];
+
+    /// The kind with this code.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(c, _)| *c == code).map(|(_, k)| *k)
+    }
+
+    /// Its code.
+    pub fn code(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("other", |(c, _)| c)
+    }
+
+    /// The neutral mask for a term of this kind that names no party.
+    pub fn mask(self) -> &'static str {
+        match self {
+            TermKind::Name => "[name]",
+            TermKind::Address => "[address]",
+            TermKind::IdNumber => "[id number]",
+            TermKind::Place => "[place]",
+            TermKind::Other => "[redacted]",
+        }
+    }
+}
+
+/// One sensitive term as entered, with the pseudonym of the party it names (if any).
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The term as the monitor wrote it.
+    pub text: String,
+    /// What it is.
+    pub kind: TermKind,
+    /// The pseudonym of the party it names.
+    pub pseudonym: Option<String>,
+}
+
+/// Shortest word of a name that is matched on its own (shorter ones only within the full name).
+const MIN_WORD: usize = 3;
+
+/// Endings added to a whole word: BCMS case endings (Đorđević-a, -u, -em, -ima), Albanian
+/// definite and case forms (Krasniqi-t, -n, -së), English plural and possessive (with the
+/// apostrophe split off by tokenisation, `'s` is the word `s`). Written as skeletons.
+const ENDINGS: &[&str] = &[
+    "a", "e", "i", "o", "u", "om", "em", "im", "ima", "ama", "oj", "ov", "ova", "ove", "ovu",
+    "ovi", "ovo", "ovih", "ovim", "ovom", "ev", "eva", "eve", "evi", "evu", "in", "ina", "ine",
+    "ini", "inu", "inom", "ih", "ja", "je", "ji", "ju", "jom", "t", "n", "s", "se", "te", "ne",
+    "it", "es", "en", "et", "ut", "un", "ve", "ra", "ri", "rin", "rit", "ri",
+];
+
+/// Endings (as skeletons) that replace a word's final vowel: Marko → Marka, Markom; Jovana → Jovanom;
+/// Berisha → Berishës, Berishën; Drita → Dritës.
+const VOWEL_ENDINGS: &[&str] = &[
+    "a", "e", "i", "o", "u", "om", "em", "oj", "es", "en", "ave", "in", "it",
+];
+
+/// A word's skeleton: what spellings of one name have in common (see the module documentation).
+pub fn skeleton(word: &str) -> String {
+    let mut folded = String::with_capacity(word.len());
+    fold_word(word, &mut folded);
+    let mut out = String::with_capacity(folded.len());
+    let mut chars = folded.chars().peekable();
+    while let Some(c) = chars.next() {
+        let before_h = chars.peek() == Some(&'h');
+        let before_j = chars.peek() == Some(&'j');
+        match c {
+            'd' | 'g' if before_j => {
+                chars.next();
+                out.push('d');
+            }
+            'x' => {
+                if before_h {
+                    chars.next();
+                }
+                out.push_str("dz");
+            }
+            's' | 'z' | 'c' if before_h => {
+                chars.next();
+                out.push(c);
+            }
+            'q' => out.push('c'),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether a word of text (as a skeleton) is a spelling or inflection of a term word.
+fn word_matches(term: &str, word: &str) -> bool {
+    if word == term {
+        return true;
+    }
+    // Numbers and codes match only exactly.
+    if term.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    if let Some(rest) = word.strip_prefix(term) {
+        if ENDINGS.contains(&rest) {
+            return true;
+        }
+    }
+    if term.len() >= MIN_WORD {
+        if let Some(stem) = term.strip_suffix(['a', 'e', 'i', 'o', 'u']) {
+            if let Some(rest) = word.strip_prefix(stem) {
+                return VOWEL_ENDINGS.contains(&rest);
+            }
+        }
+    }
+    false
+}
+
+/// A term ready for matching: the skeletons of its words, and what replaces it.
+#[derive(Debug, Clone)]
+struct Compiled {
+    words: Vec<String>,
+    replacement: String,
+}
+
+/// A word of the text: its byte span and skeleton.
+struct Word {
+    start: usize,
+    end: usize,
+    skeleton: String,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+/// The words of `text` with their skeletons.
+fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(Word {
+                    start: s,
+                    end: i,
+                    skeleton: skeleton(&text[s..i]),
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(Word {
+            start: s,
+            end: text.len(),
+            skeleton: skeleton(&text[s..]),
+        });
+    }
+    out
+}
+
+/// Whether the text between two words of a term keeps them one term ("Arben Krasniqi",
+/// "Krasniqi-Berisha", "A. Krasniqi").
+fn joins(between: &str) -> bool {
+    !between.is_empty()
+        && between.len() <= 3
+        && between
+            .chars()
+            .all(|c| c.is_whitespace() || matches!(c, '-' | '.' | '\u{2011}'))
+}
+
+/// Patterns masked in every free text.
+static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    let pattern = |re: &str, mask| (Regex::new(re).expect("redaction pattern compiles"), mask);
+    vec![
+        pattern(
+            r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+            "[e-mail]",
+        ),
+        // International: +381 11 123 4567, 00383 44 123 456, +383(0)44/123-456.
+        pattern(
+            r"(?:\+|\b00)[0-9]{2,3}[ /\-]?(?:\(0\)[ ]?)?[0-9]{1,3}(?:[ /\-]?[0-9]{2,4}){2,3}\b",
+            "[phone]",
+        ),
+        // National: 044 123 456, 011/123-4567, 063-123-456.
+        pattern(
+            r"\b0[0-9]{1,2}[ /\-][0-9]{3}[ \-]?[0-9]{3,4}\b",
+            "[phone]",
+        ),
+        // JMBG/EMBG (13 digits), Kosovo personal number and unbroken phone numbers (9 to 10 digits
+        // from a leading 0, or 10), Albanian personal number.
+        pattern(
+            r"\b(?:[0-9]{13}|[0-9]{10}|0[0-9]{8}|[A-Z][0-9]{8}[A-Z])\b",
+            "[id number]",
+        ),
+    ]
+});
+
+/// Applies a case's sensitive terms and the patterns to text.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Word terms, longest first.
+    terms: Vec<Compiled>,
+    /// ID-number terms, matched with any spacing or punctuation between digits.
+    numbers: Vec<(Regex, String)>,
+}
+
+impl Redactor {
+    /// Patterns only (no case terms): stand-alone case law, or a case without terms.
+    pub fn patterns_only() -> Self {
+        Self::default()
+    }
+
+    /// A redactor for these terms (plus the patterns).
+    pub fn new(terms: &[Term]) -> Self {
+        let mut redactor = Self::default();
+        // First the terms with their masks, to check each pseudonym: one that contains a term
+        // (a careless "Arben K.") must not put the name back, so the mask is used instead.
+        for term in terms {
+            redactor.add(term, term.kind.mask().to_string());
+        }
+        let masked = redactor.clone();
+        let mut out = Self::default();
+        for term in terms {
+            let replacement = match &term.pseudonym {
+                Some(p) if !p.trim().is_empty() && masked.terms_apply(p).is_none() => p.clone(),
+                _ => term.kind.mask().to_string(),
+            };
+            out.add(term, replacement);
+        }
+        out.terms
+            .sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        out
+    }
+
+    fn add(&mut self, term: &Term, replacement: String) {
+        let text = term.text.trim();
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let only_number = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '/' | '.'));
+        if term.kind == TermKind::IdNumber && only_number && !digits.is_empty() {
+            let pattern = digits
+                .chars()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(r"[\s./\-]?");
+            if let Ok(re) = Regex::new(&format!(r"(?:^|\b){pattern}\b")) {
+                self.numbers.push((re, replacement));
+            }
+            return;
+        }
+        let skeletons: Vec<String> = words(text).into_iter().map(|w| w.skeleton).collect();
+        if skeletons.is_empty() {
+            return;
+        }
+        if term.kind == TermKind::Name && skeletons.len() > 1 {
+            for word in &skeletons {
+                if word.chars().count() >= MIN_WORD {
+                    self.terms.push(Compiled {
+                        words: vec![word.clone()],
+                        replacement: replacement.clone(),
+                    });
+                }
+            }
+        }
+        self.terms.push(Compiled {
+            words: skeletons,
+            replacement,
+        });
+    }
+
+    /// Whether there are no terms (only the patterns apply).
+    pub fn has_terms(&self) -> bool {
+        !self.terms.is_empty() || !self.numbers.is_empty()
+    }
+
+    /// The term replacements in `text`, or `None` if no term occurs.
+    fn terms_apply(&self, text: &str) -> Option<String> {
+        if self.terms.is_empty() {
+            return None;
+        }
+        let words = words(text);
+        let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let found = self.terms.iter().find(|t| {
+                let n = t.words.len();
+                i + n <= words.len()
+                    && t.words.iter().zip(&words[i..i + n]).enumerate().all(|(k, (tw, w))| {
+                        (k == 0 || joins(&text[words[i + k - 1].end..w.start]))
+                            && word_matches(tw, &w.skeleton)
+                    })
+            });
+            match found {
+                Some(t) => {
+                    let n = t.words.len();
+                    spans.push((words[i].start, words[i + n - 1].end, &t.replacement));
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        if spans.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end, replacement) in spans {
+            out.push_str(&text[at..start]);
+            out.push_str(replacement);
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        Some(out)
+    }
+
+    /// `text` with every sensitive term and pattern replaced.
+    pub fn apply<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text: Cow<'a, str> = match self.terms_apply(text) {
+            Some(changed) => Cow::Owned(changed),
+            None => Cow::Borrowed(text),
+        };
+        for (re, replacement) in &self.numbers {
+            if let Cow::Owned(changed) = re.replace_all(&text, regex::NoExpand(replacement)) {
+                text = Cow::Owned(changed);
+            }
+        }
+        // Every pattern needs a digit or an `@`; most text has neither in the right place, and a
+        // quick scan saves running the expressions.
+        if !text.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
+            return text;
+        }
+        for (re, mask) in PATTERNS.iter() {
+            if let Cow::Owned(changed) = re.replace_all(&text, *mask) {
+                text = Cow::Owned(changed);
+            }
+        }
+        text
+    }
+
+    /// [`Self::apply`] in place.
+    pub fn apply_to(&self, text: &mut String) {
+        if let Cow::Owned(changed) = self.apply(text) {
+            *text = changed;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(text: &str, kind: TermKind, pseudonym: Option<&str>) -> Term {
+        Term {
+            text: text.into(),
+            kind,
+            pseudonym: pseudonym.map(str::to_string),
+        }
+    }
+
+    fn redactor() -> Redactor {
+        Redactor::new(&[
+            term("Arben Krasniqi", TermKind::Name, Some("Party A")),
+            term("Dragana Đorđević", TermKind::Name, None),
+            term("Marko", TermKind::Name, Some("Witness M")),
+            term("Berisha", TermKind::Name, Some("Party B")),
+            term("1234567890123", TermKind::IdNumber, None),
+            term("Rruga e Dëshmorëve 12", TermKind::Address, None),
+            term("Fushë Kosovë", TermKind::Place, None),
+        ])
+    }
+
+    #[test]
+    fn skeletons_join_scripts_and_spellings() {
+        let one = skeleton("Đorđević");
+        for other in ["Djordjevic", "Dordevic", "ĐORĐEVIĆ", "Ђорђевић", "Djordjević"] {
+            assert_eq!(skeleton(other), one, "{other}");
+        }
+        assert_eq!(skeleton("Krasniqi"), skeleton("Krasnići"));
+        assert_eq!(skeleton("Xhafa"), skeleton("Džafa"));
+        assert_eq!(skeleton("Shala"), skeleton("Šala"));
+        assert_ne!(skeleton("Krasniqi"), skeleton("Krasniq"));
+    }
+
+    #[test]
+    fn names_in_every_spelling_and_inflection_are_replaced() {
+        let r = redactor();
+        let cases = [
+            ("Arben Krasniqi testified.", "Party A testified."),
+            ("the lawyer of Arben Krasniqit", "the lawyer of Party A"),
+            ("Krasniqin e pyeti gjyqtari", "Party A e pyeti gjyqtari"),
+            ("Krasniqi's statement", "Party A's statement"),
+            ("ARBEN said", "Party A said"),
+            ("Dragana Djordjevic", "[name]"),
+            ("svedočila je Dragana Đorđević", "svedočila je [name]"),
+            ("Ђорђевићева изјава", "[name] изјава"),
+            ("Драгана Ђорђевић је рекла", "[name] је рекла"),
+            ("sa Đorđevićem", "sa [name]"),
+            ("Dordevic", "[name]"),
+            ("Markom i Marka", "Witness M i Witness M"),
+            ("zbog Berishës", "zbog Party B"),
+            ("Berishën e thirrën", "Party B e thirrën"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(r.apply(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn other_words_stay_as_written() {
+        let r = redactor();
+        for text in [
+            "The court adjourned; the judge did not react.",
+            "Krasnik is a town.",
+            "market marks remark",
+            "Đorđe",
+            "diskriminacija po osnovu seksualne orijentacije",
+            "Article 14 ECHR, 12.03.2019, K. 123/2019, Application no. 43577/98",
+        ] {
+            assert_eq!(r.apply(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn id_numbers_addresses_and_places() {
+        let r = redactor();
+        assert_eq!(r.apply("JMBG 1234567890123."), "JMBG [id number].");
+        assert_eq!(r.apply("JMBG 123 456 789 0123"), "JMBG [id number]");
+        assert_eq!(
+            r.apply("lives at Rruga e Deshmoreve 12, Prishtina"),
+            "lives at [address], Prishtina"
+        );
+        assert_eq!(r.apply("në Fushë Kosovës"), "në [place]");
+        assert_eq!(r.apply("in Fushe Kosove"), "in [place]");
+    }
+
+    #[test]
+    fn patterns_mask_without_terms() {
+        let r = Redactor::patterns_only();
+        let cases = [
+            ("write to a.b@example.org now", "write to [e-mail] now"),
+            ("call +383 44 123 456.", "call [phone]."),
+            ("tel. 044/123-456", "tel. [phone]"),
+            ("mob 063 123 4567", "mob [phone]"),
+            ("ID 0101990710006", "ID [id number]"),
+            ("personal number 1234567890", "personal number [id number]"),
+            ("numri J12345678A", "numri [id number]"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(r.apply(text), want, "{text}");
+        }
+        for text in [
+            "on 12.03.2019 at 10:30",
+            "case P. 1234/2019, fine of EUR 10 000",
+            "ECLI:CE:ECHR:2019:0312JUD004357798",
+            "Article 3 and 14",
+        ] {
+            assert_eq!(r.apply(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_pseudonym_that_holds_the_name_is_not_used() {
+        let r = Redactor::new(&[term("Arben Krasniqi", TermKind::Name, Some("Arben K."))]);
+        assert_eq!(r.apply("Arben Krasniqi"), "[name]");
+    }
+
+    #[test]
+    fn short_words_of_a_name_match_only_in_the_full_name() {
+        let r = Redactor::new(&[term("Li Wei", TermKind::Name, None)]);
+        assert_eq!(r.apply("Li Wei spoke; li is not a name"), "[name] spoke; li is not a name");
+        assert_eq!(r.apply("Wei"), "[name]");
+    }
+}

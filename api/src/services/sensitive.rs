@@ -1,0 +1,620 @@
+//! Sensitive terms of a case (who may read and replace them), and redaction of records on their
+//! way out. The text rules are in [`crate::redact`]; this module decides **which** text of each
+//! record passes through them and for whom:
+//!
+//! - API reads: for anyone outside the record's organisation ([`policy::sees_unredacted`]), every
+//!   free-text field of cases, parties, hearings, observations and rulings, including free-text
+//!   answers and review comments.
+//! - Search: the text put in the index is always redacted, so queries, snippets and hits never
+//!   hold a term (the index is shared by all viewers).
+//! - Datasets: always redacted (a dataset is a release for reports), through the exporter's
+//!   single row writer.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use courtwatch_methodology::{AnswerType, Registry};
+use poem_openapi::{Enum, Object};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde_json::Value;
+
+use crate::{
+    entities::{case, hearing, observation, party, ruling, sensitive_term},
+    error::{FieldProblem, ServiceError},
+    redact::{Redactor, Term, TermKind},
+    search::{
+        outbox::{self, Change},
+        policy,
+    },
+    services::{
+        audit::{self, Entry, snapshot},
+        case::{self as case_service, CaseRecord},
+        common::{Actor, new_id, parse_answers},
+    },
+    state::AppState,
+};
+
+/// Longest term accepted, in characters.
+const MAX_TERM: usize = 200;
+/// Most terms per case.
+const MAX_TERMS: usize = 500;
+
+/// What a term is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SensitiveKind {
+    /// A person's real name; each word of it (of three letters or more) is also redacted alone.
+    Name,
+    /// A street address.
+    Address,
+    /// A personal ID, passport or other document number (matched with any spacing).
+    IdNumber,
+    /// A place small enough to identify someone.
+    Place,
+    /// Anything else that identifies someone.
+    Other,
+}
+
+impl SensitiveKind {
+    fn kind(self) -> TermKind {
+        match self {
+            SensitiveKind::Name => TermKind::Name,
+            SensitiveKind::Address => TermKind::Address,
+            SensitiveKind::IdNumber => TermKind::IdNumber,
+            SensitiveKind::Place => TermKind::Place,
+            SensitiveKind::Other => TermKind::Other,
+        }
+    }
+
+    fn from_code(code: &str) -> Self {
+        match TermKind::parse(code) {
+            Some(TermKind::Name) => SensitiveKind::Name,
+            Some(TermKind::Address) => SensitiveKind::Address,
+            Some(TermKind::IdNumber) => SensitiveKind::IdNumber,
+            Some(TermKind::Place) => SensitiveKind::Place,
+            Some(TermKind::Other) | None => SensitiveKind::Other,
+        }
+    }
+}
+
+/// One sensitive term.
+#[derive(Debug, Clone, Object, PartialEq, Eq)]
+pub struct SensitiveTerm {
+    /// The term as it is written (a real name, an address, a number); other spellings, scripts
+    /// and inflected forms are found without being listed.
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub term: String,
+    /// What it is (decides the mask when it names no party).
+    pub kind: SensitiveKind,
+    /// The party of this case the term names: its pseudonym replaces the term.
+    pub party_id: Option<String>,
+}
+
+/// A case's sensitive terms.
+#[derive(Debug, Clone, Object)]
+pub struct SensitiveTerms {
+    /// The case.
+    pub case_id: String,
+    /// The terms, in the order entered.
+    pub terms: Vec<SensitiveTerm>,
+}
+
+/// The new list of a case's sensitive terms (replaces the whole list).
+#[derive(Debug, Clone, Object)]
+pub struct SensitiveTermsInput {
+    /// The terms, at most 500.
+    pub terms: Vec<SensitiveTerm>,
+}
+
+async fn stored<C: ConnectionTrait>(
+    db: &C,
+    case_id: &str,
+) -> Result<Vec<SensitiveTerm>, ServiceError> {
+    Ok(sensitive_term::Entity::find()
+        .filter(sensitive_term::Column::CaseId.eq(case_id))
+        .order_by_asc(sensitive_term::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| SensitiveTerm {
+            term: t.term,
+            kind: SensitiveKind::from_code(&t.kind),
+            party_id: t.party_id,
+        })
+        .collect())
+}
+
+/// A case's terms: for its own organisation (and admins) only; anyone else who may see the case
+/// gets 403, and 404 when they may not see it.
+pub async fn read(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+) -> Result<SensitiveTerms, ServiceError> {
+    let found = case_service::read(state, actor, case_id).await?;
+    if !policy::sees_unredacted(actor, &found.case.organisation_id) {
+        return Err(ServiceError::Forbidden(
+            "sensitive terms are shown only to the case's organisation".into(),
+        ));
+    }
+    Ok(SensitiveTerms {
+        case_id: case_id.to_owned(),
+        terms: stored(&state.db, case_id).await?,
+    })
+}
+
+/// Letters and digits in a term.
+fn significant(term: &str) -> usize {
+    term.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
+async fn check(
+    state: &AppState,
+    case_id: &str,
+    input: &SensitiveTermsInput,
+) -> Result<(), ServiceError> {
+    let mut problems = Vec::new();
+    if input.terms.len() > MAX_TERMS {
+        problems.push(FieldProblem::field(
+            "terms",
+            format!("at most {MAX_TERMS} terms per case"),
+        ));
+    }
+    let parties: HashSet<String> = party::Entity::find()
+        .filter(party::Column::CaseId.eq(case_id))
+        .select_only()
+        .column(party::Column::Id)
+        .into_tuple::<String>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut seen = HashSet::new();
+    for (i, t) in input.terms.iter().enumerate() {
+        let field = |name: &str| format!("terms[{i}].{name}");
+        if t.term.chars().count() > MAX_TERM {
+            problems.push(FieldProblem::field(
+                &field("term"),
+                format!("at most {MAX_TERM} characters"),
+            ));
+        }
+        if significant(&t.term) < 3 {
+            problems.push(FieldProblem::field(
+                &field("term"),
+                "a term needs at least 3 letters or digits (a shorter one would mask common words)",
+            ));
+        }
+        if t.term.trim() != t.term {
+            problems.push(FieldProblem::field(
+                &field("term"),
+                "leading or trailing spaces: write the term as it appears",
+            ));
+        }
+        if !seen.insert(crate::redact::skeleton(&t.term)) {
+            problems.push(FieldProblem::field(
+                &field("term"),
+                format!("\"{}\" is listed twice (in this or another spelling)", t.term),
+            ));
+        }
+        if let Some(p) = &t.party_id
+            && !parties.contains(p)
+        {
+            problems.push(FieldProblem::field(
+                &field("party_id"),
+                format!("no party with id {p} in case {case_id}"),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(problems))
+    }
+}
+
+/// Replaces a case's terms (its organisation's monitors and coordinators, admins). Every document
+/// of the case is re-indexed with the new terms; recorded in the audit trail.
+pub async fn replace(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+    input: SensitiveTermsInput,
+) -> Result<SensitiveTerms, ServiceError> {
+    let found = case_service::read(state, actor, case_id).await?;
+    case_service::require_change(actor, &found.case)?;
+    check(state, case_id, &input).await?;
+    let txn = state.db.begin().await?;
+    let before = SensitiveTerms {
+        case_id: case_id.to_owned(),
+        terms: stored(&txn, case_id).await?,
+    };
+    sensitive_term::Entity::delete_many()
+        .filter(sensitive_term::Column::CaseId.eq(case_id))
+        .exec(&txn)
+        .await?;
+    let now = Utc::now();
+    for (position, t) in input.terms.iter().enumerate() {
+        sensitive_term::ActiveModel {
+            id: Set(new_id()),
+            case_id: Set(case_id.to_owned()),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            term: Set(t.term.clone()),
+            kind: Set(t.kind.kind().code().to_owned()),
+            party_id: Set(t.party_id.clone()),
+            created_at: Set(now),
+            created_by: Set(actor.user_id.clone()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let after = SensitiveTerms {
+        case_id: case_id.to_owned(),
+        terms: input.terms,
+    };
+    audit::record(
+        &txn,
+        Some(actor),
+        Entry {
+            action: "update",
+            resource: "sensitive_terms",
+            resource_id: case_id,
+            organisation_id: Some(&found.case.organisation_id),
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
+    .await?;
+    outbox::record(&txn, Change::Case, case_id).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The redactor of each of these cases (patterns only for a case without terms).
+pub async fn redactors<C: ConnectionTrait>(
+    db: &C,
+    case_ids: &HashSet<&str>,
+) -> Result<HashMap<String, Redactor>, ServiceError> {
+    let mut out = HashMap::new();
+    if case_ids.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<String> = case_ids.iter().map(|s| (*s).to_owned()).collect();
+    let mut terms = Vec::new();
+    // Bounded IN lists, for SQLite's limit on bound parameters.
+    for chunk in ids.chunks(5_000) {
+        terms.extend(
+            sensitive_term::Entity::find()
+                .filter(sensitive_term::Column::CaseId.is_in(chunk.to_vec()))
+                .order_by_asc(sensitive_term::Column::CaseId)
+                .order_by_asc(sensitive_term::Column::Position)
+                .all(db)
+                .await?,
+        );
+    }
+    if terms.is_empty() {
+        return Ok(out);
+    }
+    let party_ids: Vec<String> = terms.iter().filter_map(|t| t.party_id.clone()).collect();
+    let pseudonyms: HashMap<String, String> = if party_ids.is_empty() {
+        HashMap::new()
+    } else {
+        party::Entity::find()
+            .filter(party::Column::Id.is_in(party_ids))
+            .select_only()
+            .columns([party::Column::Id, party::Column::Pseudonym])
+            .into_tuple::<(String, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let mut by_case: HashMap<String, Vec<Term>> = HashMap::new();
+    for t in terms {
+        by_case.entry(t.case_id).or_default().push(Term {
+            text: t.term,
+            kind: TermKind::parse(&t.kind).unwrap_or(TermKind::Other),
+            pseudonym: t.party_id.and_then(|p| pseudonyms.get(&p).cloned()),
+        });
+    }
+    for (case_id, terms) in by_case {
+        out.insert(case_id, Redactor::new(&terms));
+    }
+    Ok(out)
+}
+
+/// The redactor of one case.
+pub async fn redactor<C: ConnectionTrait>(db: &C, case_id: &str) -> Result<Redactor, ServiceError> {
+    Ok(redactors(db, &HashSet::from([case_id]))
+        .await?
+        .remove(case_id)
+        .unwrap_or_default())
+}
+
+/// Redacts the free-text answers (questions answered in words) of a stored answers object.
+fn redact_answers(
+    answers: &mut String,
+    version: i32,
+    registry: &Registry,
+    r: &Redactor,
+) -> Result<(), ServiceError> {
+    let Some(methodology) = u32::try_from(version).ok().and_then(|v| registry.get(v)) else {
+        return Ok(());
+    };
+    let mut parsed = parse_answers(answers)?;
+    let mut changed = false;
+    for (code, value) in &mut parsed {
+        let free_text = methodology
+            .question(code)
+            .is_some_and(|q| matches!(q.answer_type, AnswerType::Text { .. }));
+        if let (true, Value::String(text)) = (free_text, value)
+            && let std::borrow::Cow::Owned(redacted) = r.apply(text)
+        {
+            *text = redacted;
+            changed = true;
+        }
+    }
+    if changed {
+        *answers = Value::Object(parsed).to_string();
+    }
+    Ok(())
+}
+
+/// Redacts every string of a JSON object kept as text (review comments, ruling metadata).
+fn redact_json_strings(text: &mut String, r: &Redactor) {
+    fn walk(value: &mut Value, r: &Redactor) {
+        match value {
+            Value::String(s) => r.apply_to(s),
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, r)),
+            Value::Object(map) => map.values_mut().for_each(|v| walk(v, r)),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(mut value) => {
+            walk(&mut value, r);
+            *text = value.to_string();
+        }
+        Err(_) => r.apply_to(text),
+    }
+}
+
+fn redact_opt(text: &mut Option<String>, r: &Redactor) {
+    if let Some(t) = text {
+        r.apply_to(t);
+    }
+}
+
+/// A case's free text.
+pub fn case_text(
+    c: &mut case::Model,
+    registry: &Registry,
+    r: &Redactor,
+) -> Result<(), ServiceError> {
+    r.apply_to(&mut c.title);
+    redact_opt(&mut c.summary, r);
+    redact_opt(&mut c.grade_justification, r);
+    if let Some(comments) = &mut c.review_comments {
+        redact_json_strings(comments, r);
+    }
+    redact_answers(&mut c.answers, c.methodology_version, registry, r)
+}
+
+/// A party's free text (its pseudonym, should it hold a term).
+pub fn party_text(p: &mut party::Model, r: &Redactor) {
+    r.apply_to(&mut p.pseudonym);
+}
+
+/// A hearing's free text.
+pub fn hearing_text(h: &mut hearing::Model, r: &Redactor) {
+    redact_opt(&mut h.courtroom, r);
+}
+
+/// An observation's free text.
+pub fn observation_text(
+    o: &mut observation::Model,
+    registry: &Registry,
+    r: &Redactor,
+) -> Result<(), ServiceError> {
+    redact_opt(&mut o.notes, r);
+    if let Some(comments) = &mut o.review_comments {
+        redact_json_strings(comments, r);
+    }
+    redact_answers(&mut o.answers, o.methodology_version, registry, r)
+}
+
+/// A ruling's free text.
+pub fn ruling_text(
+    m: &mut ruling::Model,
+    registry: &Registry,
+    r: &Redactor,
+) -> Result<(), ServiceError> {
+    r.apply_to(&mut m.title);
+    r.apply_to(&mut m.full_text);
+    if let Some(metadata) = &mut m.metadata {
+        redact_json_strings(metadata, r);
+    }
+    if let Some(comments) = &mut m.review_comments {
+        redact_json_strings(comments, r);
+    }
+    redact_answers(&mut m.answers, m.methodology_version, registry, r)
+}
+
+/// For records about to be shown to `actor`, each given by its case and its organisation: the
+/// redactor to apply, or `None` when the actor is inside the organisation and sees the record as
+/// written.
+pub async fn for_viewer(
+    state: &AppState,
+    actor: &Actor,
+    records: &[(Option<&str>, &str)],
+) -> Result<Vec<Option<Redactor>>, ServiceError> {
+    let outside: Vec<bool> = records
+        .iter()
+        .map(|(_, org)| !policy::sees_unredacted(actor, org))
+        .collect();
+    let cases: HashSet<&str> = records
+        .iter()
+        .zip(&outside)
+        .filter(|(_, out)| **out)
+        .filter_map(|((case, _), _)| *case)
+        .collect();
+    let found = redactors(&state.db, &cases).await?;
+    Ok(records
+        .iter()
+        .zip(outside)
+        .map(|((case, _), out)| {
+            out.then(|| case.and_then(|c| found.get(c).cloned()).unwrap_or_default())
+        })
+        .collect())
+}
+
+/// Organisations of these cases.
+async fn organisations(
+    state: &AppState,
+    case_ids: &[&str],
+) -> Result<HashMap<String, String>, ServiceError> {
+    let ids: Vec<String> = case_ids
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(case::Entity::find()
+        .filter(case::Column::Id.is_in(ids))
+        .select_only()
+        .columns([case::Column::Id, case::Column::OrganisationId])
+        .into_tuple::<(String, String)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Cases as `actor` may see them.
+pub async fn shown_cases(
+    state: &AppState,
+    actor: &Actor,
+    mut records: Vec<CaseRecord>,
+) -> Result<Vec<CaseRecord>, ServiceError> {
+    let keys: Vec<(Option<&str>, &str)> = records
+        .iter()
+        .map(|r| (Some(r.case.id.as_str()), r.case.organisation_id.as_str()))
+        .collect();
+    let redactors = for_viewer(state, actor, &keys).await?;
+    for (record, r) in records.iter_mut().zip(redactors) {
+        if let Some(r) = r {
+            case_text(&mut record.case, state.methodology, &r)?;
+        }
+    }
+    Ok(records)
+}
+
+/// Records that follow their case (parties, hearings, observations), as `actor` may see them.
+async fn by_case<T>(
+    state: &AppState,
+    actor: &Actor,
+    records: &mut [T],
+    case_of: impl Fn(&T) -> &str,
+    mut apply: impl FnMut(&mut T, &Redactor) -> Result<(), ServiceError>,
+) -> Result<(), ServiceError> {
+    let case_ids: Vec<&str> = records.iter().map(&case_of).collect();
+    let orgs = organisations(state, &case_ids).await?;
+    let keys: Vec<(Option<&str>, &str)> = case_ids
+        .iter()
+        .map(|c| (Some(*c), orgs.get(*c).map_or("", String::as_str)))
+        .collect();
+    let redactors = for_viewer(state, actor, &keys).await?;
+    for (record, r) in records.iter_mut().zip(redactors) {
+        if let Some(r) = r {
+            apply(record, &r)?;
+        }
+    }
+    Ok(())
+}
+
+/// Parties as `actor` may see them.
+pub async fn shown_parties(
+    state: &AppState,
+    actor: &Actor,
+    mut records: Vec<party::Model>,
+) -> Result<Vec<party::Model>, ServiceError> {
+    by_case(
+        state,
+        actor,
+        &mut records,
+        |p| p.case_id.as_str(),
+        |p, r| {
+            party_text(p, r);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(records)
+}
+
+/// Hearings as `actor` may see them.
+pub async fn shown_hearings(
+    state: &AppState,
+    actor: &Actor,
+    mut records: Vec<hearing::Model>,
+) -> Result<Vec<hearing::Model>, ServiceError> {
+    by_case(
+        state,
+        actor,
+        &mut records,
+        |h| h.case_id.as_str(),
+        |h, r| {
+            hearing_text(h, r);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(records)
+}
+
+/// Observations (with their case ids) as `actor` may see them.
+pub async fn shown_observations(
+    state: &AppState,
+    actor: &Actor,
+    mut records: Vec<(observation::Model, String)>,
+) -> Result<Vec<(observation::Model, String)>, ServiceError> {
+    let registry = state.methodology;
+    by_case(
+        state,
+        actor,
+        &mut records,
+        |(_, case_id)| case_id.as_str(),
+        |(o, _), r| observation_text(o, registry, r),
+    )
+    .await?;
+    Ok(records)
+}
+
+/// Rulings as `actor` may see them (stand-alone case law: patterns only).
+pub async fn shown_rulings(
+    state: &AppState,
+    actor: &Actor,
+    mut records: Vec<ruling::Model>,
+) -> Result<Vec<ruling::Model>, ServiceError> {
+    let keys: Vec<(Option<&str>, &str)> = records
+        .iter()
+        .map(|m| {
+            (
+                m.case_id.as_deref(),
+                m.organisation_id.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let redactors = for_viewer(state, actor, &keys).await?;
+    for (record, r) in records.iter_mut().zip(redactors) {
+        if let Some(r) = r {
+            ruling_text(record, state.methodology, &r)?;
+        }
+    }
+    Ok(records)
+}
