@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::{
-    app,
+    app, backup,
     config::{Cli, Command, ExportArgs, ImportCommand, TokenCommand, UserCommand},
     db, demo,
     search::{Search, sync},
@@ -66,6 +66,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             )
         })?;
     }
+    if let Command::Restore { file } = &cli.command {
+        return restore(&cli, file).await;
+    }
     let url = cli.storage.url();
     let connection = db::connect(&url)
         .await
@@ -101,26 +104,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             skip_invalid,
             as_user,
         }) => import_rulings(&state, &file, skip_invalid, as_user).await,
-        Command::Reindex => {
-            let store = courtwatch_indexer::IndexStore::new(cli.storage.index_dir());
-            let bar = ProgressBar::new(0).with_style(
-                ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} documents, {eta} left")
-                    .map_err(|e| e.to_string())?,
-            );
-            bar.set_message("reindexing");
-            let report = sync::rebuild(&state.db, state.methodology, &store, |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
-            .await
-            .map_err(|e| format!("reindex failed: {e}"))?;
-            bar.finish_and_clear();
-            eprintln!(
-                "search index rebuilt: {} documents in generation {} (a running server switches to it within a second)",
-                report.documents, report.generation
-            );
+        Command::Reindex => reindex(&state, &cli.storage.index_dir()).await,
+        Command::Backup { file } => {
+            let report = backup::backup(&state.db, &file).await?;
+            print_report("backup written", &report);
             Ok(())
         }
+        Command::Restore { .. } => Err("restore runs before the database is opened".into()),
         Command::Export(args) => export_package(&state, args).await,
         Command::Token(command) => token_command(&state, command).await,
         Command::Serve(config) => {
@@ -135,20 +125,103 @@ async fn run(cli: Cli) -> Result<(), String> {
                 )
             })?;
             let state = state.with_search(search);
-            tokio::spawn(sync::run(state.clone()));
+            let indexer = tokio::spawn(sync::run(state.clone()));
             let listener = poem::listener::TcpListener::bind(config.bind);
             tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "serving");
             poem::Server::new(listener)
                 .run_with_graceful_shutdown(
-                    app::build(state, config.max_body_bytes),
-                    async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    },
+                    app::build(state.clone(), config.max_body_bytes),
+                    stop_signal(),
                     Some(std::time::Duration::from_secs(30)),
                 )
                 .await
-                .map_err(|e| format!("server failed: {e}"))
+                .map_err(|e| format!("server failed: {e}"))?;
+            // Every request has been answered: apply what they left in the outbox, in one last
+            // commit, so the index is current when the process exits.
+            indexer.abort();
+            let _ = indexer.await;
+            let applied = sync::step(&state.db, state.methodology, &state.search)
+                .await
+                .map_err(|e| format!("flushing the search index failed: {e}"))?;
+            tracing::info!(applied, "stopped: requests finished, search index flushed");
+            Ok(())
         }
+    }
+}
+
+/// Rebuilds the search index into a new generation, with a progress bar on a terminal.
+async fn reindex(state: &AppState, index_dir: &std::path::Path) -> Result<(), String> {
+    let store = courtwatch_indexer::IndexStore::new(index_dir);
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} documents, {eta} left")
+            .map_err(|e| e.to_string())?,
+    );
+    bar.set_message("reindexing");
+    let report = sync::rebuild(&state.db, state.methodology, &store, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .map_err(|e| format!("reindex failed: {e}"))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "search index rebuilt: {} documents in generation {} (a running server switches to it within a second)",
+        report.documents, report.generation
+    );
+    Ok(())
+}
+
+fn print_report(what: &str, report: &backup::Report) {
+    let rows: i64 = report.rows.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "{what}: {} ({} bytes, {} tables, {rows} rows)",
+        report.file.display(),
+        report.bytes,
+        report.rows.len()
+    );
+    for (table, n) in &report.rows {
+        eprintln!("  {table}: {n}");
+    }
+}
+
+/// `courtwatch restore FILE`: the backup replaces the SQLite database, then the index is rebuilt.
+async fn restore(cli: &Cli, file: &std::path::Path) -> Result<(), String> {
+    if cli
+        .storage
+        .database_url
+        .as_deref()
+        .is_some_and(|u| !u.is_empty())
+    {
+        return Err(backup::POSTGRES.into());
+    }
+    let (connection, report) = backup::restore(&cli.storage.data_dir, file).await?;
+    print_report("database restored", &report);
+    reindex(&AppState::new(connection), &cli.storage.index_dir()).await
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what service managers and `docker stop` send): the server then
+/// stops accepting, finishes in-flight requests (up to 30 s) and flushes the index.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+        tracing::info!("stop signal received: finishing in-flight requests");
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -93,6 +93,19 @@ pub enum Command {
     /// observations.csv, rulings.csv, datapackage.json, codebook.csv, codebook.json and
     /// SHA256SUMS (check with `sha256sum -c SHA256SUMS`).
     Export(ExportArgs),
+    /// Write a consistent copy of the SQLite database to FILE while the server keeps running
+    /// (SQLite's `VACUUM INTO`). For PostgreSQL use `pg_dump` (see the README).
+    Backup {
+        /// The backup file to create (must not exist).
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with a backup made by `courtwatch backup`, then rebuild the
+    /// search index. Stop the server first. The database it replaces is kept beside it as
+    /// `courtwatch.db.replaced-<time>`.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
 }
 
 /// `courtwatch export DIR [filters]`

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;

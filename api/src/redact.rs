@@ -148,17 +148,16 @@ fn word_matches(term: &str, word: &str) -> bool {
     if term.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
-    if let Some(rest) = word.strip_prefix(term) {
-        if ENDINGS.contains(&rest) {
-            return true;
-        }
+    if let Some(rest) = word.strip_prefix(term)
+        && ENDINGS.contains(&rest)
+    {
+        return true;
     }
-    if term.len() >= MIN_WORD {
-        if let Some(stem) = term.strip_suffix(['a', 'e', 'i', 'o', 'u']) {
-            if let Some(rest) = word.strip_prefix(stem) {
-                return VOWEL_ENDINGS.contains(&rest);
-            }
-        }
+    if term.len() >= MIN_WORD
+        && let Some(stem) = term.strip_suffix(['a', 'e', 'i', 'o', 'u'])
+        && let Some(rest) = word.strip_prefix(stem)
+    {
+        return VOWEL_ENDINGS.contains(&rest);
     }
     false
 }
@@ -233,10 +232,7 @@ static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             "[phone]",
         ),
         // National: 044 123 456, 011/123-4567, 063-123-456.
-        pattern(
-            r"\b0[0-9]{1,2}[ /\-][0-9]{3}[ \-]?[0-9]{3,4}\b",
-            "[phone]",
-        ),
+        pattern(r"\b0[0-9]{1,2}[ /\-][0-9]{3}[ \-]?[0-9]{3,4}\b", "[phone]"),
         // JMBG/EMBG (13 digits), Kosovo personal number and unbroken phone numbers (9 to 10 digits
         // from a leading 0, or 10), Albanian personal number.
         pattern(
@@ -278,8 +274,7 @@ impl Redactor {
             };
             out.add(term, replacement);
         }
-        out.terms
-            .sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        out.terms.sort_by_key(|t| std::cmp::Reverse(t.words.len()));
         out
     }
 
@@ -337,10 +332,14 @@ impl Redactor {
             let found = self.terms.iter().find(|t| {
                 let n = t.words.len();
                 i + n <= words.len()
-                    && t.words.iter().zip(&words[i..i + n]).enumerate().all(|(k, (tw, w))| {
-                        (k == 0 || joins(&text[words[i + k - 1].end..w.start]))
-                            && word_matches(tw, &w.skeleton)
-                    })
+                    && t.words
+                        .iter()
+                        .zip(&words[i..i + n])
+                        .enumerate()
+                        .all(|(k, (tw, w))| {
+                            (k == 0 || joins(&text[words[i + k - 1].end..w.start]))
+                                && word_matches(tw, &w.skeleton)
+                        })
             });
             match found {
                 Some(t) => {
@@ -424,7 +423,13 @@ mod tests {
     #[test]
     fn skeletons_join_scripts_and_spellings() {
         let one = skeleton("Đorđević");
-        for other in ["Djordjevic", "Dordevic", "ĐORĐEVIĆ", "Ђорђевић", "Djordjević"] {
+        for other in [
+            "Djordjevic",
+            "Dordevic",
+            "ĐORĐEVIĆ",
+            "Ђорђевић",
+            "Djordjević",
+        ] {
             assert_eq!(skeleton(other), one, "{other}");
         }
         assert_eq!(skeleton("Krasniqi"), skeleton("Krasnići"));
@@ -519,7 +524,10 @@ mod tests {
     #[test]
     fn short_words_of_a_name_match_only_in_the_full_name() {
         let r = Redactor::new(&[term("Li Wei", TermKind::Name, None)]);
-        assert_eq!(r.apply("Li Wei spoke; li is not a name"), "[name] spoke; li is not a name");
+        assert_eq!(
+            r.apply("Li Wei spoke; li is not a name"),
+            "[name] spoke; li is not a name"
+        );
         assert_eq!(r.apply("Wei"), "[name]");
     }
 }

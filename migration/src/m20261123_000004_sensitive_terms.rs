@@ -51,11 +51,23 @@ impl MigrationTrait for Migration {
                             .not_null(),
                     )
                     // Order as entered, so the list reads back as it was written.
-                    .col(ColumnDef::new(SensitiveTerms::Position).integer().not_null())
+                    .col(
+                        ColumnDef::new(SensitiveTerms::Position)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(SensitiveTerms::Term).text().not_null())
-                    .col(ColumnDef::new(SensitiveTerms::Kind).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(SensitiveTerms::Kind)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     // The party the term names: its pseudonym replaces the term.
-                    .col(ColumnDef::new(SensitiveTerms::PartyId).string_len(36).null())
+                    .col(
+                        ColumnDef::new(SensitiveTerms::PartyId)
+                            .string_len(36)
+                            .null(),
+                    )
                     .col(
                         ColumnDef::new(SensitiveTerms::CreatedAt)
                             .timestamp_with_time_zone()

@@ -48,6 +48,9 @@ fn expected() -> BTreeMap<&'static str, (&'static [&'static str], Kind)> {
         ("update_case", (RECORDERS, Write)),
         ("review_case", (RECORDERS, Write)),
         ("grade_case", (REVIEWERS, Write)),
+        // Sensitive terms: only the case's own organisation (and admins), also for reading.
+        ("get_sensitive_terms", (RECORDERS, Write)),
+        ("replace_sensitive_terms", (RECORDERS, Write)),
         ("create_party", (RECORDERS, CreateUnder)),
         ("list_parties", (ALL, Collection)),
         ("get_party", (ALL, Read)),
@@ -240,6 +243,12 @@ fn request(operation: &str, r: &Records, n: usize) -> (Method, String, Option<Va
             Method::PUT,
             format!("/cases/{}/grade", r.case),
             Some(json!({"grade": "B", "justification": "Fictional grade for the matrix."})),
+        ),
+        "get_sensitive_terms" => get(format!("/cases/{}/sensitive-terms", r.case)),
+        "replace_sensitive_terms" => (
+            Method::PUT,
+            format!("/cases/{}/sensitive-terms", r.case),
+            Some(json!({"terms": [{"term": format!("Fictional Name{n}"), "kind": "name"}]})),
         ),
         "create_party" => {
             let mut body = r.party_body.clone();

@@ -65,47 +65,91 @@ async fn post(client: &reqwest::Client, token: &str, url: String, body: Value) -
     response.json().await.ok()
 }
 
+/// A fresh data directory and, on PostgreSQL, a fresh database (dropped by [`cleanup`]).
+async fn fresh(
+    backend: &Backend,
+    tag: &str,
+) -> (
+    std::path::PathBuf,
+    Option<String>,
+    Option<(sea_orm::DatabaseConnection, String)>,
+) {
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    let data_dir = std::env::temp_dir().join(format!("courtwatch-{tag}-{unique}"));
+    match backend {
+        Backend::Sqlite => (data_dir, None, None),
+        Backend::Postgres(admin_url) => {
+            let name = format!("courtwatch_{tag}_{unique}");
+            let admin = Database::connect(admin_url).await.expect("postgres");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create db");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .expect("url");
+            (
+                data_dir,
+                Some(format!("{base}/{name}")),
+                Some((admin, name)),
+            )
+        }
+    }
+}
+
+async fn cleanup(data_dir: &std::path::Path, admin: Option<(sea_orm::DatabaseConnection, String)>) {
+    let _ = std::fs::remove_dir_all(data_dir);
+    if let Some((admin, name)) = admin {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    }
+}
+
+/// Adds a monitor through the CLI and returns their token.
+fn add_user(data_dir: &std::path::Path, database_url: &Option<String>) -> String {
+    let output = command(data_dir, database_url)
+        .args([
+            "user",
+            "add",
+            "--name",
+            "Crash Monitor (fictional)",
+            "--org",
+            "Crash Org (fictional)",
+        ])
+        .output()
+        .expect("user add");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("token")
+        .trim()
+        .to_string()
+}
+
+/// The database the server used, opened directly.
+async fn open_database(
+    data_dir: &std::path::Path,
+    database_url: &Option<String>,
+) -> sea_orm::DatabaseConnection {
+    let url = database_url.clone().unwrap_or_else(|| {
+        format!(
+            "sqlite://{}?mode=rw",
+            data_dir.join("courtwatch.db").display()
+        )
+    });
+    Database::connect(url).await.expect("open database")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
     for backend in backends() {
-        let unique = uuid::Uuid::now_v7().simple().to_string();
-        let data_dir = std::env::temp_dir().join(format!("courtwatch-crash-{unique}"));
-        let (database_url, admin) = match &backend {
-            Backend::Sqlite => (None, None),
-            Backend::Postgres(admin_url) => {
-                let name = format!("courtwatch_crash_{unique}");
-                let admin = Database::connect(admin_url).await.expect("postgres");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create db");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_owned())
-                    .expect("url");
-                (Some(format!("{base}/{name}")), Some((admin, name)))
-            }
-        };
-        let output = command(&data_dir, &database_url)
-            .args([
-                "user",
-                "add",
-                "--name",
-                "Crash Monitor (fictional)",
-                "--org",
-                "Crash Org (fictional)",
-            ])
-            .output()
-            .expect("user add");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let token = String::from_utf8(output.stdout)
-            .expect("token")
-            .trim()
-            .to_string();
+        let (data_dir, database_url, admin) = fresh(&backend, "crash").await;
+        let token = add_user(&data_dir, &database_url);
 
         let mut server = start(&data_dir, &database_url).await;
         let client = reqwest::Client::new();
@@ -225,11 +269,134 @@ async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
         );
         server.child.kill().ok();
         server.child.wait().ok();
-        let _ = std::fs::remove_dir_all(&data_dir);
-        if let Some((admin, name)) = admin {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await;
+        cleanup(&data_dir, admin).await;
+    }
+}
+
+/// SIGTERM in the middle of a stream of writes: the server stops accepting, answers what it
+/// accepted, flushes the search index (the outbox is empty) and exits 0; every acknowledged
+/// write is there after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_flushes_the_index_and_exits_0() {
+    for backend in backends() {
+        let (data_dir, database_url, admin) = fresh(&backend, "sigterm").await;
+        let token = add_user(&data_dir, &database_url);
+        let mut server = start(&data_dir, &database_url).await;
+        let client = reqwest::Client::new();
+        let api = |base: &str, path: &str| format!("{base}/api/v1{path}");
+        let court = post(
+            &client,
+            &token,
+            api(&server.base, "/courts"),
+            json!({"name": "Term Court (fictional)", "level": "basic", "jurisdiction": "RS"}),
+        )
+        .await
+        .expect("court");
+        let case = post(&client, &token, api(&server.base, "/cases"), json!({"court_id": court["id"], "case_number": "T 1/26", "title": "Term case (fictional)", "proceeding_type": "civil_antidiscrimination", "grounds": ["ethnicity"]})).await.expect("case");
+        let hearing = post(&client, &token, api(&server.base, "/hearings"), json!({"case_id": case["id"], "scheduled_at": "2026-01-10T09:00:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held"})).await.expect("hearing");
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let mut writers = Vec::new();
+        for w in 0..2 {
+            let (client, token, url, hearing_id, acknowledged) = (
+                client.clone(),
+                token.clone(),
+                api(&server.base, "/observations"),
+                hearing["id"].clone(),
+                acknowledged.clone(),
+            );
+            writers.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let note = format!("termmark w{w}n{i} fictional note");
+                    match post(
+                        &client,
+                        &token,
+                        url.clone(),
+                        json!({"hearing_id": hearing_id, "notes": note}),
+                    )
+                    .await
+                    {
+                        Some(body) => acknowledged
+                            .lock()
+                            .expect("lock")
+                            .push(body["id"].as_str().expect("id").to_string()),
+                        None => break,
+                    }
+                }
+            }));
         }
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let pid = server.child.id().to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(40);
+        let status = loop {
+            if let Some(status) = server.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(status.code(), Some(0), "exit status after SIGTERM");
+        for w in writers {
+            w.await.expect("writer");
+        }
+        let acknowledged = acknowledged.lock().expect("lock").clone();
+        assert!(
+            acknowledged.len() > 10,
+            "too few writes: {}",
+            acknowledged.len()
+        );
+
+        // The index was flushed before exit: nothing is left in the outbox.
+        let db = open_database(&data_dir, &database_url).await;
+        let pending = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM search_outbox",
+            ))
+            .await
+            .expect("count")
+            .expect("row")
+            .try_get::<i64>("", "n")
+            .expect("n");
+        assert_eq!(pending, 0, "outbox not flushed on shutdown");
+        drop(db);
+
+        let mut server = start(&data_dir, &database_url).await;
+        for id in &acknowledged {
+            let response = client
+                .get(api(&server.base, &format!("/observations/{id}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("get");
+            assert_eq!(
+                response.status().as_u16(),
+                200,
+                "acknowledged observation {id} lost"
+            );
+        }
+        let page: Value = client
+            .get(api(
+                &server.base,
+                "/search?q=termmark&kind=observation&limit=1&facets=false",
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("search")
+            .json()
+            .await
+            .expect("json");
+        assert!(
+            page["total"].as_u64().expect("total") >= acknowledged.len() as u64,
+            "searchable right after restart: {page}"
+        );
+        server.child.kill().ok();
+        server.child.wait().ok();
+        cleanup(&data_dir, admin).await;
     }
 }

@@ -11,6 +11,7 @@ mod methodology;
 mod observations;
 mod openapi;
 mod parties_hearings;
+mod redaction;
 mod reindex;
 mod review;
 mod rulings;

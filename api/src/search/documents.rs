@@ -307,7 +307,9 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             kind: Kind::Case,
             id: c.id.clone(),
             case_id: Some(c.id.clone()),
-            title: r.apply(&format!("{} — {}", c.case_number, c.title)).into_owned(),
+            title: r
+                .apply(&format!("{} — {}", c.case_number, c.title))
+                .into_owned(),
             body: r.apply(&body.join("\n\n")).into_owned(),
             court_id: Some(c.court_id.clone()),
             court_name: court.as_ref().map(|c| c.name.clone()),

@@ -27,7 +27,7 @@ const BATCH: u64 = 500;
 /// How often the indexer looks for work when nobody rings (a write by another process, say).
 const POLL: Duration = Duration::from_millis(500);
 /// Recorded with every commit; a different value (or none) means the index must be rebuilt.
-pub const INDEX_FORMAT: &str = "courtwatch-index-3";
+pub const INDEX_FORMAT: &str = "courtwatch-index-4";
 /// Recorded with the intermediate commits of a full build.
 const BUILDING: &str = "building";
 /// Text added between two intermediate commits of a full build.

@@ -927,7 +927,9 @@ impl Exporter {
                     scratch.clear();
                     match answers.get(&q.code) {
                         None | Some(Value::Null) => {}
-                        Some(Value::String(s)) if matches!(q.answer_type, AnswerType::Text { .. }) => {
+                        Some(Value::String(s))
+                            if matches!(q.answer_type, AnswerType::Text { .. }) =>
+                        {
                             scratch.push_str(&redactor.apply(s));
                         }
                         Some(Value::String(s)) => scratch.push_str(Self::label(c, s)),
@@ -1112,7 +1114,13 @@ impl Sink<'_> {
         redactor: &Redactor,
     ) -> Result<(), ServiceError> {
         exporter
-            .write_row(&mut self.writer, &mut self.scratch, fields, answers, redactor)
+            .write_row(
+                &mut self.writer,
+                &mut self.scratch,
+                fields,
+                answers,
+                redactor,
+            )
             .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
         self.flush_if_full().await
     }

@@ -196,7 +196,10 @@ async fn check(
         if !seen.insert(crate::redact::skeleton(&t.term)) {
             problems.push(FieldProblem::field(
                 &field("term"),
-                format!("\"{}\" is listed twice (in this or another spelling)", t.term),
+                format!(
+                    "\"{}\" is listed twice (in this or another spelling)",
+                    t.term
+                ),
             ));
         }
         if let Some(p) = &t.party_id
