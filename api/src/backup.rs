@@ -34,6 +34,16 @@ pub const POSTGRES: &str = "backup and restore are for the embedded SQLite datab
      `pg_dump --format=custom --file=FILE DBNAME` and `pg_restore --clean --dbname=DBNAME FILE`, \
      then `courtwatch reindex`";
 
+/// Opens a SQLite file read-only (no WAL switch, nothing written).
+async fn open_read_only(path: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{path}?mode=ro"));
+    options
+        .sqlx_logging(false)
+        .max_connections(1)
+        .map_sqlx_sqlite_opts(|o| o.read_only(true));
+    sea_orm::Database::connect(options).await
+}
+
 /// Rows per table of a database.
 async fn row_counts(db: &DatabaseConnection) -> Result<Vec<(String, i64)>, String> {
     let tables = db
@@ -89,7 +99,7 @@ pub async fn backup(db: &DatabaseConnection, file: &Path) -> Result<Report, Stri
     ))
     .await
     .map_err(|e| format!("backup failed: {e}"))?;
-    let copy = db::connect(&format!("sqlite://{target}?mode=ro"))
+    let copy = open_read_only(target)
         .await
         .map_err(|e| format!("cannot open the backup: {e}"))?;
     let rows = row_counts(&copy).await?;
@@ -114,7 +124,7 @@ async fn check_backup(file: &Path) -> Result<(), String> {
     if !file.is_file() {
         return Err(format!("{} is not a file", file.display()));
     }
-    let copy = db::connect(&format!("sqlite://{path}?mode=ro"))
+    let copy = open_read_only(path)
         .await
         .map_err(|e| format!("{} is not a SQLite database: {e}", file.display()))?;
     let integrity: String = copy

@@ -12,19 +12,19 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_courtwatch-under-test");
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port")
 }
 
-fn command(data_dir: &std::path::Path, database_url: &Option<String>) -> Command {
+pub(crate) fn command(data_dir: &std::path::Path, database_url: &Option<String>) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir").arg(data_dir).env("RUST_LOG", "warn");
     match database_url {
@@ -34,7 +34,7 @@ fn command(data_dir: &std::path::Path, database_url: &Option<String>) -> Command
     cmd
 }
 
-async fn start(data_dir: &std::path::Path, database_url: &Option<String>) -> Server {
+pub(crate) async fn start(data_dir: &std::path::Path, database_url: &Option<String>) -> Server {
     let port = free_port();
     let child = command(data_dir, database_url)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -51,7 +51,12 @@ async fn start(data_dir: &std::path::Path, database_url: &Option<String>) -> Ser
     Server { child, base }
 }
 
-async fn post(client: &reqwest::Client, token: &str, url: String, body: Value) -> Option<Value> {
+pub(crate) async fn post(
+    client: &reqwest::Client,
+    token: &str,
+    url: String,
+    body: Value,
+) -> Option<Value> {
     let response = client
         .post(url)
         .bearer_auth(token)
@@ -66,7 +71,7 @@ async fn post(client: &reqwest::Client, token: &str, url: String, body: Value) -
 }
 
 /// A fresh data directory and, on PostgreSQL, a fresh database (dropped by [`cleanup`]).
-async fn fresh(
+pub(crate) async fn fresh(
     backend: &Backend,
     tag: &str,
 ) -> (
@@ -98,7 +103,10 @@ async fn fresh(
     }
 }
 
-async fn cleanup(data_dir: &std::path::Path, admin: Option<(sea_orm::DatabaseConnection, String)>) {
+pub(crate) async fn cleanup(
+    data_dir: &std::path::Path,
+    admin: Option<(sea_orm::DatabaseConnection, String)>,
+) {
     let _ = std::fs::remove_dir_all(data_dir);
     if let Some((admin, name)) = admin {
         let _ = admin
@@ -108,7 +116,7 @@ async fn cleanup(data_dir: &std::path::Path, admin: Option<(sea_orm::DatabaseCon
 }
 
 /// Adds a monitor through the CLI and returns their token.
-fn add_user(data_dir: &std::path::Path, database_url: &Option<String>) -> String {
+pub(crate) fn add_user(data_dir: &std::path::Path, database_url: &Option<String>) -> String {
     let output = command(data_dir, database_url)
         .args([
             "user",
