@@ -4,10 +4,9 @@
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Response, Route, get,
     http::{StatusCode, header},
-    middleware::Tracing,
 };
 
-use crate::{endpoints, error::Problem, health, state::AppState};
+use crate::{endpoints, error::Problem, health, metrics, state::AppState};
 
 /// The OpenAPI document as YAML, exactly as served at `/openapi.yaml` and committed at the
 /// repository root. Needs no database.
@@ -44,6 +43,7 @@ pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
         )
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz).data(state.clone()))
+        .at("/metrics", get(metrics::metrics).data(state.clone()))
         .around(move |endpoint, mut request| async move {
             // Bodies are read up front with a cap, so an oversize body is refused whether or not
             // the client sent Content-Length. Bulk imports have their own, larger cap.
@@ -76,7 +76,7 @@ pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
             };
             Ok(problem_for_bare_errors(response).await)
         })
-        .with(Tracing)
+        .around(metrics::observe)
 }
 
 struct SpecEndpoint {
@@ -105,6 +105,8 @@ async fn problem_for_bare_errors(response: Response) -> Response {
     if status.as_u16() < 400 || is_problem {
         return response;
     }
+    // Keep the operation for the metrics (the 401 of a missing token is one of these).
+    let operation = response.data::<poem_openapi::OperationId>().copied();
     let text = response.into_body().into_string().await.unwrap_or_default();
     let detail = if text.trim().is_empty() {
         status
@@ -120,7 +122,11 @@ async fn problem_for_bare_errors(response: Response) -> Response {
     } else {
         detail
     };
-    problem_response(status, Problem::for_status(status.as_u16(), detail))
+    let mut response = problem_response(status, Problem::for_status(status.as_u16(), detail));
+    if let Some(operation) = operation {
+        response.set_data(operation);
+    }
+    response
 }
 
 fn problem_response(status: StatusCode, problem: Problem) -> Response {

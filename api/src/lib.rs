@@ -15,6 +15,7 @@ pub mod endpoints;
 pub mod entities;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod redact;
 pub mod search;
 pub mod services;

@@ -180,3 +180,77 @@ on_each_backend!(
     readyz_refuses_pending_migrations_on_each_backend,
     readyz_refuses_pending_migrations
 );
+
+/// Every response carries a request id (the client's, when it sends a sane one); `/metrics`
+/// counts requests by operation and status and shows the search outbox.
+async fn request_ids_and_metrics(app: &TestApp) {
+    let response = app
+        .client
+        .get(app.api("/cases"))
+        .bearer_auth(&app.token)
+        .header("x-request-id", "trace-abc-123")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("trace-abc-123")
+    );
+    let response = app
+        .client
+        .get(app.api("/cases/no-such-case"))
+        .bearer_auth(&app.token)
+        .header("x-request-id", "bad id with spaces\t")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 404);
+    let generated = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("a generated request id")
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
+
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.expect("text");
+    let series = |operation: &str, status: u16| {
+        text.lines()
+            .filter(|l| l.starts_with("courtwatch_http_requests_total{"))
+            .filter(|l| {
+                l.contains(&format!("operation=\"{operation}\""))
+                    && l.contains(&format!("status=\"{status}\""))
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    assert!(series("list_cases", 200) >= 1, "{text}");
+    assert!(series("get_case", 404) >= 1, "{text}");
+    assert!(
+        text.contains("courtwatch_http_request_duration_seconds_bucket{"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("courtwatch_search_outbox_pending ")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("courtwatch_search_index_lag_seconds ")),
+        "{text}"
+    );
+}
+
+on_each_backend!(request_ids_and_metrics_test, request_ids_and_metrics);
