@@ -1339,6 +1339,8 @@ struct ObservationRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     case_id: String,
+    /// The case's review state (released only when published).
+    case_review_status: String,
     hearing_type: String,
     outcome: String,
     scheduled_at: DateTime<Utc>,
@@ -1377,6 +1379,7 @@ async fn fetch_observations(
             hearing::Column::StartedAt,
             hearing::Column::NextHearingDate,
         ])
+        .column_as(case::Column::ReviewStatus, "case_review_status")
         .join(
             JoinType::InnerJoin,
             observation::Entity::belongs_to(hearing::Entity)
@@ -1384,10 +1387,25 @@ async fn fetch_observations(
                 .to(hearing::Column::Id)
                 .into(),
         )
+        .join(
+            JoinType::InnerJoin,
+            hearing::Entity::belongs_to(case::Entity)
+                .from(hearing::Column::CaseId)
+                .to(case::Column::Id)
+                .into(),
+        )
         .filter(observation::Column::Id.gt(after))
         .filter(only)
         .filter(observation::Column::MethodologyVersion.eq(version))
-        .filter(of_cases(hearing::Column::CaseId, filter))
+        // Whether the case is released is checked per row in `prepare_observations`: as a
+        // subquery it made SQLite start from the published cases and sort every batch.
+        .filter(of_cases(
+            hearing::Column::CaseId,
+            &CaseFilter {
+                released: false,
+                ..filter.clone()
+            },
+        ))
         .order_by_asc(observation::Column::Id)
         .limit(BATCH)
         .into_model::<ObservationRow>()
@@ -1406,7 +1424,7 @@ fn prepare_observations(
         // Datasets hold published observations only (of published cases: the filter). (Checked
         // here, not in SQL: with `status = ?` SQLite picks the status index and sorts every batch,
         // which made an export quadratic.)
-        if o.status != policy::PUBLISHED {
+        if o.status != policy::PUBLISHED || o.case_review_status != policy::PUBLISHED {
             continue;
         }
         let facts = hearing_facts(
