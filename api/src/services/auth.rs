@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -64,7 +64,7 @@ pub async fn create_user(
             "name and organisation must not be empty",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::common::begin_write(db).await?;
     let organisation = match organisation::Entity::find()
         .filter(organisation::Column::Name.eq(organisation_name))
         .one(&txn)
@@ -224,7 +224,7 @@ pub async fn create_token(
         )]));
     }
     let expires_at = Utc::now() + Duration::days(i64::from(days));
-    let txn = db.begin().await?;
+    let txn = crate::services::common::begin_write(db).await?;
     let secret = issue_token(&txn, user_id, label, Some(expires_at)).await?;
     let stored: TokenInfo = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(token_digest(&secret)))
@@ -287,7 +287,7 @@ pub async fn revoke_token(
     let before: TokenInfo = stored.clone().into();
     let mut active: api_token::ActiveModel = stored.into();
     active.revoked_at = Set(Some(Utc::now()));
-    let txn = db.begin().await?;
+    let txn = crate::services::common::begin_write(db).await?;
     let after: TokenInfo = active.update(&txn).await?.into();
     audit_token(&txn, actor, "revoke", Some(&before), &after).await?;
     txn.commit().await?;

@@ -6,8 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use courtwatch_methodology::{Context, Mode, Scope};
 use poem_openapi::Object;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait,
-    sea_query::Query,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, sea_query::Query,
 };
 use serde_json::{Map, Value, json};
 
@@ -434,7 +433,7 @@ pub async fn create(
     let (court, version) = check(state, &input).await?;
     let now = Utc::now();
     let id = new_id();
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let case = case::ActiveModel {
         id: Set(id.clone()),
         court_id: Set(court.id),
@@ -533,7 +532,7 @@ pub async fn update(
     require_change(actor, &existing.case)?;
     review::require_editable(actor, ReviewStatus::parse(&existing.case.review_status))?;
     let (court, version) = check(state, &input).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let mut active: case::ActiveModel = existing.case.clone().into();
     active.court_id = Set(court.id);
     active.case_number = Set(input.case_number);
@@ -586,7 +585,7 @@ pub async fn review(
         Some(existing.case.methodology_version as u32),
     )?;
     let comments = review::comments_text(methodology, Scope::Case, CASE_FIELDS, &input)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let mut active: case::ActiveModel = existing.case.clone().into();
     active.review_status = Set(next.as_str().to_owned());
     if input.action == review::ReviewAction::Return || next == ReviewStatus::Published {
@@ -680,7 +679,7 @@ pub async fn grade(
             "must not be blank: say why",
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let mut active: case::ActiveModel = existing.case.clone().into();
     active.fairness_grade = Set(Some(input.grade.as_str().to_owned()));
     active.grade_justification = Set(Some(input.justification));

@@ -260,3 +260,20 @@ where
             id: id.to_owned(),
         })
 }
+
+/// Begins a write transaction. On SQLite the write lock is taken at once (waiting up to the busy
+/// timeout, like `BEGIN IMMEDIATE`): a transaction that reads before it writes would otherwise fail
+/// at once with "database is locked" when another writer (the indexer, a concurrent request)
+/// commits between its read and its first write.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, ServiceError> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // A write statement takes the write lock when it starts, whether or not it changes a row.
+        txn.execute_unprepared("UPDATE search_outbox SET id = id WHERE 0 = 1")
+            .await?;
+    }
+    Ok(txn)
+}

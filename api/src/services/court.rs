@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::{
     entities::court,
@@ -116,7 +116,7 @@ pub async fn create(
 ) -> Result<court::Model, ServiceError> {
     check(state, &input)?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let created = court::ActiveModel {
         id: Set(new_id()),
         name: Set(input.name),
@@ -176,7 +176,7 @@ pub async fn update(
     active.municipality = Set(input.municipality);
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active
         .update(&txn)
         .await

@@ -2,10 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use poem_openapi::Object;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-    sea_query::Query,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Query};
 
 use crate::{
     entities::{case, court, hearing},
@@ -216,7 +213,7 @@ pub async fn create(
 ) -> Result<hearing::Model, ServiceError> {
     let organisation = check(state, actor, &input).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let created = hearing::ActiveModel {
         id: Set(new_id()),
         case_id: Set(input.case_id),
@@ -267,7 +264,7 @@ pub async fn update(
     active.courtroom = Set(input.courtroom);
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active
         .update(&txn)
         .await

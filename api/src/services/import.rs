@@ -12,7 +12,7 @@ use std::{
 
 use chrono::{NaiveDate, Utc};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -265,7 +265,7 @@ pub async fn import_rulings(
     let version = state.methodology.latest().version as i32;
     let mut reader = open().map_err(|e| ServiceError::BadRequest(format!("cannot read: {e}")))?;
     let mut lines = Lines::new(&mut *reader);
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     while let Some((number, text)) = lines.next_line()? {
         if invalid_lines.contains(&number) {
             continue;

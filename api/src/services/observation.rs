@@ -6,8 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_methodology::{Context, Methodology, Mode, Scope};
 use poem_openapi::Object;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait, sea_query::Query,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Query,
 };
 use serde_json::{Map, Value, json};
 
@@ -339,7 +338,7 @@ pub async fn create(
     check_status_input(&input)?;
     let checked = check(state, actor, &input).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let created = observation::ActiveModel {
         id: Set(new_id()),
         hearing_id: Set(checked.hearing.id.clone()),
@@ -425,7 +424,7 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     active.updated_by = Set(actor.user_id.clone());
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active
         .update(&txn)
         .await
@@ -490,7 +489,7 @@ pub async fn review(
     if existing.submitted_at.is_none() && next == ReviewStatus::Submitted {
         active.submitted_at = Set(Some(now));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active.update(&txn).await?;
     outbox::record(&txn, Change::Observation, id).await?;
     audit_observation(

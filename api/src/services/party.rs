@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::{
     entities::party,
@@ -216,7 +216,7 @@ pub async fn create(
 ) -> Result<party::Model, ServiceError> {
     let organisation = check(state, actor, &input).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let created = party::ActiveModel {
         id: Set(new_id()),
         characteristics: Set(characteristics_text(&input)),
@@ -262,7 +262,7 @@ pub async fn update(
     active.representation = Set(input.representation);
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active
         .update(&txn)
         .await

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use courtwatch_methodology::{Context, Mode, Scope};
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Map, Value, json};
 
 use crate::{
@@ -412,7 +412,7 @@ pub async fn create(
 ) -> Result<ruling::Model, ServiceError> {
     let resolved = check(state, actor, &input).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let created = ruling::ActiveModel {
         id: Set(new_id()),
         case_id: Set(input.case_id),
@@ -491,7 +491,7 @@ pub async fn update(
     active.answers = Set(answers_text(&input.answers.into_iter().collect()));
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active
         .update(&txn)
         .await
@@ -544,7 +544,7 @@ pub async fn review(
     if input.action == ReviewAction::Return || next == ReviewStatus::Published {
         active.review_comments = Set(comments);
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active.update(&txn).await?;
     outbox::record(&txn, Change::Ruling, id).await?;
     audit_ruling(

@@ -17,7 +17,7 @@ use courtwatch_methodology::{AnswerType, Registry};
 use poem_openapi::{Enum, Object};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde_json::Value;
 
@@ -229,7 +229,7 @@ pub async fn replace(
     let found = case_service::read(state, actor, case_id).await?;
     case_service::require_change(actor, &found.case)?;
     check(state, case_id, &input).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let before = SensitiveTerms {
         case_id: case_id.to_owned(),
         terms: stored(&txn, case_id).await?,

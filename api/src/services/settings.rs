@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 use crate::{
     entities::setting,
@@ -42,7 +42,7 @@ pub async fn update(
     actor: &Actor,
     input: Settings,
 ) -> Result<Settings, ServiceError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
     let before = get(&txn).await?;
     let now = Utc::now();
     let row = setting::ActiveModel {
