@@ -10,9 +10,9 @@ use std::{
 };
 
 use courtwatch_tests::{Backend, backends};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::crash::{Server, add_user, cleanup, command, fresh, post, start};
+use super::crash::{Server, Writers, add_user, cleanup, command, fresh, seed_hearing, start};
 
 fn run(data_dir: &Path, args: &[&str]) -> (bool, String) {
     let output = command(data_dir, &None)
@@ -105,54 +105,24 @@ async fn backup_and_restore_round_trip() {
         let token = add_user(&source, &None);
         let server = start(&source, &None).await;
         let client = reqwest::Client::new();
-        let api = |path: &str| format!("{}/api/v1{path}", server.base);
-        let court = post(
-            &client,
-            &token,
-            api("/courts"),
-            json!({"name": "Backup Court (fictional)", "level": "basic", "jurisdiction": "ME"}),
-        )
-        .await
-        .expect("court");
-        let case = post(&client, &token, api("/cases"), json!({"court_id": court["id"], "case_number": "B 1/26", "title": "Backup case (fictional)", "proceeding_type": "civil_antidiscrimination", "grounds": ["ethnicity"]})).await.expect("case");
-        let hearing = post(&client, &token, api("/hearings"), json!({"case_id": case["id"], "scheduled_at": "2026-01-10T09:00:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held"})).await.expect("hearing");
+        let hearing_id = seed_hearing(&client, &token, &server.base, "Backup").await;
 
         // A writer streams observations while the online backup runs.
-        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-        let stop_writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let writer = {
-            let (client, token, url, hearing_id, acknowledged, stop_writing) = (
-                client.clone(),
-                token.clone(),
-                api("/observations"),
-                hearing["id"].clone(),
-                acknowledged.clone(),
-                stop_writing.clone(),
-            );
-            tokio::spawn(async move {
-                for i in 0.. {
-                    if stop_writing.load(std::sync::atomic::Ordering::SeqCst) {
-                        break;
-                    }
-                    let body = json!({"hearing_id": hearing_id, "notes": format!("backupmark {i} fictional")});
-                    let created = post(&client, &token, url.clone(), body)
-                        .await
-                        .expect("write");
-                    acknowledged
-                        .lock()
-                        .expect("lock")
-                        .push(created["id"].as_str().expect("id").to_owned());
-                }
-            })
-        };
+        let writers = Writers::start(
+            &client,
+            &token,
+            &server.base,
+            &hearing_id,
+            1,
+            "backupmark",
+            true,
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let before_backup = acknowledged.lock().expect("lock").clone();
+        let before_backup = writers.so_far();
         let (ok, err) = run(&source, &["backup", &online.display().to_string()]);
         assert!(ok, "online backup: {err}");
         tokio::time::sleep(Duration::from_millis(300)).await;
-        stop_writing.store(true, std::sync::atomic::Ordering::SeqCst);
-        writer.await.expect("writer");
-        let written = acknowledged.lock().expect("lock").len();
+        let written = writers.finish().await.len();
         assert!(
             before_backup.len() > 5 && written > before_backup.len(),
             "writes went on during the backup: {} before, {written} in all",

@@ -153,6 +153,113 @@ async fn open_database(
     Database::connect(url).await.expect("open database")
 }
 
+/// Creates a court, a case and a held hearing through the API; returns the hearing's id.
+pub(crate) async fn seed_hearing(
+    client: &reqwest::Client,
+    token: &str,
+    base: &str,
+    tag: &str,
+) -> Value {
+    let api = |path: &str| format!("{base}/api/v1{path}");
+    let court = post(
+        client,
+        token,
+        api("/courts"),
+        json!({"name": format!("{tag} Court (fictional)"), "level": "basic", "jurisdiction": "XK"}),
+    )
+    .await
+    .expect("court");
+    let case = post(
+        client,
+        token,
+        api("/cases"),
+        json!({"court_id": court["id"], "case_number": format!("{tag} 1/26"),
+        "title": format!("{tag} case (fictional)"), "proceeding_type": "civil_antidiscrimination",
+        "grounds": ["roma_ashkali_egyptian"]}),
+    )
+    .await
+    .expect("case");
+    let hearing = post(client, token, api("/hearings"), json!({"case_id": case["id"],
+        "scheduled_at": "2026-01-10T09:00:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held"}))
+        .await
+        .expect("hearing");
+    hearing["id"].clone()
+}
+
+/// Writers streaming observations (notes `"{mark} w{writer}n{i} fictional note"`) until the
+/// server stops answering or [`Writers::finish`] is called.
+pub(crate) struct Writers {
+    acknowledged: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handles: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Writers {
+    /// Starts `count` writers. With `must_succeed`, a failed write panics the writer (and so
+    /// [`Writers::finish`]); otherwise it ends the writer (the server is gone).
+    pub(crate) fn start(
+        client: &reqwest::Client,
+        token: &str,
+        base: &str,
+        hearing_id: &Value,
+        count: usize,
+        mark: &str,
+        must_succeed: bool,
+    ) -> Self {
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let handles = (0..count)
+            .map(|w| {
+                let (client, token, url, hearing_id, acknowledged, stop, mark) = (
+                    client.clone(),
+                    token.to_owned(),
+                    format!("{base}/api/v1/observations"),
+                    hearing_id.clone(),
+                    acknowledged.clone(),
+                    stop.clone(),
+                    mark.to_owned(),
+                );
+                tokio::spawn(async move {
+                    for i in 0.. {
+                        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                            break;
+                        }
+                        let note = format!("{mark} w{w}n{i} fictional note");
+                        let body = json!({"hearing_id": hearing_id, "notes": note});
+                        match post(&client, &token, url.clone(), body).await {
+                            Some(created) => acknowledged
+                                .lock()
+                                .expect("lock")
+                                .push(created["id"].as_str().expect("id").to_string()),
+                            None if must_succeed => panic!("a write failed"),
+                            None => break, // the server is gone
+                        }
+                    }
+                })
+            })
+            .collect();
+        Writers {
+            acknowledged,
+            stop,
+            handles,
+        }
+    }
+
+    /// The ids acknowledged so far.
+    pub(crate) fn so_far(&self) -> Vec<String> {
+        self.acknowledged.lock().expect("lock").clone()
+    }
+
+    /// Stops the writers (those still running) and returns every acknowledged id.
+    pub(crate) async fn finish(self) -> Vec<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for h in self.handles {
+            h.await.expect("writer");
+        }
+        self.acknowledged.lock().expect("lock").clone()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
     for backend in backends() {
@@ -162,55 +269,22 @@ async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
         let mut server = start(&data_dir, &database_url).await;
         let client = reqwest::Client::new();
         let api = |base: &str, path: &str| format!("{base}/api/v1{path}");
-        let court = post(
-            &client,
-            &token,
-            api(&server.base, "/courts"),
-            json!({"name": "Crash Court (fictional)", "level": "basic", "jurisdiction": "XK"}),
-        )
-        .await
-        .expect("court");
-        let case = post(&client, &token, api(&server.base, "/cases"), json!({"court_id": court["id"], "case_number": "C 1/26", "title": "Crash case (fictional)", "proceeding_type": "civil_antidiscrimination", "grounds": ["roma_ashkali_egyptian"]})).await.expect("case");
-        let hearing = post(&client, &token, api(&server.base, "/hearings"), json!({"case_id": case["id"], "scheduled_at": "2026-01-10T09:00:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held"})).await.expect("hearing");
+        let hearing_id = seed_hearing(&client, &token, &server.base, "Crash").await;
 
         // Two writers stream observations; the server is killed while they run.
-        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-        let mut writers = Vec::new();
-        for w in 0..2 {
-            let (client, token, url, hearing_id, acknowledged) = (
-                client.clone(),
-                token.clone(),
-                api(&server.base, "/observations"),
-                hearing["id"].clone(),
-                acknowledged.clone(),
-            );
-            writers.push(tokio::spawn(async move {
-                for i in 0.. {
-                    let note = format!("crashmark w{w}n{i} fictional note");
-                    match post(
-                        &client,
-                        &token,
-                        url.clone(),
-                        json!({"hearing_id": hearing_id, "notes": note}),
-                    )
-                    .await
-                    {
-                        Some(body) => acknowledged
-                            .lock()
-                            .expect("lock")
-                            .push(body["id"].as_str().expect("id").to_string()),
-                        None => break, // the server is gone
-                    }
-                }
-            }));
-        }
+        let writers = Writers::start(
+            &client,
+            &token,
+            &server.base,
+            &hearing_id,
+            2,
+            "crashmark",
+            false,
+        );
         tokio::time::sleep(Duration::from_millis(1500)).await;
         server.child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
         server.child.wait().expect("reap");
-        for w in writers {
-            w.await.expect("writer");
-        }
-        let acknowledged = acknowledged.lock().expect("lock").clone();
+        let acknowledged = writers.finish().await;
         assert!(
             acknowledged.len() > 20,
             "too few writes before the kill: {}",
@@ -292,46 +366,16 @@ async fn sigterm_finishes_requests_flushes_the_index_and_exits_0() {
         let mut server = start(&data_dir, &database_url).await;
         let client = reqwest::Client::new();
         let api = |base: &str, path: &str| format!("{base}/api/v1{path}");
-        let court = post(
+        let hearing_id = seed_hearing(&client, &token, &server.base, "Term").await;
+        let writers = Writers::start(
             &client,
             &token,
-            api(&server.base, "/courts"),
-            json!({"name": "Term Court (fictional)", "level": "basic", "jurisdiction": "RS"}),
-        )
-        .await
-        .expect("court");
-        let case = post(&client, &token, api(&server.base, "/cases"), json!({"court_id": court["id"], "case_number": "T 1/26", "title": "Term case (fictional)", "proceeding_type": "civil_antidiscrimination", "grounds": ["ethnicity"]})).await.expect("case");
-        let hearing = post(&client, &token, api(&server.base, "/hearings"), json!({"case_id": case["id"], "scheduled_at": "2026-01-10T09:00:00+01:00", "hearing_type": "main_evidentiary", "outcome": "held"})).await.expect("hearing");
-        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-        let mut writers = Vec::new();
-        for w in 0..2 {
-            let (client, token, url, hearing_id, acknowledged) = (
-                client.clone(),
-                token.clone(),
-                api(&server.base, "/observations"),
-                hearing["id"].clone(),
-                acknowledged.clone(),
-            );
-            writers.push(tokio::spawn(async move {
-                for i in 0.. {
-                    let note = format!("termmark w{w}n{i} fictional note");
-                    match post(
-                        &client,
-                        &token,
-                        url.clone(),
-                        json!({"hearing_id": hearing_id, "notes": note}),
-                    )
-                    .await
-                    {
-                        Some(body) => acknowledged
-                            .lock()
-                            .expect("lock")
-                            .push(body["id"].as_str().expect("id").to_string()),
-                        None => break,
-                    }
-                }
-            }));
-        }
+            &server.base,
+            &hearing_id,
+            2,
+            "termmark",
+            false,
+        );
         tokio::time::sleep(Duration::from_millis(1000)).await;
         let pid = server.child.id().to_string();
         let killed = Command::new("kill")
@@ -348,10 +392,7 @@ async fn sigterm_finishes_requests_flushes_the_index_and_exits_0() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         assert_eq!(status.code(), Some(0), "exit status after SIGTERM");
-        for w in writers {
-            w.await.expect("writer");
-        }
-        let acknowledged = acknowledged.lock().expect("lock").clone();
+        let acknowledged = writers.finish().await;
         assert!(
             acknowledged.len() > 10,
             "too few writes: {}",
