@@ -106,6 +106,8 @@ impl Drop for TestApp {
 
 /// Body size limit used by the test servers, small enough to test 413 cheaply.
 pub const TEST_MAX_BODY: usize = 256 * 1024;
+/// The import body limit of test servers (the service's default is 256 MiB).
+pub const TEST_MAX_IMPORT: usize = 8 * 1024 * 1024;
 
 impl TestApp {
     /// Starts a server over a fresh, migrated database.
@@ -169,7 +171,13 @@ impl TestApp {
         let acceptor = TcpAcceptor::from_tokio(listener).expect("acceptor");
         let address = acceptor.local_addr().remove(0);
         let port = address.as_socket_addr().expect("tcp").port();
-        let endpoint = app::build(state.clone(), TEST_MAX_BODY);
+        let endpoint = app::build(
+            state.clone(),
+            app::Limits {
+                body_bytes: TEST_MAX_BODY,
+                import_bytes: TEST_MAX_IMPORT,
+            },
+        );
         let server = tokio::spawn(async move {
             let _ = poem::Server::new_with_acceptor(acceptor)
                 .run(endpoint)

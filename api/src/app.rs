@@ -6,24 +6,35 @@ use poem::{
     http::{StatusCode, header},
 };
 
-use crate::{endpoints, error::Problem, health, metrics, state::AppState};
+use crate::{
+    conformance::{self, BodyProblem, Routes},
+    endpoints,
+    error::{FieldProblem, Problem},
+    health, metrics,
+    state::AppState,
+};
 
 /// The OpenAPI document as YAML, exactly as served at `/openapi.yaml` and committed at the
 /// repository root. Needs no database.
 pub fn openapi_yaml() -> String {
-    endpoints::api_service(AppState::detached()).spec_yaml()
+    conformance::publish(&endpoints::api_service(AppState::detached()).spec_yaml()).0
 }
 
-/// Largest body accepted by `POST /api/v1/rulings/import` (the shared corpus of 2,204 judgments
-/// is 206 MB of text; larger collections go through `courtwatch import rulings`).
-pub const IMPORT_MAX_BYTES: usize = 256 * 1024 * 1024;
+/// Largest request bodies, each refused with a 413 that says the limit.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Every request but the bulk import.
+    pub body_bytes: usize,
+    /// `POST /api/v1/rulings/import` (JSON lines).
+    pub import_bytes: usize,
+}
 
 /// Builds the application over `state`.
-pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
+pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
     let api = endpoints::api_service(state.clone());
     let docs = api.swagger_ui();
-    let yaml = api.spec_yaml();
-    let json = api.spec();
+    let (yaml, json) = conformance::publish(&api.spec_yaml());
+    let routes = std::sync::Arc::new(Routes::from_spec(&json, endpoints::API_PREFIX));
     Route::new()
         .nest(endpoints::API_PREFIX, api)
         .nest("/docs", docs)
@@ -44,39 +55,110 @@ pub fn build(state: AppState, max_body_bytes: usize) -> impl Endpoint {
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz).data(state.clone()))
         .at("/metrics", get(metrics::metrics).data(state.clone()))
-        .around(move |endpoint, mut request| async move {
-            // Bodies are read up front with a cap, so an oversize body is refused whether or not
-            // the client sent Content-Length. Bulk imports have their own, larger cap.
-            let max_body_bytes = if request.uri().path().ends_with("/rulings/import") {
-                max_body_bytes.max(IMPORT_MAX_BYTES)
-            } else {
-                max_body_bytes
-            };
-            let declared = request
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<usize>().ok());
-            let too_large = || {
-                Problem::for_status(
-                    413,
-                    format!("the request body is larger than {max_body_bytes} bytes"),
-                )
-            };
-            if declared.is_some_and(|len| len > max_body_bytes) {
-                return Ok(problem_response(StatusCode::PAYLOAD_TOO_LARGE, too_large()));
+        .around(move |endpoint, mut request| {
+            let routes = routes.clone();
+            let state = state.clone();
+            async move {
+                // Bodies are read up front with a cap, so an oversize body is refused whether or not
+                // the client sent Content-Length. Bulk imports have their own, larger cap.
+                let max_body_bytes = if request.uri().path().ends_with("/rulings/import") {
+                    limits.import_bytes
+                } else {
+                    limits.body_bytes
+                };
+                let declared = request
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<usize>().ok());
+                let too_large = || {
+                    Problem::for_status(
+                        413,
+                        format!("the request body is larger than {max_body_bytes} bytes"),
+                    )
+                };
+                if declared.is_some_and(|len| len > max_body_bytes) {
+                    return Ok(problem_response(StatusCode::PAYLOAD_TOO_LARGE, too_large()));
+                }
+                let bytes = match request.take_body().into_bytes_limit(max_body_bytes).await {
+                    Ok(bytes) => bytes,
+                    Err(_) => {
+                        return Ok(problem_response(StatusCode::PAYLOAD_TOO_LARGE, too_large()));
+                    }
+                };
+                let path = request.uri().path().to_owned();
+                let is_json = request
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.trim_start().starts_with("application/json"));
+                if let Err(detail) = Routes::check_uri(request.uri()) {
+                    return Ok(problem_response(
+                        StatusCode::BAD_REQUEST,
+                        Problem::for_status(400, detail),
+                    ));
+                }
+                if is_json && let Err(problem) = routes.check_body(request.method(), &path, &bytes)
+                {
+                    // As at the endpoint: who is asking comes before what they sent.
+                    if let Some(refused) = unauthenticated(&state, &request).await {
+                        return Ok(refused);
+                    }
+                    return Ok(match problem {
+                        BodyProblem::Schema(detail) => problem_response(
+                            StatusCode::BAD_REQUEST,
+                            Problem::for_status(400, detail),
+                        ),
+                        BodyProblem::Nul { ref field } => {
+                            let mut refused =
+                                Problem::for_status(422, format!("1 problem: {problem}"));
+                            refused.errors = vec![FieldProblem::field(
+                                field,
+                                "text may not contain the NUL character (U+0000)",
+                            )];
+                            problem_response(StatusCode::UNPROCESSABLE_ENTITY, refused)
+                        }
+                    });
+                }
+                request.set_body(bytes);
+                let response = match endpoint.call(request).await {
+                    Ok(response) => response.into_response(),
+                    Err(err) => err.into_response(),
+                };
+                let mut response = problem_for_bare_errors(response).await;
+                // RFC 9110: a 405 names the methods the resource does support.
+                if response.status() == StatusCode::METHOD_NOT_ALLOWED
+                    && let Some(methods) = routes.allow(&path)
+                    && let Ok(value) = header::HeaderValue::from_str(methods)
+                {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+                Ok(response)
             }
-            match request.take_body().into_bytes_limit(max_body_bytes).await {
-                Ok(bytes) => request.set_body(bytes),
-                Err(_) => return Ok(problem_response(StatusCode::PAYLOAD_TOO_LARGE, too_large())),
-            }
-            let response = match endpoint.call(request).await {
-                Ok(response) => response.into_response(),
-                Err(err) => err.into_response(),
-            };
-            Ok(problem_for_bare_errors(response).await)
         })
         .around(metrics::observe)
+}
+
+/// The 401 the endpoint would give, for a request refused before it reaches the endpoint.
+async fn unauthenticated(state: &AppState, request: &poem::Request) -> Option<Response> {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let detail = match token {
+        None => "a valid bearer token is required".to_owned(),
+        Some(token) => match crate::services::auth::authenticate(&state.db, token).await {
+            Ok(_) => return None,
+            Err(crate::error::ServiceError::Unauthorized(detail)) => detail,
+            Err(err) => err.to_string(),
+        },
+    };
+    Some(problem_response(
+        StatusCode::UNAUTHORIZED,
+        Problem::for_status(401, detail),
+    ))
 }
 
 struct SpecEndpoint {
@@ -130,12 +212,19 @@ async fn problem_for_bare_errors(response: Response) -> Response {
 }
 
 fn problem_response(status: StatusCode, problem: Problem) -> Response {
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "type": problem.problem_type,
         "title": problem.title,
         "status": problem.status,
         "detail": problem.detail,
     });
+    if !problem.errors.is_empty() {
+        body["errors"] = problem
+            .errors
+            .iter()
+            .map(|e| serde_json::json!({"field": e.field, "message": e.message}))
+            .collect();
+    }
     Response::builder()
         .status(status)
         .content_type("application/problem+json")

@@ -130,7 +130,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "serving");
             poem::Server::new(listener)
                 .run_with_graceful_shutdown(
-                    app::build(state.clone(), config.max_body_bytes),
+                    app::build(
+                        state.clone(),
+                        app::Limits {
+                            body_bytes: config.max_body_bytes,
+                            import_bytes: config.max_import_bytes,
+                        },
+                    ),
                     stop_signal(),
                     Some(std::time::Duration::from_secs(30)),
                 )

@@ -63,6 +63,10 @@ pub struct ServeConfig {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "COURTWATCH_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest body of `POST /api/v1/rulings/import`, in bytes (the shared corpus of 2,204
+    /// judgments is 206 MB; larger collections go through `courtwatch import rulings`).
+    #[arg(long, env = "COURTWATCH_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_import_bytes: usize,
     /// Load the fictional demo data set before serving (only into an empty database).
     #[arg(long, env = "COURTWATCH_DEMO_DATA")]
     pub demo_data: bool,

@@ -7,6 +7,7 @@ use thiserror::Error;
 
 /// One thing wrong with submitted content.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FieldProblem {
     /// Where the problem is: a body field (`case_id`, `pseudonym`) or `answers.<question code>`.
     pub field: String,
@@ -127,6 +128,7 @@ fn describe_unique_violation(detail: &str) -> String {
 
 /// An RFC 7807 problem document.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// A URI naming the kind of problem, e.g. `https://courtwatch.invalid/problems/validation`.
     #[oai(rename = "type")]
@@ -138,7 +140,7 @@ pub struct Problem {
     /// What went wrong with this request, in one sentence.
     pub detail: String,
     /// For validation failures (422): every problem found, each naming the field or question code.
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(default, skip_serializing_if_is_empty)]
     pub errors: Vec<FieldProblem>,
 }
 
@@ -197,6 +199,9 @@ pub enum ApiError {
     /// The request body is larger than the configured limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
+    /// The body is missing or not `application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// The content is well-formed but invalid; `errors` lists every problem at once, each naming
     /// the field or the methodology question code. Nothing was stored.
     #[oai(status = 422, content_type = "application/problem+json")]
@@ -222,6 +227,7 @@ fn from_request_error(err: poem::Error) -> ApiError {
             "a valid bearer token is required",
         ))),
         413 => ApiError::PayloadTooLarge(Json(Problem::for_status(413, detail))),
+        415 => ApiError::UnsupportedMediaType(Json(Problem::for_status(415, detail))),
         _ => ApiError::bad_request(detail),
     }
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod conformance;
 pub mod db;
 pub mod demo;
 pub mod endpoints;

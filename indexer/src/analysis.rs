@@ -70,7 +70,14 @@ pub fn fold_word(word: &str, out: &mut String) {
         } else if let Some(latin) = special(c) {
             out.push_str(latin);
         } else {
-            out.extend(c.nfd().filter(|d| !is_combining_mark(*d)));
+            // The base letter of a decomposed one may itself need folding: Cyrillic `ѐ`, `ѝ`
+            // (accented е, и; found by the search_query fuzz target) become `e`, `i`.
+            for d in c.nfd().filter(|d| !is_combining_mark(*d)) {
+                match special(d) {
+                    Some(latin) => out.push_str(latin),
+                    None => out.push(d),
+                }
+            }
         }
     }
     // Latin `dž` has already become `dz` through NFD (ž → z); nothing more to do.
@@ -301,6 +308,14 @@ mod tests {
 
     fn folded_words(text: &str) -> Vec<String> {
         tokens(&mut folded(), text)
+    }
+
+    #[test]
+    fn accented_cyrillic_folds_like_plain() {
+        // Stress marks on Cyrillic vowels (ѐ, ѝ, and е/и with a combining accent).
+        assert_eq!(folded_words("Ѐ ѐ ѝ"), vec!["e", "e", "i"]);
+        assert_eq!(folded_words("сѐ"), folded_words("се"));
+        assert_eq!(folded_words("и\u{0300}"), folded_words("и"));
     }
 
     #[test]

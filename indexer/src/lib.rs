@@ -6,6 +6,8 @@
 pub mod analysis;
 pub mod doc;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod index;
 pub mod query;
 

@@ -112,6 +112,45 @@ impl IndexStore {
         Ok(())
     }
 
+    /// The generations on disk created before `keep`, by name. A generation created after it
+    /// belongs to a rebuild still running and is left alone.
+    pub fn older_than(&self, keep: &str) -> Result<Vec<String>, IndexError> {
+        let Some(keep_key) = generation_key(keep) else {
+            return Ok(Vec::new());
+        };
+        let mut names = Vec::new();
+        for entry in fs::read_dir(&self.root)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            if entry.path().is_dir() && generation_key(&name).is_some_and(|k| k < keep_key) {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Deletes one generation that is no longer in use; `Ok(())` also when it is already gone.
+    pub fn remove(&self, name: &str) -> Result<(), IndexError> {
+        if !name.starts_with("g-") || name.contains(['/', '\\']) || name.contains("..") {
+            return Err(IndexError::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("not a generation name: {name}"),
+            )));
+        }
+        let path = self.root.join(name);
+        let result = fs::remove_dir_all(&path);
+        // Judged by what is left: a file deleted by someone else mid-way is not a failure, and
+        // a directory still there is one even when nothing reported an error.
+        if !path.exists() {
+            return Ok(());
+        }
+        Err(match result {
+            Err(e) => e.into(),
+            Ok(()) => std::io::Error::other(format!("{name} is still there")).into(),
+        })
+    }
+
     /// Deletes every generation except `keep`.
     pub fn remove_others(&self, keep: &str) -> Result<usize, IndexError> {
         let mut removed = 0;
@@ -146,6 +185,16 @@ impl IndexStore {
     }
 }
 
+/// Orders generation names by creation: `g-{millis}` or `g-{millis}-{n}`.
+fn generation_key(name: &str) -> Option<(u128, u32)> {
+    let rest = name.strip_prefix("g-")?;
+    let (millis, n) = match rest.split_once('-') {
+        Some((millis, n)) => (millis, n.parse().ok()?),
+        None => (rest, 0),
+    };
+    Some((millis.parse().ok()?, n))
+}
+
 /// Removes the rebuild mark when dropped.
 #[derive(Debug)]
 pub struct RebuildGuard {
@@ -155,5 +204,39 @@ pub struct RebuildGuard {
 impl Drop for RebuildGuard {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_older_generations_are_retired_and_removal_is_idempotent() {
+        let root = std::env::temp_dir().join(format!("cw-store-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let store = IndexStore::new(&root);
+        for name in ["g-100", "g-100-1", "g-200", "g-300", "g-junk", "other"] {
+            fs::create_dir_all(root.join(name)).expect("mkdir");
+        }
+        // A generation made after the published one (a rebuild still running) is kept.
+        assert_eq!(
+            store.older_than("g-200").expect("list"),
+            ["g-100", "g-100-1"]
+        );
+        assert_eq!(store.older_than("g-100-1").expect("list"), ["g-100"]);
+        assert!(
+            store
+                .older_than("not-a-generation")
+                .expect("list")
+                .is_empty()
+        );
+        store.remove("g-100").expect("remove");
+        store.remove("g-100").expect("already gone is fine");
+        assert!(!root.join("g-100").exists());
+        assert!(store.remove("../other").is_err());
+        assert!(store.remove("other").is_err());
+        assert!(root.join("other").exists());
+        let _ = fs::remove_dir_all(&root);
     }
 }

@@ -7,6 +7,8 @@
 //! This crate depends on neither the web framework nor the database.
 
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod model;
 mod raw;
 mod validate;

@@ -139,6 +139,74 @@ pub(crate) fn add_user(data_dir: &std::path::Path, database_url: &Option<String>
         .to_string()
 }
 
+/// Lines of the bulk import that runs while the server is killed.
+const IMPORT_LINES: usize = 400;
+
+/// Adds a coordinator (who may import case law) in the same organisation; returns the token.
+fn add_coordinator(data_dir: &std::path::Path, database_url: &Option<String>) -> String {
+    let output = command(data_dir, database_url)
+        .args([
+            "user",
+            "add",
+            "--name",
+            "Crash Coordinator (fictional)",
+            "--org",
+            "Crash Org (fictional)",
+            "--role",
+            "coordinator",
+        ])
+        .output()
+        .expect("user add");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .expect("token")
+        .trim()
+        .to_string()
+}
+
+/// The search total of rulings matching `q`, polled until it is `expected` (at most 20 s); the
+/// last total seen.
+async fn ruling_total_until(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    q: &str,
+    expected: i64,
+) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let page: Value = client
+            .get(format!(
+                "{base}/api/v1/search?q={q}&kind=ruling&limit=1&facets=false&snippets=false"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("search")
+            .json()
+            .await
+            .expect("json");
+        let total = page["total"].as_i64().expect("total");
+        if total == expected || Instant::now() > deadline {
+            return total;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `SELECT COUNT(*) AS n …` on the database directly.
+async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .expect("count")
+    .expect("row")
+    .try_get::<i64>("", "n")
+    .expect("n")
+}
+
 /// The database the server used, opened directly.
 async fn open_database(
     data_dir: &std::path::Path,
@@ -270,8 +338,10 @@ async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
         let client = reqwest::Client::new();
         let api = |base: &str, path: &str| format!("{base}/api/v1{path}");
         let hearing_id = seed_hearing(&client, &token, &server.base, "Crash").await;
+        let coordinator = add_coordinator(&data_dir, &database_url);
 
-        // Two writers stream observations; the server is killed while they run.
+        // Two writers stream observations, and a bulk import of case law runs beside them; the
+        // server is killed while they run.
         let writers = Writers::start(
             &client,
             &token,
@@ -281,10 +351,57 @@ async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
             "crashmark",
             false,
         );
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // An import acknowledged before the kill (it must survive whole and be searchable).
+        let small: String = (0..10)
+            .map(|i| {
+                format!(
+                    "{}\n",
+                    json!({"id": format!("crash-small-{i}"), "title": format!("Fictional ruling {i}"),
+                           "lang": "en", "text": format!("smallmark ruling {i}.")})
+                )
+            })
+            .collect();
+        let response = client
+            .post(api(&server.base, "/rulings/import"))
+            .bearer_auth(&coordinator)
+            .header("content-type", "application/x-ndjson")
+            .body(small)
+            .send()
+            .await
+            .expect("small import");
+        assert_eq!(response.status().as_u16(), 200);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let import = {
+            let client = client.clone();
+            let url = api(&server.base, "/rulings/import");
+            let coordinator = coordinator.clone();
+            let body: String = (0..IMPORT_LINES)
+                .map(|i| {
+                    format!(
+                        "{}\n",
+                        json!({"id": format!("crash-import-{i}"), "title": format!("Fictional judgment {i}"),
+                               "court": "Fictional Basic Court", "date": "2024-05-01", "lang": "en",
+                               "text": format!("importmark judgment {i}. {}", "The court heard the parties. ".repeat(60))})
+                    )
+                })
+                .collect();
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .bearer_auth(coordinator)
+                    .header("content-type", "application/x-ndjson")
+                    .body(body)
+                    .send()
+                    .await
+                    .ok()?;
+                (response.status().as_u16() == 200).then_some(())
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(800)).await;
         server.child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
         server.child.wait().expect("reap");
         let acknowledged = writers.finish().await;
+        let import_acknowledged = import.await.expect("import task").is_some();
         assert!(
             acknowledged.len() > 20,
             "too few writes before the kill: {}",
@@ -348,6 +465,63 @@ async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
         assert_eq!(
             in_db, found,
             "the index must hold exactly the database's observations"
+        );
+        // No half-written record: every observation that is there is whole.
+        let db = open_database(&data_dir, &database_url).await;
+        let torn = count(
+            &db,
+            "SELECT COUNT(*) AS n FROM observations WHERE notes IS NULL OR notes NOT LIKE '%crashmark%'",
+        )
+        .await;
+        assert_eq!(torn, 0, "observations without their notes");
+
+        // The import is one transaction: all of it or none of it, acknowledged means all; every
+        // imported ruling is whole and the index holds exactly the database's rulings.
+        let imported = count(
+            &db,
+            "SELECT COUNT(*) AS n FROM rulings WHERE external_id LIKE 'crash-import-%'",
+        )
+        .await;
+        let whole = count(
+            &db,
+            "SELECT COUNT(*) AS n FROM rulings WHERE external_id LIKE 'crash-import-%' AND full_text LIKE 'importmark judgment %The court heard the parties.%'",
+        )
+        .await;
+        let small = count(
+            &db,
+            "SELECT COUNT(*) AS n FROM rulings WHERE external_id LIKE 'crash-small-%' AND full_text LIKE 'smallmark ruling %'",
+        )
+        .await;
+        assert_eq!(
+            small, 10,
+            "the import acknowledged before the kill is not whole"
+        );
+        drop(db);
+        eprintln!(
+            "{backend:?}: {} observations acknowledged; import {} ({imported} rulings after restart)",
+            acknowledged.len(),
+            if import_acknowledged {
+                "acknowledged"
+            } else {
+                "cut off"
+            }
+        );
+        assert!(
+            imported == 0 || imported == IMPORT_LINES as i64,
+            "a partial import: {imported} of {IMPORT_LINES}"
+        );
+        assert!(
+            !import_acknowledged || imported == IMPORT_LINES as i64,
+            "acknowledged import lost"
+        );
+        assert_eq!(whole, imported, "imported rulings without their text");
+        let total = ruling_total_until(&client, &server.base, &coordinator, "smallmark", 10).await;
+        assert_eq!(total, 10, "the acknowledged import is not searchable");
+        let total =
+            ruling_total_until(&client, &server.base, &coordinator, "importmark", imported).await;
+        assert_eq!(
+            total, imported,
+            "index has {total} imported rulings, the database {imported}"
         );
         server.child.kill().ok();
         server.child.wait().ok();

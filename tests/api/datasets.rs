@@ -32,6 +32,20 @@ async fn fetch(app: &TestApp, query: &str) -> (u16, String, String) {
     (status, content_type, response.text().await.expect("body"))
 }
 
+/// [`fetch`] until the file has `rows` data rows (at most 10 s): a file restricted by `q=` follows
+/// the search index, which applies the published state of a record a moment after the write.
+async fn fetch_rows(app: &TestApp, query: &str, rows: usize) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, _, text) = fetch(app, query).await;
+        assert_eq!(status, 200, "{text}");
+        if parse(&text).1.len() == rows || std::time::Instant::now() > deadline {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader
@@ -405,11 +419,11 @@ async fn linked_files_round_trip(app: &TestApp) {
         |p| p["total"].as_u64() == Some(1),
     )
     .await;
-    let (_, _, text) = fetch(app, "rulings.csv?q=pjesërisht").await;
+    let text = fetch_rows(app, "rulings.csv?q=pjesërisht", 1).await;
     let (header, rows) = parse(&text);
     assert_eq!(rows.len(), 1, "{text}");
     assert_eq!(cell(&header, &rows[0], "ruling_id"), ruling_id);
-    let (_, _, text) = fetch(app, "observations.csv?q=adjourned").await;
+    let text = fetch_rows(app, "observations.csv?q=adjourned", 1).await;
     assert_eq!(parse(&text).1.len(), 1, "{text}");
     let (_, _, text) = fetch(app, "observations.csv?q=adjourned&jurisdiction=RS").await;
     assert_eq!(parse(&text).1.len(), 0, "{text}");

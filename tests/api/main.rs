@@ -16,6 +16,7 @@ mod redaction;
 mod reindex;
 mod review;
 mod rulings;
+mod schemathesis;
 mod search;
 mod stats;
 mod tokens;

@@ -109,9 +109,9 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
 
     let terms = json!({"terms": [
         {"term": VICTIM, "kind": "name", "party_id": party_id},
-        {"term": WITNESS, "kind": "name", "party_id": null},
-        {"term": "0101990710006", "kind": "id_number", "party_id": null},
-        {"term": "Rruga e Lulëve 7", "kind": "address", "party_id": null}]});
+        {"term": WITNESS, "kind": "name"},
+        {"term": "0101990710006", "kind": "id_number"},
+        {"term": "Rruga e Lulëve 7", "kind": "address"}]});
     let (status, body) = app.put(&terms_path, &terms).await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = app.get(&terms_path).await;

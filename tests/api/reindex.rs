@@ -136,8 +136,8 @@ async fn reindex_while_serving(app: &TestApp) {
             .filter(|e| e.file_name().to_string_lossy().starts_with("g-"))
             .count()
     };
-    // The old generation goes once its last searcher is released; under a loaded test run
-    // (the whole suite on two cores) that took over 10 s once.
+    // The old generation is deleted after the switch; a deletion that fails (the old writer's
+    // threads still finishing) is retried by the indexer every round until it succeeds.
     let deadline = Instant::now() + Duration::from_secs(30);
     while generations() > 1 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -20,6 +20,7 @@ pub struct AuditApi {
 
 /// A page of the audit trail.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditPage {
     /// Entries on this page, oldest first.
     pub items: Vec<AuditEntry>,

@@ -27,6 +27,7 @@ pub struct CasesApi {
 
 /// A page of cases.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CasePage {
     /// The cases on this page, oldest first.
     pub items: Vec<Case>,

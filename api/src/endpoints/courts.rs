@@ -22,6 +22,7 @@ pub struct CourtsApi {
 
 /// A page of courts.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CourtPage {
     /// The courts on this page, oldest first.
     pub items: Vec<Court>,

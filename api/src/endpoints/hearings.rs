@@ -26,6 +26,7 @@ pub struct HearingsApi {
 
 /// A page of hearings.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HearingPage {
     /// The hearings on this page, oldest record first.
     pub items: Vec<Hearing>,

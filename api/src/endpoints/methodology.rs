@@ -15,6 +15,7 @@ pub struct MethodologyApi;
 
 /// A text in the three languages of the methodology.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LocalizedText {
     /// English.
     pub en: String,
@@ -36,6 +37,7 @@ impl From<&courtwatch_methodology::Text> for LocalizedText {
 
 /// One published version, in brief.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MethodologySummary {
     /// Version number.
     pub version: u32,
@@ -49,6 +51,7 @@ pub struct MethodologySummary {
 
 /// The published versions.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MethodologyVersions {
     /// The version new records use when they name none.
     pub latest: u32,
@@ -58,6 +61,7 @@ pub struct MethodologyVersions {
 
 /// A section of the questionnaire.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SectionDoc {
     /// Stable code.
     pub code: String,
@@ -69,6 +73,7 @@ pub struct SectionDoc {
 
 /// One allowed answer of a choice question.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TermDoc {
     /// Stable code (what is stored and exported).
     pub code: String,
@@ -82,6 +87,7 @@ pub struct TermDoc {
 
 /// A closed list of terms.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VocabularyDoc {
     /// Stable code.
     pub code: String,
@@ -93,6 +99,7 @@ pub struct VocabularyDoc {
 
 /// When a question applies.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConditionDoc {
     /// The question whose answer decides.
     pub question: String,
@@ -102,6 +109,7 @@ pub struct ConditionDoc {
 
 /// One question.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QuestionDoc {
     /// Stable code: the key in a record's `answers` and the dataset column name.
     pub code: String,
@@ -143,6 +151,7 @@ pub struct QuestionDoc {
 
 /// A complete published methodology version.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MethodologyDocument {
     /// Version number.
     pub version: u32,

@@ -29,6 +29,7 @@ pub struct ObservationsApi {
 
 /// A page of observations.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ObservationPage {
     /// The observations on this page, oldest first.
     pub items: Vec<Observation>,

@@ -25,6 +25,7 @@ pub struct PartiesApi {
 
 /// A page of parties.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PartyPage {
     /// The parties on this page, oldest first.
     pub items: Vec<Party>,

@@ -38,6 +38,7 @@ pub struct RulingsApi {
 
 /// A page of rulings.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RulingPage {
     /// The rulings on this page, oldest record first.
     pub items: Vec<Ruling>,

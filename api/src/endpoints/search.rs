@@ -66,6 +66,7 @@ impl From<Kind> for SearchKind {
 
 /// One hit.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchHit {
     /// Kind of record.
     pub kind: SearchKind,
@@ -93,6 +94,7 @@ pub struct SearchHit {
 
 /// How many matching records have one value of a facet.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FacetValue {
     /// The value: a code, a language tag or a court name.
     pub value: String,
@@ -102,6 +104,7 @@ pub struct FacetValue {
 
 /// One page of search results.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchPage {
     /// Exact number of matching records (no cap).
     pub total: u64,

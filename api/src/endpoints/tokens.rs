@@ -23,11 +23,13 @@ pub struct TokensApi {
 
 /// A token to create.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenInput {
     /// What the token is for (e.g. `laptop`, `R scripts`).
     #[oai(validator(min_length = 1, max_length = 200))]
     pub label: String,
     /// Days until it expires, 1–366; 90 when absent.
+    #[oai(validator(minimum(value = "1"), maximum(value = "366")))]
     pub expires_in_days: Option<u32>,
     /// The user it acts as; the caller when absent (only an admin may name another user).
     #[oai(validator(max_length = 36))]
@@ -36,6 +38,7 @@ pub struct TokenInput {
 
 /// A created token with its secret.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewToken {
     /// The secret, shown this once: send it as `Authorization: Bearer <token>`.
     pub token: String,

@@ -14,7 +14,7 @@ pub mod sync;
 
 use std::{
     path::Path,
-    sync::{Arc, RwLock},
+    sync::{Arc, Mutex, RwLock},
 };
 
 use courtwatch_indexer::{IndexError, IndexStore, SearchIndex};
@@ -25,6 +25,9 @@ use tokio::sync::Notify;
 pub struct Search {
     store: Option<IndexStore>,
     current: RwLock<Option<(String, Arc<SearchIndex>)>>,
+    /// Generations replaced by a rebuild whose directories are still to be deleted: a deletion
+    /// can fail while the old writer's threads are still finishing, so it is retried each round.
+    retired: Mutex<Vec<String>>,
     wake: Notify,
 }
 
@@ -34,6 +37,7 @@ impl Search {
         Arc::new(Self {
             store: None,
             current: RwLock::new(None),
+            retired: Mutex::new(Vec::new()),
             wake: Notify::new(),
         })
     }
@@ -45,6 +49,7 @@ impl Search {
         Ok(Arc::new(Self {
             store: Some(store),
             current: RwLock::new(Some((name, Arc::new(index)))),
+            retired: Mutex::new(Vec::new()),
             wake: Notify::new(),
         }))
     }
@@ -77,6 +82,42 @@ impl Search {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         guard.replace((name, index)).map(|(_, old)| old)
+    }
+
+    /// Marks generations for deletion (they are no longer served).
+    pub(crate) fn retire(&self, names: Vec<String>) {
+        let mut retired = self
+            .retired
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for name in names {
+            if !retired.contains(&name) {
+                retired.push(name);
+            }
+        }
+    }
+
+    /// Tries to delete every retired generation; those that cannot be deleted yet stay marked.
+    /// Returns how many are left.
+    pub(crate) fn sweep(&self) -> usize {
+        let Some(store) = &self.store else {
+            return 0;
+        };
+        let mut retired = self
+            .retired
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        retired.retain(|name| match store.remove(name) {
+            Ok(()) => {
+                tracing::info!(generation = %name, "deleted the replaced search index");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(generation = %name, error = %e, "replaced search index not deleted yet; will retry");
+                true
+            }
+        });
+        retired.len()
     }
 
     /// Tells the background indexer that changes were committed.

@@ -27,7 +27,8 @@ const BATCH: u64 = 500;
 /// How often the indexer looks for work when nobody rings (a write by another process, say).
 const POLL: Duration = Duration::from_millis(500);
 /// Recorded with every commit; a different value (or none) means the index must be rebuilt.
-pub const INDEX_FORMAT: &str = "courtwatch-index-4";
+/// 5: accented Cyrillic vowels (ѐ, ѝ) fold like plain ones.
+pub const INDEX_FORMAT: &str = "courtwatch-index-5";
 /// Recorded with the intermediate commits of a full build.
 const BUILDING: &str = "building";
 /// Text added between two intermediate commits of a full build.
@@ -83,9 +84,10 @@ pub async fn step(
         let old = search.swap(name.clone(), index);
         drop(old);
         tracing::info!(generation = %name, "switched to the rebuilt search index");
-        let store = store.clone();
-        let _ = blocking(move || store.remove_others(&name)).await;
+        let others = store.older_than(&name).map_err(index_error)?;
+        search.retire(others);
     }
+    search.sweep();
     let Some(index) = search.index() else {
         return Ok(0);
     };

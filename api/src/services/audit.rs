@@ -61,6 +61,7 @@ pub async fn record<C: ConnectionTrait>(
 
 /// One entry of the trail.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntry {
     /// Entry id (entries are listed in this order, which is the order they were written).
     pub id: String,

@@ -161,6 +161,7 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Act
 
 /// An API token as listed: never its secret, which is shown once when created.
 #[derive(Debug, Clone, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenInfo {
     /// Token id (to revoke it).
     pub id: String,

@@ -30,6 +30,7 @@ use crate::{
 
 /// A monitored case, as written by a monitor.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CaseInput {
     /// The court hearing the case (a court id).
     #[oai(validator(max_length = 36))]
@@ -56,6 +57,7 @@ pub struct CaseInput {
     #[oai(validator(max_length = 20000))]
     pub summary: Option<String>,
     /// Methodology version the answers follow; the latest published when absent.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub methodology_version: Option<u32>,
     /// Answers to the methodology's case questions, by question code (see
     /// `/api/v1/methodology/{version}`). Questions answered by the fields above are not repeated here.
@@ -65,6 +67,7 @@ pub struct CaseInput {
 
 /// A monitored case.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Case {
     /// Public id.
     pub id: String,
@@ -650,6 +653,7 @@ impl FairnessGrade {
 
 /// A reviewer's grade of a trial's fairness.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GradeInput {
     /// The grade.
     pub grade: FairnessGrade,

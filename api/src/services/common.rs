@@ -277,3 +277,27 @@ pub async fn begin_write(
     }
     Ok(txn)
 }
+
+/// Where in a JSON value a string (or an object key) holds the NUL character (U+0000), as a JSON
+/// pointer (`/answers/notes`). PostgreSQL cannot store NUL in text, so it is refused on both
+/// backends before anything is written; no real text needs it.
+pub fn nul_at(value: &Value) -> Option<String> {
+    fn escape(key: &str) -> String {
+        key.replace('~', "~0").replace('/', "~1")
+    }
+    match value {
+        Value::String(s) if s.contains('\0') => Some(String::new()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_at(item).map(|at| format!("/{i}{at}"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some(format!("/{}", escape(key)))
+            } else {
+                nul_at(item).map(|at| format!("/{}{at}", escape(key)))
+            }
+        }),
+        _ => None,
+    }
+}

@@ -17,6 +17,7 @@ use crate::{
 
 /// A court, as written by a monitor.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CourtInput {
     /// The court's official name, e.g. `Basic Court of Prizren` (unique within the jurisdiction).
     #[oai(validator(min_length = 1, max_length = 300))]
@@ -34,6 +35,7 @@ pub struct CourtInput {
 
 /// A court.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Court {
     /// Public id.
     pub id: String,

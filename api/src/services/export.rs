@@ -188,6 +188,7 @@ impl ColumnType {
 
 /// An allowed code of a column, with its labels.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CodeLabel {
     /// The code as exported.
     pub code: String,
@@ -212,6 +213,7 @@ impl CodeLabel {
 
 /// One column of one file, as described in the codebook.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CodebookColumn {
     /// The file (`observations`, …).
     pub file: String,

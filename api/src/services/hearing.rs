@@ -22,6 +22,7 @@ use crate::{
 
 /// A hearing, as written by a monitor.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HearingInput {
     /// The case (a case id).
     #[oai(validator(max_length = 36))]
@@ -47,6 +48,7 @@ pub struct HearingInput {
 
 /// A hearing.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Hearing {
     /// Public id.
     pub id: String,

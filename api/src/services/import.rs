@@ -34,6 +34,7 @@ const MAX_REPORTED: usize = 1000;
 
 /// One line that could not be imported.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LineProblem {
     /// 1-based line number.
     pub line: u64,
@@ -43,6 +44,7 @@ pub struct LineProblem {
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ImportReport {
     /// Non-blank lines read.
     pub lines: u64,
@@ -101,6 +103,11 @@ fn type_name(v: &Value) -> &'static str {
 
 fn check_line(state: &AppState, text: &str) -> Result<Line, Vec<String>> {
     let value: Value = serde_json::from_str(text).map_err(|e| vec![format!("not JSON: {e}")])?;
+    if let Some(at) = super::common::nul_at(&value) {
+        return Err(vec![format!(
+            "{at} contains the NUL character (U+0000), which cannot be stored"
+        )]);
+    }
     let Value::Object(mut object) = value else {
         return Err(vec!["not a JSON object".to_string()]);
     };

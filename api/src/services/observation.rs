@@ -43,11 +43,13 @@ fn mode(status: ReviewStatus) -> Mode {
 
 /// An observation, as written by a monitor.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ObservationInput {
     /// The hearing observed (a hearing id).
     #[oai(validator(max_length = 36))]
     pub hearing_id: String,
     /// Methodology version the answers follow; the latest published when absent.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub methodology_version: Option<u32>,
     /// Answers to the methodology's observation questions, by question code. The hearing's own
     /// facts (type, outcome, times, next date) are recorded on the hearing, not here.
@@ -63,6 +65,7 @@ pub struct ObservationInput {
 
 /// An observation of one hearing by one monitor.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Observation {
     /// Public id.
     pub id: String,

@@ -22,6 +22,7 @@ use crate::{
 /// A party to a case. Never a real name: real names and other identifying details belong in the
 /// case's sensitive-terms list (access-control issue), not here.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PartyInput {
     /// The case (a case id).
     #[oai(validator(max_length = 36))]
@@ -46,6 +47,7 @@ pub struct PartyInput {
 
 /// A party to a case.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Party {
     /// Public id.
     pub id: String,

@@ -87,6 +87,7 @@ impl ReviewAction {
 
 /// A review step asked for.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewInput {
     /// What to do.
     pub action: ReviewAction,

@@ -29,6 +29,7 @@ use crate::{
 
 /// A ruling, as written by a monitor or imported as case law.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RulingInput {
     /// The monitored case this ruling decides, if any.
     #[oai(validator(max_length = 36))]
@@ -69,6 +70,7 @@ pub struct RulingInput {
     #[oai(default)]
     pub metadata: BTreeMap<String, Value>,
     /// Methodology version the answers follow; the latest published when absent.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub methodology_version: Option<u32>,
     /// Answers to the methodology's ruling questions, by question code.
     #[oai(default)]
@@ -77,6 +79,7 @@ pub struct RulingInput {
 
 /// A ruling.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Ruling {
     /// Public id.
     pub id: String,
@@ -452,12 +455,12 @@ pub async fn create(
     Ok(created)
 }
 
-/// Replaces a ruling's fields and answers.
-pub async fn update(
+/// The ruling `id`: 404 unless `actor` may see it, 403 unless they may change it (the rule is
+/// [`policy::require_change`], given whether the ruling is released).
+async fn load_for_change(
     state: &AppState,
     actor: &Actor,
     id: &str,
-    input: RulingInput,
 ) -> Result<ruling::Model, ServiceError> {
     let existing = get(state, id).await?;
     let was_released = released(state, &existing).await?;
@@ -468,6 +471,17 @@ pub async fn update(
         "ruling",
         id,
     )?;
+    Ok(existing)
+}
+
+/// Replaces a ruling's fields and answers.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: RulingInput,
+) -> Result<ruling::Model, ServiceError> {
+    let existing = load_for_change(state, actor, id).await?;
     review::require_editable(actor, ReviewStatus::parse(&existing.review_status))?;
     let resolved = check(state, actor, &input).await?;
     let mut active: ruling::ActiveModel = existing.clone().into();
@@ -514,15 +528,7 @@ pub async fn review(
     id: &str,
     input: ReviewInput,
 ) -> Result<ruling::Model, ServiceError> {
-    let existing = get(state, id).await?;
-    let was_released = released(state, &existing).await?;
-    policy::require_change(
-        actor,
-        existing.organisation_id.as_deref().unwrap_or_default(),
-        was_released,
-        "ruling",
-        id,
-    )?;
+    let existing = load_for_change(state, actor, id).await?;
     let next = review::next_status(
         actor,
         ReviewStatus::parse(&existing.review_status),

@@ -82,6 +82,7 @@ impl SensitiveKind {
 
 /// One sensitive term.
 #[derive(Debug, Clone, Object, PartialEq, Eq)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SensitiveTerm {
     /// The term as it is written (a real name, an address, a number); other spellings, scripts
     /// and inflected forms are found without being listed.
@@ -95,6 +96,7 @@ pub struct SensitiveTerm {
 
 /// A case's sensitive terms.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SensitiveTerms {
     /// The case.
     pub case_id: String,
@@ -104,6 +106,7 @@ pub struct SensitiveTerms {
 
 /// The new list of a case's sensitive terms (replaces the whole list).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SensitiveTermsInput {
     /// The terms, at most 500.
     pub terms: Vec<SensitiveTerm>,

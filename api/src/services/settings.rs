@@ -20,6 +20,7 @@ const ANONYMOUS_STATS: &str = "anonymous_stats";
 
 /// The settings.
 #[derive(Debug, Clone, Object, PartialEq, Eq)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Settings {
     /// Whether `/stats/*` answer callers without a token. Statistics count published records
     /// only, so opening them shows nothing unpublished; no record-level route is ever opened.

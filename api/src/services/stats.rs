@@ -41,6 +41,7 @@ const NONE: &str = "none";
 
 /// A value and how many records have it.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Count {
     /// The value (a code, a year, or `none`).
     pub value: String,
@@ -50,6 +51,7 @@ pub struct Count {
 
 /// How many of `base` records have a property.
 #[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Indicator {
     /// Records with the property.
     pub count: u64,
@@ -71,6 +73,7 @@ impl Indicator {
 
 /// Case counts by dimension.
 #[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CaseStats {
     /// Cases selected by the filters.
     pub total: u64,
@@ -88,6 +91,7 @@ pub struct CaseStats {
 
 /// Indicators over hearings.
 #[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HearingStats {
     /// Hearings of the selected cases whose date has come (outcome not `scheduled`).
     pub hearings: u64,
@@ -117,6 +121,7 @@ pub struct HearingStats {
 
 /// Days from filing to the first first-instance ruling.
 #[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DurationStats {
     /// Cases selected by the filters.
     pub cases: u64,
@@ -138,6 +143,7 @@ pub struct DurationStats {
 
 /// One row of a crosstab: the records with one value of the `by` dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CrosstabRow {
     /// The `by` value.
     pub value: String,
@@ -149,6 +155,7 @@ pub struct CrosstabRow {
 
 /// Answers to one question broken down by a dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Crosstab {
     /// The question counted.
     pub question: String,
