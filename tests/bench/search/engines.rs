@@ -52,13 +52,8 @@ fn top10(query: &str) -> SearchRequest {
     }
 }
 
-/// courtwatch's index, in process: the exact total and the top 10 with their stored fields.
-pub async fn courtwatch(
-    dir: &Path,
-    docs: &[Doc],
-    queries: &[BenchQuery],
-    runs: usize,
-) -> Result<EngineReport, String> {
+/// Builds courtwatch's index as the service's full rebuild does; returns the time it took.
+pub fn build_courtwatch(dir: &Path, docs: &[Doc]) -> Result<std::time::Duration, String> {
     let _ = std::fs::remove_dir_all(dir);
     let start = Instant::now();
     let index = SearchIndex::open(dir).ctx("open index")?;
@@ -76,7 +71,17 @@ pub async fn courtwatch(
     index.optimize().ctx("optimize")?;
     index.commit("bench").ctx("commit")?;
     index.wait_merging().ctx("merge")?;
-    let build = start.elapsed();
+    Ok(start.elapsed())
+}
+
+/// courtwatch's index, in process: the exact total and the top 10 with their stored fields.
+pub async fn courtwatch(
+    dir: &Path,
+    docs: &[Doc],
+    queries: &[BenchQuery],
+    runs: usize,
+) -> Result<EngineReport, String> {
+    let build = build_courtwatch(dir, docs)?;
 
     let index = Arc::new(SearchIndex::open(dir).ctx("reopen index")?);
     let segments = index.segment_count();
@@ -108,14 +113,20 @@ pub async fn courtwatch(
     })
 }
 
-/// SQLite FTS5 as a user would set it up: porter stemming over unicode61 with diacritics removed,
-/// bm25 order.
-pub async fn fts5(
+/// Builds the FTS5 table in a new database file: (connection, build time, time before
+/// `optimize`, SQLite version).
+pub async fn build_fts5(
     file: &Path,
     docs: &[Doc],
-    queries: &[BenchQuery],
-    runs: usize,
-) -> Result<EngineReport, String> {
+) -> Result<
+    (
+        sea_orm::DatabaseConnection,
+        std::time::Duration,
+        std::time::Duration,
+        String,
+    ),
+    String,
+> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
@@ -159,6 +170,18 @@ pub async fn fts5(
         .await
         .ctx("optimize")?;
     let build = start.elapsed();
+    Ok((db, build, inserted, version))
+}
+
+/// SQLite FTS5 as a user would set it up: porter stemming over unicode61 with diacritics removed,
+/// bm25 order.
+pub async fn fts5(
+    file: &Path,
+    docs: &[Doc],
+    queries: &[BenchQuery],
+    runs: usize,
+) -> Result<EngineReport, String> {
+    let (db, build, inserted, version) = build_fts5(file, docs).await?;
     db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
         .await
         .ctx("checkpoint")?;

@@ -45,6 +45,13 @@ struct Options {
     /// Measure only the service (skip the engine comparison).
     #[arg(long)]
     service_only: bool,
+    /// Only time the index builds of courtwatch and FTS5, alternating, `--build-runs` times each
+    /// (for work on build speed; no queries, no PostgreSQL, no service).
+    #[arg(long)]
+    build_only: bool,
+    /// Builds per engine with `--build-only`.
+    #[arg(long, default_value_t = 3)]
+    build_runs: usize,
     /// Skip PostgreSQL (when no server is at hand).
     #[arg(long)]
     no_postgres: bool,
@@ -285,6 +292,13 @@ async fn run(options: Options, corpus: &Path) -> Result<(), String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
 
     let doc_count = docs.len() as u64;
+    if options.build_only {
+        builds_only(&options, &work, &docs).await?;
+        if remove_work {
+            let _ = std::fs::remove_dir_all(&work);
+        }
+        return Ok(());
+    }
     if !options.service_only {
         engines_part(&options, &work, &docs, &queries).await?;
     }
@@ -308,6 +322,40 @@ async fn run(options: Options, corpus: &Path) -> Result<(), String> {
     println!(
         "\ntotal benchmark time: {:.0} s",
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn builds_only(options: &Options, work: &Path, docs: &[Doc]) -> Result<(), String> {
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for run in 1..=options.build_runs {
+        let dir = work.join("courtwatch");
+        let took = engines::build_courtwatch(&dir, docs)?;
+        let size = dir_size(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = work.join("fts5.sqlite");
+        let (db, fts, _, _) = engines::build_fts5(&file, docs).await?;
+        db.close().await.ctx("close")?;
+        println!(
+            "run {run}: courtwatch {:.2} s ({} MB), FTS5 {:.2} s, FTS5 / courtwatch {:.2}",
+            took.as_secs_f64(),
+            mb(size),
+            fts.as_secs_f64(),
+            fts.as_secs_f64() / took.as_secs_f64()
+        );
+        ours.push(took);
+        theirs.push(fts);
+    }
+    ours.sort();
+    theirs.sort();
+    let (a, b) = (percentile(&ours, 50.0), percentile(&theirs, 50.0));
+    println!(
+        "median of {}: courtwatch {:.2} s, FTS5 {:.2} s, FTS5 / courtwatch {:.2}",
+        options.build_runs,
+        a.as_secs_f64(),
+        b.as_secs_f64(),
+        b.as_secs_f64() / a.as_secs_f64()
     );
     Ok(())
 }
