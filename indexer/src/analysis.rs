@@ -14,7 +14,9 @@
 //! `discrimination`; on Serbian or Albanian words it does little, and does it identically to documents
 //! and queries. The `exact` fields skip stemming.
 
-use std::{borrow::Cow, cell::RefCell, collections::HashMap};
+use std::{borrow::Cow, cell::RefCell};
+
+use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{
     RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -210,7 +212,7 @@ impl<S: TokenStream> TokenStream for FoldStream<'_, S> {
 const STEM_CACHE_ENTRIES: usize = 200_000;
 
 thread_local! {
-    static STEMS: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::new(HashMap::new());
+    static STEMS: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::new(FxHashMap::default());
 }
 
 /// The English Snowball stem of a folded word (cached).

@@ -291,3 +291,43 @@ fn replacing_and_deleting_documents() {
     assert!(ids(&index, &request("drugi")).is_empty());
     assert_eq!(index.keys().unwrap().len(), 3);
 }
+
+#[test]
+fn a_full_build_merges_into_one_segment_per_thread_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    index.pause_merging();
+    // Eight commits make at least eight segments (one per indexing thread that had documents),
+    // as the 24 MB commits of a real build do.
+    for batch in 0..8 {
+        for n in 0..25 {
+            let id = format!("r{batch}-{n}");
+            let body = format!("presuda broj {n} u predmetu diskriminacija serija{batch}");
+            index
+                .add_new(&doc(Kind::Ruling, &id, "Presuda", &body))
+                .unwrap();
+        }
+        index.commit("building").unwrap();
+    }
+    assert!(index.segment_count() >= 8, "{}", index.segment_count());
+    index.optimize().unwrap();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    assert!(
+        index.segment_count() <= threads.min(2),
+        "{} segments after the final merge",
+        index.segment_count()
+    );
+    assert_eq!(index.num_docs(), 200);
+    assert_eq!(index.keys().unwrap().len(), 200);
+    let mut all = request("diskriminacija");
+    all.limit = 100;
+    assert_eq!(index.search(&all).unwrap().total, 200);
+    assert_eq!(index.search(&request("serija3")).unwrap().total, 25);
+    // After the build, an upsert still replaces the document it built.
+    index
+        .upsert(&doc(Kind::Ruling, "r3-0", "Presuda", "izmijenjen tekst"))
+        .unwrap();
+    index.commit("t").unwrap();
+    assert_eq!(index.search(&request("serija3")).unwrap().total, 24);
+    assert_eq!(index.num_docs(), 200);
+}

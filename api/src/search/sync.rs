@@ -227,11 +227,18 @@ async fn fill(
     let mut done = 0;
     let mut pending_bytes = 0usize;
     index.pause_merging();
+    // A new generation holds nothing, so documents need no delete of an earlier version; an
+    // index left half-built by a crash does hold some, and gets upserts.
+    let fresh = index.num_docs() == 0;
     let target = index.clone();
     let built = builder
         .all_documents(|doc| {
             pending_bytes += doc.body.len() + doc.title.len();
-            target.upsert(&doc).map_err(index_error)?;
+            if fresh {
+                target.add_new(&doc).map_err(index_error)?;
+            } else {
+                target.upsert(&doc).map_err(index_error)?;
+            }
             done += 1;
             progress(done, expected);
             // Commit now and then: tantivy queues added documents in memory until its indexing
