@@ -11,7 +11,9 @@ use crate::{Context, Mode, Registry, Scope};
 /// - validation never panics and is deterministic;
 /// - a submitted record has at least the problems of the same draft (submitting only adds
 ///   required-question checks);
-/// - every problem names a question code that was answered or exists in the methodology.
+/// - every problem names a question code that was answered or exists in the methodology;
+/// - whether a question applies is the same asked whole (`applies`) or through its chain of
+///   conditions (`conditions_of`, what exports use).
 pub fn check_answers(data: &[u8]) {
     let Ok(Value::Object(answers)) = serde_json::from_slice::<Value>(data) else {
         return;
@@ -22,6 +24,15 @@ pub fn check_answers(data: &[u8]) {
 /// [`check_answers`] on an already parsed answer map.
 pub fn check_answer_map(answers: &Map<String, Value>) {
     for methodology in Registry::published().all() {
+        for question in &methodology.questions {
+            let chain = methodology.conditions_of(question);
+            assert_eq!(
+                methodology.applies(question, answers),
+                chain.iter().all(|c| c.holds(answers)),
+                "applies and conditions_of disagree on {}",
+                question.code
+            );
+        }
         for scope in [Scope::Case, Scope::Observation, Scope::Ruling] {
             for jurisdiction in [None, Some("XK"), Some("RS"), Some("ME"), Some("??")] {
                 let context = Context { jurisdiction };

@@ -41,6 +41,13 @@ impl Problem {
 }
 
 /// Whether the answer to a condition's question is one of its codes.
+impl Condition {
+    /// Whether these answers meet this condition alone (see [`Methodology::conditions_of`]).
+    pub fn holds(&self, answers: &Map<String, Value>) -> bool {
+        condition_holds(self, answers)
+    }
+}
+
 fn condition_holds(condition: &Condition, answers: &Map<String, Value>) -> bool {
     match answers.get(&condition.question) {
         Some(Value::String(code)) => condition.any_of.iter().any(|a| a == code),
@@ -109,6 +116,21 @@ impl Methodology {
             .iter()
             .position(|q| q.code == code)
             .unwrap_or(usize::MAX)
+    }
+
+    /// The conditions that must all hold for `question` to apply, those of the questions it
+    /// depends on first: [`applies`](Methodology::applies) is all of them holding. For callers
+    /// that ask the same question of many records (exports) and look the chain up once.
+    pub fn conditions_of<'a>(&'a self, question: &'a Question) -> Vec<&'a Condition> {
+        let Some(condition) = question.when.as_ref() else {
+            return Vec::new();
+        };
+        let Some(target) = self.question(&condition.question) else {
+            return Vec::new();
+        };
+        let mut chain = self.conditions_of(target);
+        chain.push(condition);
+        chain
     }
 
     /// Whether the question applies to a record with these (merged) answers: its `when` condition,

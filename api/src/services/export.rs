@@ -19,12 +19,13 @@ use std::{
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_indexer::{Filters, IndexError, Kind, Viewer};
-use courtwatch_methodology::{AnswerType, Methodology, Question, Scope};
+use courtwatch_methodology::{AnswerType, Condition as AskedWhen, Methodology, Question, Scope};
 use futures_util::Stream;
 use poem_openapi::{Enum, Object};
+use rustc_hash::FxHashMap;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
     sea_query::{IntoCondition, Query},
 };
 use serde_json::{Map, Value, json};
@@ -798,7 +799,9 @@ fn opt<T>(value: Option<T>, f: impl Fn(T) -> String) -> String {
 /// One exported column, with its code → label map when labels are asked for.
 struct Column {
     source: Source,
-    labels: Option<HashMap<String, String>>,
+    labels: Option<FxHashMap<String, String>>,
+    /// For a question column: the conditions that must hold for it to have been asked.
+    conditions: Vec<&'static AskedWhen>,
 }
 
 /// Turns records into rows.
@@ -831,7 +834,15 @@ impl Exporter {
                         .map(|c| (c.code.clone(), c.text(labels).to_string()))
                         .collect()
                 });
-                Column { source, labels }
+                let conditions = match &source {
+                    Source::Question(q) => methodology.conditions_of(q),
+                    Source::Field(_) => Vec::new(),
+                };
+                Column {
+                    source,
+                    labels,
+                    conditions,
+                }
             })
             .collect();
         let scope = match dataset {
@@ -905,7 +916,7 @@ impl Exporter {
         &self,
         out: &mut csv::Writer<Vec<u8>>,
         scratch: &mut String,
-        fields: &HashMap<&str, String>,
+        fields: &FxHashMap<&str, String>,
         answers: &Map<String, Value>,
         redactor: &Redactor,
     ) -> csv::Result<()> {
@@ -922,7 +933,11 @@ impl Exporter {
                     }
                 }
                 Source::Question(q) => {
-                    if !self.methodology.applies(q, answers) {
+                    if !c
+                        .conditions
+                        .iter()
+                        .all(|condition| condition.holds(answers))
+                    {
                         out.write_field(NOT_ASKED)?;
                         continue;
                     }
@@ -1094,8 +1109,6 @@ fn csv_writer(start: Vec<u8>) -> csv::Writer<Vec<u8>> {
 /// Collects CSV text and hands it to the client in chunks.
 struct Sink<'a> {
     writer: csv::Writer<Vec<u8>>,
-    /// Reused for cells that are built (multiple choice, numbers).
-    scratch: String,
     tx: &'a mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 }
 
@@ -1103,26 +1116,6 @@ impl Sink<'_> {
     async fn write(&mut self, row: &[String]) -> Result<(), ServiceError> {
         self.writer
             .write_record(row)
-            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
-        self.flush_if_full().await
-    }
-
-    /// Writes a record's row through [`Exporter::write_row`].
-    async fn row(
-        &mut self,
-        exporter: &Exporter,
-        fields: &HashMap<&str, String>,
-        answers: &Map<String, Value>,
-        redactor: &Redactor,
-    ) -> Result<(), ServiceError> {
-        exporter
-            .write_row(
-                &mut self.writer,
-                &mut self.scratch,
-                fields,
-                answers,
-                redactor,
-            )
             .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
         self.flush_if_full().await
     }
@@ -1151,7 +1144,7 @@ impl Sink<'_> {
 }
 
 /// A record ready to be written: its fixed fields and its merged answers.
-type Prepared = (HashMap<&'static str, String>, Map<String, Value>);
+type Prepared = (FxHashMap<&'static str, String>, Map<String, Value>);
 
 /// Records ready to be written, with the redactors of their cases.
 struct Batch {
@@ -1191,7 +1184,6 @@ async fn produce(
     };
     let mut sink = Sink {
         writer: csv_writer(start),
-        scratch: String::new(),
         tx,
     };
     sink.write(&exporter.header()).await?;
@@ -1204,16 +1196,33 @@ async fn produce(
         only,
         batches_tx,
     ));
-    let patterns = Redactor::patterns_only();
+    let patterns = std::sync::Arc::new(Redactor::patterns_only());
     while let Some(batch) = batches.recv().await {
         let batch = batch?;
-        for (fields, answers) in &batch.rows {
-            let redactor = fields
-                .get("case_id")
-                .and_then(|id| batch.redactors.get(id))
-                .unwrap_or(&patterns);
-            sink.row(exporter, fields, answers, redactor).await?;
-        }
+        // Formatting a batch is CPU work: on a blocking thread (see `read_observations_prefetching`),
+        // into the sink's buffer, which is then handed to the client.
+        let (exporter, patterns) = (exporter.clone(), patterns.clone());
+        let mut writer = std::mem::replace(&mut sink.writer, csv_writer(Vec::new()));
+        let (writer, written) = tokio::task::spawn_blocking(move || {
+            let mut scratch = String::new();
+            let mut written = Ok(());
+            for (fields, answers) in &batch.rows {
+                let redactor = fields
+                    .get("case_id")
+                    .and_then(|id| batch.redactors.get(id))
+                    .unwrap_or(&patterns);
+                written = exporter.write_row(&mut writer, &mut scratch, fields, answers, redactor);
+                if written.is_err() {
+                    break;
+                }
+            }
+            (writer, written)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("export writer: {e}")))?;
+        sink.writer = writer;
+        written.map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
+        sink.flush_if_full().await?;
     }
     reader
         .await
@@ -1231,13 +1240,13 @@ async fn read_batches(
     only: Option<std::sync::Arc<Vec<String>>>,
     batches: mpsc::Sender<Result<Batch, ServiceError>>,
 ) {
-    let (db, request, exporter) = (&db, &request, &*exporter);
     if dataset == Dataset::Observations && only.is_none() {
-        if let Err(e) = read_observations_prefetching(db, request, exporter, &batches).await {
+        if let Err(e) = read_observations_prefetching(&db, &request, &exporter, &batches).await {
             let _ = batches.send(Err(e)).await;
         }
         return;
     }
+    let (db, request, exporter) = (&db, &request, &*exporter);
     let mut after = String::new();
     loop {
         // With a search, the rows are those among the next BATCH matching ids.
@@ -1307,7 +1316,7 @@ async fn hearings_batch(
     )
     .await?;
     for h in &rows {
-        let fields = HashMap::from([
+        let fields = FxHashMap::from_iter([
             ("hearing_id", h.id.clone()),
             ("case_id", h.case_id.clone()),
             ("scheduled_at", when(h.scheduled_at)),
@@ -1360,7 +1369,7 @@ async fn fetch_observations(
 ) -> Result<Vec<ObservationRow>, ServiceError> {
     // One query: each observation with the columns of its hearing that the file needs (the case
     // and the field-bound questions), and nothing else.
-    let rows: Vec<ObservationRow> = observation::Entity::find()
+    let query = observation::Entity::find()
         .select_only()
         .columns([
             observation::Column::Id,
@@ -1409,17 +1418,113 @@ async fn fetch_observations(
             },
         ))
         .order_by_asc(observation::Column::Id)
-        .limit(BATCH)
-        .into_model::<ObservationRow>()
-        .all(db)
-        .await?;
+        .limit(BATCH);
+    if db.get_database_backend() == DbBackend::Sqlite {
+        return fetch_observations_as_one_row(db, query.build(DbBackend::Sqlite)).await;
+    }
+    Ok(query.into_model::<ObservationRow>().all(db).await?)
+}
+
+/// An observations batch as a single row on SQLite: the batch's rows aggregated into one JSON
+/// array by SQLite. sqlx hands SQLite rows from its worker thread to the async task one by one,
+/// each a channel message and a wake-up; for the narrow, numerous rows of an export those
+/// hand-overs were the largest cost (context switches ~25 % of the export's CPU).
+async fn fetch_observations_as_one_row(
+    db: &sea_orm::DatabaseConnection,
+    inner: Statement,
+) -> Result<Vec<ObservationRow>, ServiceError> {
+    let sql = format!(
+        "SELECT json_group_array(json_array(id, hearing_id, methodology_version, answers, notes, \
+         status, submitted_at, created_at, updated_at, case_id, case_review_status, hearing_type, \
+         outcome, scheduled_at, started_at, next_hearing_date)) FROM ({}) AS batch",
+        inner.sql
+    );
+    let statement = Statement {
+        sql,
+        values: inner.values,
+        db_backend: DbBackend::Sqlite,
+    };
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(Vec::new());
+    };
+    let text: String = row.try_get_by_index(0)?;
+    type Cells = (
+        String,
+        String,
+        i32,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let cells: Vec<Cells> = serde_json::from_str(&text)
+        .map_err(|e| ServiceError::Internal(format!("observations batch: {e}")))?;
+    let mut rows = cells
+        .into_iter()
+        .map(|c| {
+            Ok(ObservationRow {
+                id: c.0,
+                hearing_id: c.1,
+                methodology_version: c.2,
+                answers: c.3,
+                notes: c.4,
+                status: c.5,
+                submitted_at: c.6.as_deref().map(stored_time).transpose()?,
+                created_at: stored_time(&c.7)?,
+                updated_at: stored_time(&c.8)?,
+                case_id: c.9,
+                case_review_status: c.10,
+                hearing_type: c.11,
+                outcome: c.12,
+                scheduled_at: stored_time(&c.13)?,
+                started_at: c.14.as_deref().map(stored_time).transpose()?,
+                next_hearing_date: c
+                    .15
+                    .as_deref()
+                    .map(|d| {
+                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                            .map_err(|e| ServiceError::Internal(format!("stored date {d:?}: {e}")))
+                    })
+                    .transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, ServiceError>>()?;
+    // The keyset needs the batch in id order; an aggregate's order is not promised by SQL.
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(rows)
+}
+
+/// A timestamp as sqlx stores it in SQLite (RFC 3339), or the other forms sqlx also reads.
+fn stored_time(text: &str) -> Result<DateTime<Utc>, ServiceError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(ServiceError::Internal(format!(
+        "stored time {text:?} is not in a known form"
+    )))
 }
 
 /// The published observations of a batch, ready to be written.
 fn prepare_observations(
     exporter: &Exporter,
-    rows: &[ObservationRow],
+    rows: Vec<ObservationRow>,
 ) -> Result<Vec<Prepared>, ServiceError> {
     let mut out = Vec::with_capacity(rows.len());
     for o in rows {
@@ -1437,14 +1542,14 @@ fn prepare_observations(
             o.next_hearing_date,
         );
         let merged = exporter.merge(parse_answers(&o.answers)?, facts);
-        let fields = HashMap::from([
-            ("observation_id", o.id.clone()),
-            ("hearing_id", o.hearing_id.clone()),
-            ("case_id", o.case_id.clone()),
+        let fields = FxHashMap::from_iter([
+            ("observation_id", o.id),
+            ("hearing_id", o.hearing_id),
+            ("case_id", o.case_id),
             ("methodology_version", o.methodology_version.to_string()),
-            ("status", o.status.clone()),
+            ("status", o.status),
             ("submitted_at", opt(o.submitted_at, when)),
-            ("notes", o.notes.clone().unwrap_or_default()),
+            ("notes", o.notes.unwrap_or_default()),
             ("created_at", when(o.created_at)),
             ("updated_at", when(o.updated_at)),
         ]);
@@ -1464,7 +1569,7 @@ async fn observations_batch(
     if let Some(last) = rows.last() {
         after.clone_from(&last.id);
     }
-    Ok((rows.len(), prepare_observations(exporter, &rows)?))
+    Ok((rows.len(), prepare_observations(exporter, rows)?))
 }
 
 /// observations.csv without a search: the next batch is fetched while this one is prepared (the
@@ -1472,18 +1577,27 @@ async fn observations_batch(
 async fn read_observations_prefetching(
     db: &sea_orm::DatabaseConnection,
     request: &ExportRequest,
-    exporter: &Exporter,
+    exporter: &std::sync::Arc<Exporter>,
     batches: &mpsc::Sender<Result<Batch, ServiceError>>,
 ) -> Result<(), ServiceError> {
+    // The batch and the redactors of its cases are read together, while the previous batch is
+    // being prepared.
     let fetch = |after: String| {
         let (db, filter, version) = (db.clone(), request.filter.clone(), exporter.version());
         tokio::spawn(async move {
-            fetch_observations(&db, &filter, version, &after, Condition::all()).await
+            let rows = fetch_observations(&db, &filter, version, &after, Condition::all()).await?;
+            let cases: HashSet<&str> = rows
+                .iter()
+                .map(|row| row.case_id.as_str())
+                .filter(|id| !id.is_empty())
+                .collect();
+            let redactors = sensitive::redactors(&db, &cases).await?;
+            Ok::<_, ServiceError>((rows, redactors))
         })
     };
     let mut next = Some(fetch(String::new()));
     while let Some(pending) = next.take() {
-        let rows = pending
+        let (rows, redactors) = pending
             .await
             .map_err(|e| ServiceError::Internal(format!("export reader: {e}")))??;
         if rows.len() == BATCH as usize
@@ -1491,7 +1605,14 @@ async fn read_observations_prefetching(
         {
             next = Some(fetch(last.id.clone()));
         }
-        let prepared = with_redactors(db, prepare_observations(exporter, &rows)?).await?;
+        // Preparing is CPU work: on a blocking thread, so that the runtime's workers stay free
+        // for the fetch just started and for the writer (a task spawned from a worker otherwise
+        // waits in that worker's own slot until the current task yields: no overlap at all).
+        let batch_exporter = exporter.clone();
+        let rows = tokio::task::spawn_blocking(move || prepare_observations(&batch_exporter, rows))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("export preparer: {e}")))??;
+        let prepared = Batch { rows, redactors };
         if batches.send(Ok(prepared)).await.is_err() {
             if let Some(pending) = next {
                 pending.abort();
@@ -1555,7 +1676,7 @@ async fn cases_batch(
             &c.status,
         );
         let merged = exporter.merge(answers, fields);
-        let fields = HashMap::from([
+        let fields = FxHashMap::from_iter([
             ("case_id", c.id.clone()),
             ("court_id", c.court_id.clone()),
             ("court_name", court.name.clone()),
@@ -1597,7 +1718,7 @@ async fn parties_batch(
                     p.id
                 ))
             })?;
-        let fields = HashMap::from([
+        let fields = FxHashMap::from_iter([
             ("party_id", p.id.clone()),
             ("case_id", p.case_id.clone()),
             ("role", p.role.clone()),
@@ -1637,7 +1758,7 @@ async fn rulings_batch(
         let answers = parse_answers(&r.answers)?;
         let fields = ruling_fields(r.decision_date, r.instance.as_deref(), r.outcome.as_deref());
         let merged = exporter.merge(answers, fields);
-        let mut fields = HashMap::from([
+        let mut fields = FxHashMap::from_iter([
             ("ruling_id", r.id.clone()),
             ("case_id", r.case_id.clone().unwrap_or_default()),
             ("court_id", r.court_id.clone().unwrap_or_default()),
@@ -1761,4 +1882,26 @@ pub async fn write_package(
 /// The codebook as JSON (the same document as `GET /datasets/codebook.json`).
 fn codebook_value(methodology: &'static Methodology) -> Value {
     poem_openapi::types::ToJSON::to_json(&codebook(methodology)).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod stored_time_tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_read_in_every_form_sqlx_writes_or_reads() {
+        let expected = DateTime::parse_from_rfc3339("2024-01-01T08:10:00.25+00:00")
+            .map(|t| t.with_timezone(&Utc))
+            .ok();
+        for text in [
+            "2024-01-01T08:10:00.25+00:00",
+            "2024-01-01T09:10:00.25+01:00",
+            "2024-01-01 08:10:00.25+00:00",
+            "2024-01-01 08:10:00.25",
+            "2024-01-01T08:10:00.25",
+        ] {
+            assert_eq!(stored_time(text).ok(), expected, "{text}");
+        }
+        assert!(stored_time("1 January 2024").is_err());
+    }
 }
