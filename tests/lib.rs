@@ -2,6 +2,8 @@
 //! the real migrations, on SQLite always and on PostgreSQL when `COURTWATCH_TEST_POSTGRES` names a
 //! server (each test creates its own database there and drops it afterwards).
 
+pub mod generated;
+
 use std::path::PathBuf;
 
 use courtwatch_api::{app, db, services::auth, state::AppState};

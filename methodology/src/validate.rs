@@ -40,23 +40,29 @@ impl Problem {
     }
 }
 
-/// Whether the answer to a condition's question is one of its codes.
 impl Condition {
     /// Whether these answers meet this condition alone (see [`Methodology::conditions_of`]).
     pub fn holds(&self, answers: &Map<String, Value>) -> bool {
-        condition_holds(self, answers)
+        self.holds_for(answers.get(&self.question))
+    }
+
+    /// Whether this answer to the condition's question is one of its codes (for callers that
+    /// have already looked the answer up).
+    pub fn holds_for(&self, answer: Option<&Value>) -> bool {
+        match answer {
+            Some(Value::String(code)) => self.any_of.iter().any(|a| a == code),
+            Some(Value::Array(codes)) => codes.iter().any(|c| {
+                c.as_str()
+                    .is_some_and(|c| self.any_of.iter().any(|a| a == c))
+            }),
+            _ => false,
+        }
     }
 }
 
+/// Whether the answer to a condition's question is one of its codes.
 fn condition_holds(condition: &Condition, answers: &Map<String, Value>) -> bool {
-    match answers.get(&condition.question) {
-        Some(Value::String(code)) => condition.any_of.iter().any(|a| a == code),
-        Some(Value::Array(codes)) => codes.iter().any(|c| {
-            c.as_str()
-                .is_some_and(|c| condition.any_of.iter().any(|a| a == c))
-        }),
-        _ => false,
-    }
+    condition.holds(answers)
 }
 
 impl Methodology {

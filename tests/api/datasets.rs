@@ -651,10 +651,62 @@ async fn slow_client_blocks_nobody(app: &TestApp) {
     );
 }
 
+/// An export of several keyset batches (1,000 rows each) has every published row exactly once,
+/// in id order, with the answers of its own record: the batches are read ahead of the one being
+/// written, and on SQLite each arrives as one aggregated row.
+async fn exports_span_batches(app: &TestApp) {
+    use courtwatch_tests::generated::{self, generate};
+    use sea_orm::ConnectionTrait;
+    const ROWS: usize = 2_345;
+    let user: String = app
+        .state
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.state.db.get_database_backend(),
+            "SELECT id FROM users LIMIT 1",
+        ))
+        .await
+        .expect("user")
+        .and_then(|r| r.try_get::<String>("", "id").ok())
+        .expect("a user");
+    generate(&app.state.db, &user, ROWS)
+        .await
+        .expect("generate");
+    let (status, _, text) = fetch(app, "observations.csv").await;
+    assert_eq!(status, 200, "{text}");
+    let (header, rows) = parse(&text);
+    let generated: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| cell(&header, r, "observation_id").starts_with("00000004-"))
+        .collect();
+    assert_eq!(generated.len(), ROWS, "{}", app.backend);
+    for (i, row) in generated.iter().enumerate() {
+        assert_eq!(cell(&header, row, "observation_id"), generated::id(4, i));
+        assert_eq!(
+            cell(&header, row, "hearing_id"),
+            generated::id(3, i / generated::PER_HEARING)
+        );
+        assert_eq!(
+            cell(&header, row, "duration_minutes"),
+            (20 + i % 140).to_string(),
+            "{}: row {i}",
+            app.backend
+        );
+        let excluded = i % 7 == 0;
+        assert_eq!(
+            cell(&header, row, "exclusion_reason"),
+            if excluded { "morals" } else { "NA" },
+            "{}: row {i}",
+            app.backend
+        );
+    }
+}
+
 on_each_backend!(
     observations_round_trip_on_each_backend,
     observations_round_trip
 );
+on_each_backend!(exports_span_batches_on_each_backend, exports_span_batches);
 on_each_backend!(
     codebook_describes_every_column_on_each_backend,
     codebook_describes_every_column

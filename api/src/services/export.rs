@@ -800,8 +800,11 @@ fn opt<T>(value: Option<T>, f: impl Fn(T) -> String) -> String {
 struct Column {
     source: Source,
     labels: Option<FxHashMap<String, String>>,
-    /// For a question column: the conditions that must hold for it to have been asked.
-    conditions: Vec<&'static AskedWhen>,
+    /// For a question column: its slot in a row's answers (see [`Exporter::slots`]).
+    slot: Option<usize>,
+    /// For a question column: the conditions that must hold for it to have been asked, each
+    /// with the slot of the question it looks at.
+    conditions: Vec<(Option<usize>, &'static AskedWhen)>,
 }
 
 /// Turns records into rows.
@@ -810,6 +813,9 @@ struct Exporter {
     columns: Vec<Column>,
     /// Record field → code of the question it answers, for the file's record kind.
     field_codes: HashMap<&'static str, &'static str>,
+    /// Question code → slot: a row's answers are looked up once into an array of slots, then
+    /// every column and condition reads its slot (instead of a map lookup per cell).
+    slots: FxHashMap<&'static str, usize>,
 }
 
 impl Exporter {
@@ -824,6 +830,12 @@ impl Exporter {
         labels: Labels,
         full_text: bool,
     ) -> Self {
+        let slots: FxHashMap<&'static str, usize> = methodology
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.code.as_str(), i))
+            .collect();
         let columns = columns(dataset, methodology, full_text)
             .into_iter()
             .map(|source| {
@@ -834,13 +846,21 @@ impl Exporter {
                         .map(|c| (c.code.clone(), c.text(labels).to_string()))
                         .collect()
                 });
-                let conditions = match &source {
-                    Source::Question(q) => methodology.conditions_of(q),
-                    Source::Field(_) => Vec::new(),
+                let (slot, conditions) = match &source {
+                    Source::Question(q) => (
+                        slots.get(q.code.as_str()).copied(),
+                        methodology
+                            .conditions_of(q)
+                            .into_iter()
+                            .map(|c| (slots.get(c.question.as_str()).copied(), c))
+                            .collect(),
+                    ),
+                    Source::Field(_) => (None, Vec::new()),
                 };
                 Column {
                     source,
                     labels,
+                    slot,
                     conditions,
                 }
             })
@@ -863,6 +883,7 @@ impl Exporter {
             methodology,
             columns,
             field_codes,
+            slots,
         }
     }
 
@@ -920,6 +941,13 @@ impl Exporter {
         answers: &Map<String, Value>,
         redactor: &Redactor,
     ) -> csv::Result<()> {
+        let mut slotted: Vec<Option<&Value>> = vec![None; self.slots.len()];
+        for (code, value) in answers {
+            if let Some(&slot) = self.slots.get(code.as_str()) {
+                slotted[slot] = Some(value);
+            }
+        }
+        let answer = |slot: Option<usize>| slot.and_then(|i| slotted[i]);
         for c in &self.columns {
             match c.source {
                 Source::Field(f) => {
@@ -936,13 +964,13 @@ impl Exporter {
                     if !c
                         .conditions
                         .iter()
-                        .all(|condition| condition.holds(answers))
+                        .all(|(slot, condition)| condition.holds_for(answer(*slot)))
                     {
                         out.write_field(NOT_ASKED)?;
                         continue;
                     }
                     scratch.clear();
-                    match answers.get(&q.code) {
+                    match answer(c.slot) {
                         None | Some(Value::Null) => {}
                         Some(Value::String(s))
                             if matches!(q.answer_type, AnswerType::Text { .. }) =>
@@ -1367,6 +1395,55 @@ async fn fetch_observations(
     after: &str,
     only: Condition,
 ) -> Result<Vec<ObservationRow>, ServiceError> {
+    fetch_observation_batch(db, filter, version, after, only)
+        .await?
+        .decode()
+}
+
+/// A fetched batch of observations, not yet decoded.
+enum RawBatch {
+    /// SQLite: the batch as one JSON array (see [`fetch_observations_as_one_row`]).
+    Json {
+        text: String,
+        count: usize,
+        last: Option<String>,
+    },
+    Rows(Vec<ObservationRow>),
+}
+
+impl RawBatch {
+    fn count(&self) -> usize {
+        match self {
+            RawBatch::Json { count, .. } => *count,
+            RawBatch::Rows(rows) => rows.len(),
+        }
+    }
+
+    /// The batch's last id: where the next batch starts.
+    fn last(&self) -> Option<String> {
+        match self {
+            RawBatch::Json { last, .. } => last.clone(),
+            RawBatch::Rows(rows) => rows.last().map(|row| row.id.clone()),
+        }
+    }
+
+    fn decode(self) -> Result<Vec<ObservationRow>, ServiceError> {
+        match self {
+            RawBatch::Json { text, .. } => decode_json_batch(&text),
+            RawBatch::Rows(rows) => Ok(rows),
+        }
+    }
+}
+
+/// [`fetch_observations`] without decoding: on SQLite the next batch can be asked for as soon as
+/// this one's last id is known, before this one is decoded.
+async fn fetch_observation_batch(
+    db: &sea_orm::DatabaseConnection,
+    filter: &CaseFilter,
+    version: i32,
+    after: &str,
+    only: Condition,
+) -> Result<RawBatch, ServiceError> {
     // One query: each observation with the columns of its hearing that the file needs (the case
     // and the field-bound questions), and nothing else.
     let query = observation::Entity::find()
@@ -1422,7 +1499,9 @@ async fn fetch_observations(
     if db.get_database_backend() == DbBackend::Sqlite {
         return fetch_observations_as_one_row(db, query.build(DbBackend::Sqlite)).await;
     }
-    Ok(query.into_model::<ObservationRow>().all(db).await?)
+    Ok(RawBatch::Rows(
+        query.into_model::<ObservationRow>().all(db).await?,
+    ))
 }
 
 /// An observations batch as a single row on SQLite: the batch's rows aggregated into one JSON
@@ -1432,11 +1511,12 @@ async fn fetch_observations(
 async fn fetch_observations_as_one_row(
     db: &sea_orm::DatabaseConnection,
     inner: Statement,
-) -> Result<Vec<ObservationRow>, ServiceError> {
+) -> Result<RawBatch, ServiceError> {
     let sql = format!(
         "SELECT json_group_array(json_array(id, hearing_id, methodology_version, answers, notes, \
          status, submitted_at, created_at, updated_at, case_id, case_review_status, hearing_type, \
-         outcome, scheduled_at, started_at, next_hearing_date)) FROM ({}) AS batch",
+         outcome, scheduled_at, started_at, next_hearing_date)), count(*), max(id) \
+         FROM ({}) AS batch",
         inner.sql
     );
     let statement = Statement {
@@ -1445,9 +1525,20 @@ async fn fetch_observations_as_one_row(
         db_backend: DbBackend::Sqlite,
     };
     let Some(row) = db.query_one_raw(statement).await? else {
-        return Ok(Vec::new());
+        return Ok(RawBatch::Rows(Vec::new()));
     };
     let text: String = row.try_get_by_index(0)?;
+    let count: i64 = row.try_get_by_index(1)?;
+    let last: Option<String> = row.try_get_by_index(2)?;
+    Ok(RawBatch::Json {
+        text,
+        count: usize::try_from(count).unwrap_or_default(),
+        last,
+    })
+}
+
+/// The rows of a batch aggregated by [`fetch_observations_as_one_row`].
+fn decode_json_batch(text: &str) -> Result<Vec<ObservationRow>, ServiceError> {
     type Cells = (
         String,
         String,
@@ -1466,7 +1557,7 @@ async fn fetch_observations_as_one_row(
         Option<String>,
         Option<String>,
     );
-    let cells: Vec<Cells> = serde_json::from_str(&text)
+    let cells: Vec<Cells> = serde_json::from_str(text)
         .map_err(|e| ServiceError::Internal(format!("observations batch: {e}")))?;
     let mut rows = cells
         .into_iter()
@@ -1580,39 +1671,34 @@ async fn read_observations_prefetching(
     exporter: &std::sync::Arc<Exporter>,
     batches: &mpsc::Sender<Result<Batch, ServiceError>>,
 ) -> Result<(), ServiceError> {
-    // The batch and the redactors of its cases are read together, while the previous batch is
-    // being prepared.
     let fetch = |after: String| {
         let (db, filter, version) = (db.clone(), request.filter.clone(), exporter.version());
         tokio::spawn(async move {
-            let rows = fetch_observations(&db, &filter, version, &after, Condition::all()).await?;
-            let cases: HashSet<&str> = rows
-                .iter()
-                .map(|row| row.case_id.as_str())
-                .filter(|id| !id.is_empty())
-                .collect();
-            let redactors = sensitive::redactors(&db, &cases).await?;
-            Ok::<_, ServiceError>((rows, redactors))
+            fetch_observation_batch(&db, &filter, version, &after, Condition::all()).await
         })
     };
     let mut next = Some(fetch(String::new()));
     while let Some(pending) = next.take() {
-        let (rows, redactors) = pending
+        let raw = pending
             .await
             .map_err(|e| ServiceError::Internal(format!("export reader: {e}")))??;
-        if rows.len() == BATCH as usize
-            && let Some(last) = rows.last()
+        if raw.count() == BATCH as usize
+            && let Some(last) = raw.last()
         {
-            next = Some(fetch(last.id.clone()));
+            next = Some(fetch(last));
         }
         // Preparing is CPU work: on a blocking thread, so that the runtime's workers stay free
         // for the fetch just started and for the writer (a task spawned from a worker otherwise
         // waits in that worker's own slot until the current task yields: no overlap at all).
         let batch_exporter = exporter.clone();
-        let rows = tokio::task::spawn_blocking(move || prepare_observations(&batch_exporter, rows))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("export preparer: {e}")))??;
-        let prepared = Batch { rows, redactors };
+        let rows = tokio::task::spawn_blocking(move || {
+            prepare_observations(&batch_exporter, raw.decode()?)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("export preparer: {e}")))??;
+        // The redactors of the batch's cases are read while the next batch is (on another
+        // pooled connection).
+        let prepared = with_redactors(db, rows).await?;
         if batches.send(Ok(prepared)).await.is_err() {
             if let Some(pending) = next {
                 pending.abort();
