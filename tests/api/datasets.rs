@@ -692,6 +692,13 @@ async fn exports_span_batches(app: &TestApp) {
             "{}: row {i}",
             app.backend
         );
+        // Times pass through each database's JSON and back: the same instant, in UTC.
+        assert_eq!(
+            cell(&header, row, "submitted_at"),
+            generated::at(i + 7200).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "{}: row {i}",
+            app.backend
+        );
         let excluded = i % 7 == 0;
         assert_eq!(
             cell(&header, row, "exclusion_reason"),
