@@ -25,6 +25,20 @@ pub const POSTGRES_ENV: &str = "COURTWATCH_TEST_POSTGRES";
 
 /// SQLite, plus PostgreSQL when configured. In CI (`CI=true`) PostgreSQL is mandatory, so that a
 /// missing server fails the run instead of silently testing less.
+/// GETs `url` with a bearer token and reads the body as JSON, for tests that run the server as a
+/// process rather than through [`TestApp`].
+pub async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: not JSON: {e}"))
+}
+
 pub fn backends() -> Vec<Backend> {
     let mut backends = vec![Backend::Sqlite];
     match std::env::var(POSTGRES_ENV) {

@@ -9,8 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use courtwatch_tests::{Backend, backends};
-use serde_json::Value;
+use courtwatch_tests::{Backend, backends, get_json};
 
 use super::crash::{Server, Writers, add_user, cleanup, command, fresh, seed_hearing, start};
 
@@ -59,18 +58,10 @@ async fn stop(mut server: Server) {
 }
 
 async fn search_total(client: &reqwest::Client, base: &str, token: &str) -> u64 {
-    let page: Value = client
-        .get(format!(
-            "{base}/api/v1/search?q=fictional&limit=1&facets=false"
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("search")
-        .json()
-        .await
-        .expect("json");
-    page["total"].as_u64().expect("total")
+    let url = format!("{base}/api/v1/search?q=fictional&limit=1&facets=false");
+    get_json(client, &url, token).await["total"]
+        .as_u64()
+        .expect("total")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

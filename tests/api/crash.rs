@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use courtwatch_tests::{Backend, backends};
+use courtwatch_tests::{Backend, backends, get_json};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -175,17 +175,9 @@ async fn ruling_total_until(
 ) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let page: Value = client
-            .get(format!(
-                "{base}/api/v1/search?q={q}&kind=ruling&limit=1&facets=false&snippets=false"
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("search")
-            .json()
-            .await
-            .expect("json");
+        let url =
+            format!("{base}/api/v1/search?q={q}&kind=ruling&limit=1&facets=false&snippets=false");
+        let page = get_json(client, &url, token).await;
         let total = page["total"].as_i64().expect("total");
         if total == expected || Instant::now() > deadline {
             return total;
@@ -425,15 +417,12 @@ async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
         // Every observation in the database (acknowledged or not) is searchable, and nothing else.
         let deadline = Instant::now() + Duration::from_secs(20);
         let (in_db, found) = loop {
-            let list: Value = client
-                .get(api(&server.base, "/observations?limit=500"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .expect("list")
-                .json()
-                .await
-                .expect("json");
+            let list = get_json(
+                &client,
+                &api(&server.base, "/observations?limit=500"),
+                &token,
+            )
+            .await;
             let in_db: std::collections::BTreeSet<String> = list["items"]
                 .as_array()
                 .expect("items")
@@ -602,18 +591,11 @@ async fn sigterm_finishes_requests_flushes_the_index_and_exits_0() {
                 "acknowledged observation {id} lost"
             );
         }
-        let page: Value = client
-            .get(api(
-                &server.base,
-                "/search?q=termmark&kind=observation&limit=1&facets=false",
-            ))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("search")
-            .json()
-            .await
-            .expect("json");
+        let url = api(
+            &server.base,
+            "/search?q=termmark&kind=observation&limit=1&facets=false",
+        );
+        let page = get_json(&client, &url, &token).await;
         assert!(
             page["total"].as_u64().expect("total") >= acknowledged.len() as u64,
             "searchable right after restart: {page}"
