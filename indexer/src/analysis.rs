@@ -12,7 +12,14 @@
 //!
 //! Stemming uses the English Snowball stemmer on every language: it conflates `discriminated` and
 //! `discrimination`; on Serbian or Albanian words it does little, and does it identically to documents
-//! and queries. The `exact` fields skip stemming.
+//! and queries.
+//!
+//! The index holds each text once ([`WORDS`]): every word as folded (what `exact` search, phrases
+//! in exact mode and prefixes look for), and, at the same position, its stem marked with
+//! [`STEM_MARK`] when the stem differs from the word (`discriminated` → `discriminated`,
+//! `~discrimin`). A stemmed search for a word with stem `s` looks for `~s`, and also for the plain
+//! word `s` when `s` is its own stem (a text word that is its own stem gets no marked token).
+//! One analysis pass and one set of postings instead of a stemmed and an unstemmed copy.
 
 use std::{borrow::Cow, cell::RefCell};
 
@@ -23,10 +30,16 @@ use tantivy::tokenizer::{
 };
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
-/// Name of the folded and stemmed analyzer (default search fields).
+/// Name of the folded and stemmed analyzer (query words in the default, stemmed mode).
 pub const STEMMED: &str = "cw_stemmed";
-/// Name of the folded analyzer without stemming (`exact` search and prefix queries).
+/// Name of the folded analyzer without stemming (the court name field; query words in `exact`
+/// mode and prefixes; snippets).
 pub const FOLDED: &str = "cw_folded";
+/// Name of the analyzer of indexed text: folded words plus marked stems (module documentation).
+pub const WORDS: &str = "cw_words";
+/// Marks a stem token in [`WORDS`] text. Never part of a folded word (words are letters and
+/// digits), so a marked stem can never be mistaken for a word, nor match a prefix query.
+pub const STEM_MARK: char = '~';
 
 /// Words longer than this many bytes are not indexed (they are noise: base64, hashes, URLs).
 const MAX_TOKEN_BYTES: usize = 80;
@@ -46,6 +59,31 @@ pub fn folded() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(Fold)
         .build()
+}
+
+/// The analyzer behind [`WORDS`].
+pub fn words() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(Fold)
+        .filter(StemAlongside)
+        .build()
+}
+
+/// The indexed terms a stemmed search for a word with stem `stem` looks for: the marked stem,
+/// and the plain word `stem` if that word is its own stem (then its occurrences carry no mark).
+pub fn stem_terms(stem: &str) -> Vec<String> {
+    let mut marked = String::with_capacity(stem.len() + 1);
+    marked.push(STEM_MARK);
+    marked.push_str(stem);
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    let mut again = String::new();
+    stem_word(&stemmer, stem, &mut again);
+    if again == stem {
+        vec![marked, stem.to_string()]
+    } else {
+        vec![marked]
+    }
 }
 
 /// Runs an analyzer over a text and returns the token texts (for queries and tests).
@@ -304,6 +342,93 @@ impl<S: TokenStream> TokenStream for StemStream<'_, S> {
     }
 }
 
+/// The filter behind [`WORDS`]: after each folded word, its marked stem at the same position
+/// when the stem differs from the word.
+#[derive(Clone, Copy, Debug)]
+pub struct StemAlongside;
+
+impl TokenFilter for StemAlongside {
+    type Tokenizer<T: Tokenizer> = StemAlongsideFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemAlongsideFilter<T> {
+        StemAlongsideFilter {
+            inner: tokenizer,
+            stem: String::new(),
+            scratch: String::new(),
+        }
+    }
+}
+
+/// [`StemAlongside`] applied to a tokenizer.
+#[derive(Clone, Debug)]
+pub struct StemAlongsideFilter<T> {
+    inner: T,
+    stem: String,
+    scratch: String,
+}
+
+impl<T: Tokenizer> Tokenizer for StemAlongsideFilter<T> {
+    type TokenStream<'a> = StemAlongsideStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StemAlongsideStream {
+            tail: self.inner.token_stream(text),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            stem: &mut self.stem,
+            scratch: &mut self.scratch,
+            pending: false,
+        }
+    }
+}
+
+/// The token stream of [`StemAlongsideFilter`].
+pub struct StemAlongsideStream<'a, S> {
+    tail: S,
+    stemmer: frostem::Stemmer,
+    /// The marked stem of the current word, when it is still to be emitted.
+    stem: &'a mut String,
+    scratch: &'a mut String,
+    pending: bool,
+}
+
+impl<S> std::fmt::Debug for StemAlongsideStream<'_, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StemAlongsideStream")
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: TokenStream> TokenStream for StemAlongsideStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if self.pending {
+            // Same position and offsets as the word: only the text changes.
+            self.pending = false;
+            std::mem::swap(&mut self.tail.token_mut().text, self.stem);
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        stem_word(&self.stemmer, &token.text, self.scratch);
+        if *self.scratch != token.text {
+            self.stem.clear();
+            self.stem.push(STEM_MARK);
+            self.stem.push_str(self.scratch);
+            self.pending = true;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +467,36 @@ mod tests {
             folded_words("arrêt Cour européenne"),
             vec!["arret", "cour", "europeenne"]
         );
+    }
+
+    #[test]
+    fn indexed_words_carry_their_marked_stem_at_the_same_position() {
+        let mut words = words();
+        let mut stream = words.token_stream("Roma pupils discriminated");
+        let mut seen = Vec::new();
+        while let Some(token) = stream.next() {
+            seen.push((token.text.clone(), token.position, token.offset_from));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                ("roma".to_string(), 0, 0),
+                ("pupils".to_string(), 1, 5),
+                ("~pupil".to_string(), 1, 5),
+                ("discriminated".to_string(), 2, 12),
+                ("~discrimin".to_string(), 2, 12),
+            ]
+        );
+        // What a stemmed search looks for: the marked stem, and the plain word when it is its
+        // own stem ("roma" is; "discrimin" is, "happi" is).
+        assert_eq!(stem_terms("pupil"), vec!["~pupil", "pupil"]);
+        let mut stem = String::new();
+        stem_word(
+            &frostem::Stemmer::new(frostem::Algorithm::English),
+            "discrimination",
+            &mut stem,
+        );
+        assert_eq!(stem_terms(&stem)[0], "~discrimin");
     }
 
     #[test]

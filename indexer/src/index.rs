@@ -42,9 +42,7 @@ pub(crate) struct Fields {
     pub case_id: Field,
     pub title: Field,
     pub title_value: Field,
-    pub title_exact: Field,
     pub body: Field,
-    pub body_exact: Field,
     pub body_stored: Field,
     pub court_text: Field,
     pub court_id: Field,
@@ -91,13 +89,12 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", facet.clone()),
         id: b.add_text_field("id", STRING | STORED | FAST),
         case_id: b.add_text_field("case_id", STRING | STORED | FAST),
-        title: b.add_text_field("title", text(analysis::STEMMED, false)),
+        // Title and text: each word folded, plus its marked stem where that differs (analysis).
+        title: b.add_text_field("title", text(analysis::WORDS, false)),
         // The title as shown in results, read from a column so that a page of hits never loads
         // the (long) stored text.
         title_value: b.add_text_field("title_value", TextOptions::default().set_fast("raw")),
-        title_exact: b.add_text_field("title_exact", text(analysis::FOLDED, false)),
-        body: b.add_text_field("body", text(analysis::STEMMED, false)),
-        body_exact: b.add_text_field("body_exact", text(analysis::FOLDED, false)),
+        body: b.add_text_field("body", text(analysis::WORDS, false)),
         body_stored: b.add_text_field("body_stored", STORED),
         court_text: b.add_text_field("court_text", text(analysis::FOLDED, false)),
         court_id: b.add_text_field("court_id", STRING | STORED),
@@ -186,7 +183,7 @@ impl SearchIndex {
         let directory = MmapDirectory::open(dir)?;
         let mut index = Index::open_or_create(directory, schema)?;
         let tokenizers = TokenizerManager::default();
-        tokenizers.register(analysis::STEMMED, analysis::stemmed());
+        tokenizers.register(analysis::WORDS, analysis::words());
         tokenizers.register(analysis::FOLDED, analysis::folded());
         index.set_tokenizers(tokenizers);
         let reader = index
@@ -257,9 +254,7 @@ impl SearchIndex {
         }
         d.add_text(f.title, &doc.title);
         d.add_text(f.title_value, &doc.title);
-        d.add_text(f.title_exact, &doc.title);
         d.add_text(f.body, &doc.body);
-        d.add_text(f.body_exact, &doc.body);
         d.add_text(f.body_stored, &doc.body);
         if let Some(name) = &doc.court_name {
             d.add_text(f.court_text, name);

@@ -16,7 +16,7 @@ use tantivy::{
     columnar::{Column, StrColumn},
     query::{
         AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
-        PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery, Weight,
+        PhraseQuery, Query, RangeQuery, RegexPhraseQuery, RegexQuery, TermQuery, Weight,
     },
     schema::{Field, IndexRecordOption, Value},
     tokenizer::TextAnalyzer,
@@ -188,12 +188,7 @@ impl SearchIndex {
             snippets: false,
         };
         let tree = query::parse(&request.query)?;
-        let builder = Builder {
-            fields: &self.fields,
-            exact: false,
-            stemmed: analysis::stemmed(),
-            folded: analysis::folded(),
-        };
+        let builder = Builder::new(&self.fields, false);
         let full = self.full_query(builder.build(&tree)?, &request);
         let searcher = self.reader.searcher();
         let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
@@ -222,14 +217,9 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let tree = query::parse(&request.query)?;
-        let builder = Builder {
-            fields: &self.fields,
-            exact: request.exact,
-            stemmed: analysis::stemmed(),
-            folded: analysis::folded(),
-        };
+        let builder = Builder::new(&self.fields, request.exact);
         let user_query = builder.build(&tree)?;
-        let full = self.full_query(user_query.box_clone(), request);
+        let full = self.full_query(user_query, request);
         let signature = signature(request);
         let after = match &request.cursor {
             None => None,
@@ -266,12 +256,10 @@ impl SearchIndex {
         };
 
         let mut highlighter = if request.snippets && !matches!(tree, Node::All) {
-            let (field, stemmed) = if request.exact {
-                (self.fields.body_exact, false)
-            } else {
-                (self.fields.body, true)
-            };
-            Some(Highlighter::new(&searcher, &*user_query, field, stemmed))
+            Some(Highlighter::new(
+                &searcher,
+                builder.terms_in(self.fields.body),
+            ))
         } else {
             None
         };
@@ -501,22 +489,42 @@ struct Builder<'a> {
     exact: bool,
     stemmed: TextAnalyzer,
     folded: TextAnalyzer,
+    /// Every text term the query looks for (for highlighting).
+    terms: std::cell::RefCell<Vec<Term>>,
 }
 
-impl Builder<'_> {
-    /// (field, analyzer is stemmed) for a text field in the current mode.
-    fn text_fields(&self, field: Option<QField>) -> Vec<(Field, bool, f32)> {
+/// What one query word looks for at its position: any of these indexed terms.
+type Alternatives = Vec<String>;
+
+impl<'a> Builder<'a> {
+    fn new(fields: &'a Fields, exact: bool) -> Self {
+        Self {
+            fields,
+            exact,
+            stemmed: analysis::stemmed(),
+            folded: analysis::folded(),
+            terms: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The terms of `field` the built query looks for (plain words and marked stems).
+    fn terms_in(&self, field: Field) -> Vec<Term> {
+        self.terms
+            .borrow()
+            .iter()
+            .filter(|t| t.field() == field)
+            .cloned()
+            .collect()
+    }
+
+    /// (field, boost) for a text field; title and text hold words and marked stems (analysis).
+    fn text_fields(&self, field: Option<QField>) -> Vec<(Field, f32)> {
         let f = self.fields;
-        let (title, body) = if self.exact {
-            ((f.title_exact, false), (f.body_exact, false))
-        } else {
-            ((f.title, true), (f.body, true))
-        };
         match field {
-            None => vec![(title.0, title.1, 1.5), (body.0, body.1, 1.0)],
-            Some(QField::Title) => vec![(title.0, title.1, 1.0)],
-            Some(QField::Text) => vec![(body.0, body.1, 1.0)],
-            Some(QField::Court) => vec![(f.court_text, false, 1.0)],
+            None => vec![(f.title, 1.5), (f.body, 1.0)],
+            Some(QField::Title) => vec![(f.title, 1.0)],
+            Some(QField::Text) => vec![(f.body, 1.0)],
+            Some(QField::Court) => vec![(f.court_text, 1.0)],
             Some(_) => Vec::new(),
         }
     }
@@ -535,13 +543,22 @@ impl Builder<'_> {
         }
     }
 
-    fn analyse(&self, stemmed: bool, text: &str) -> Vec<String> {
-        let mut analyzer = if stemmed {
-            self.stemmed.clone()
+    /// The words of `text`, each as the indexed terms it may match: the folded word, or (stemmed)
+    /// the terms of its stem ([`analysis::stem_terms`]).
+    fn analyse(&self, stemmed: bool, text: &str) -> Vec<Alternatives> {
+        if stemmed {
+            let mut analyzer = self.stemmed.clone();
+            analysis::tokens(&mut analyzer, text)
+                .iter()
+                .map(|stem| analysis::stem_terms(stem))
+                .collect()
         } else {
-            self.folded.clone()
-        };
-        analysis::tokens(&mut analyzer, text)
+            let mut analyzer = self.folded.clone();
+            analysis::tokens(&mut analyzer, text)
+                .into_iter()
+                .map(|word| vec![word])
+                .collect()
+        }
     }
 
     fn build(&self, node: &Node) -> Result<Box<dyn Query>, IndexError> {
@@ -599,7 +616,8 @@ impl Builder<'_> {
         })
     }
 
-    /// A word or phrase in text fields: one term, a phrase of terms, or a prefix.
+    /// A word or phrase in text fields: one term (or a marked stem and its plain form), a phrase,
+    /// or a prefix.
     fn words(
         &self,
         field: Option<QField>,
@@ -607,34 +625,61 @@ impl Builder<'_> {
         prefix: bool,
     ) -> Result<Box<dyn Query>, IndexError> {
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (tfield, stemmed, boost) in self.text_fields(field) {
-            // Prefixes match the unstemmed words: "discrim*" must not depend on stems.
-            let (tfield, stemmed) = if prefix {
-                (self.unstemmed_twin(tfield), false)
-            } else {
-                (tfield, stemmed)
-            };
-            let tokens = self.analyse(stemmed, text);
-            if tokens.is_empty() {
+        for (tfield, boost) in self.text_fields(field) {
+            // Prefixes match the words as written (folded): "discrim*" must not depend on stems.
+            // The court name is indexed folded only.
+            let stemmed = !self.exact && !prefix && tfield != self.fields.court_text;
+            let words = self.analyse(stemmed, text);
+            if words.is_empty() {
                 return Err(IndexError::Unsearchable(format!(
                     "'{text}' contains no letters or digits to search for"
                 )));
             }
-            let terms: Vec<Term> = tokens
-                .iter()
-                .map(|t| Term::from_field_text(tfield, t))
-                .collect();
-            let q: Box<dyn Query> = match (terms.len(), prefix) {
-                (1, false) => Box::new(TermQuery::new(
-                    terms[0].clone(),
-                    IndexRecordOption::WithFreqs,
-                )),
-                (1, true) => Box::new(RegexQuery::from_pattern(
-                    &format!("{}.*", regex_literal(&tokens[0])),
-                    tfield,
-                )?),
-                (_, false) => Box::new(PhraseQuery::new(terms)),
-                (_, true) => Box::new(PhrasePrefixQuery::new(terms)),
+            self.terms.borrow_mut().extend(
+                words
+                    .iter()
+                    .flatten()
+                    .map(|t| Term::from_field_text(tfield, t)),
+            );
+            let term = |t: &str| Term::from_field_text(tfield, t);
+            let q: Box<dyn Query> = if prefix {
+                let terms: Vec<Term> = words.iter().map(|w| term(&w[0])).collect();
+                if terms.len() == 1 {
+                    Box::new(RegexQuery::from_pattern(
+                        &format!("{}.*", regex_literal(&words[0][0])),
+                        tfield,
+                    )?)
+                } else {
+                    Box::new(PhrasePrefixQuery::new(terms))
+                }
+            } else if words.len() == 1 {
+                let mut alternatives: Vec<(Occur, Box<dyn Query>)> = words[0]
+                    .iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> =
+                            Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                if alternatives.len() == 1 {
+                    alternatives.remove(0).1
+                } else {
+                    Box::new(BooleanQuery::new(alternatives))
+                }
+            } else if words.iter().all(|w| w.len() == 1) {
+                Box::new(PhraseQuery::new(
+                    words.iter().map(|w| term(&w[0])).collect(),
+                ))
+            } else {
+                // Some position accepts a marked stem or the plain word: one alternation each.
+                let patterns = words
+                    .iter()
+                    .map(|w| {
+                        let options: Vec<String> = w.iter().map(|t| regex_literal(t)).collect();
+                        format!("({})", options.join("|"))
+                    })
+                    .collect();
+                Box::new(RegexPhraseQuery::new(tfield, patterns))
             };
             let q: Box<dyn Query> = if (boost - 1.0).abs() > f32::EPSILON {
                 Box::new(BoostQuery::new(q, boost))
@@ -649,24 +694,14 @@ impl Builder<'_> {
             _ => Box::new(BooleanQuery::new(per_field)),
         })
     }
-
-    fn unstemmed_twin(&self, field: Field) -> Field {
-        let f = self.fields;
-        if field == f.title {
-            f.title_exact
-        } else if field == f.body {
-            f.body_exact
-        } else {
-            field
-        }
-    }
 }
 
-/// Escapes a folded token for the regex syntax (tokens are letters and digits, but be safe).
+/// Escapes a folded token or marked stem for the regex syntax (tokens are letters and digits, and
+/// the stem mark is no regex operator, but be safe).
 fn regex_literal(token: &str) -> String {
     let mut out = String::with_capacity(token.len());
     for c in token.chars() {
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() || c == analysis::STEM_MARK {
             out.push(c);
         } else {
             out.push('\\');

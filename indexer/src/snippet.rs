@@ -7,9 +7,7 @@
 use std::collections::HashMap;
 
 use tantivy::{
-    Searcher,
-    query::Query,
-    schema::Field,
+    Searcher, Term,
     tokenizer::{TextAnalyzer, TokenStream},
 };
 
@@ -25,18 +23,22 @@ const MAX_MATCHES: usize = 20_000;
 
 /// Finds and marks the passages of texts that match one query.
 pub(crate) struct Highlighter {
-    /// Query terms of the field, with a weight (rarer terms weigh more).
-    terms: HashMap<String, (usize, f32)>,
-    /// First bytes of the terms: only words starting with one of them are stemmed.
+    /// Words the query looks for as written (folded), with an index and a weight (rarer terms
+    /// weigh more).
+    words: HashMap<String, (usize, f32)>,
+    /// Stems the query looks for (its marked stem terms, without the mark).
+    stems: HashMap<String, (usize, f32)>,
+    /// First bytes of the words and stems: only text words starting with one of them are looked
+    /// up (and stemmed).
     first_bytes: [bool; 256],
-    stemmed: bool,
     folded: TextAnalyzer,
 }
 
 impl std::fmt::Debug for Highlighter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Highlighter")
-            .field("terms", &self.terms)
+            .field("words", &self.words)
+            .field("stems", &self.stems)
             .finish_non_exhaustive()
     }
 }
@@ -50,42 +52,46 @@ struct Match {
 }
 
 impl Highlighter {
-    /// The terms `query` looks for in `field`, weighted by rarity. `stemmed`: the field's analyzer
-    /// stems (so text words are stemmed before comparing).
-    pub(crate) fn new(searcher: &Searcher, query: &dyn Query, field: Field, stemmed: bool) -> Self {
+    /// Highlights the indexed `terms` (plain words and marked stems, as the query looks for them;
+    /// see [`analysis`]), weighted by rarity. A text word matches a plain term if it is that word
+    /// once folded, and a marked stem if its stem is that stem: what the index matched.
+    pub(crate) fn new(searcher: &Searcher, terms: Vec<Term>) -> Self {
         let total = searcher.num_docs().max(1) as f32;
-        let mut terms = HashMap::new();
+        let mut words = HashMap::new();
+        let mut stems = HashMap::new();
         let mut first_bytes = [false; 256];
-        query.query_terms(&mut |term, _| {
-            if term.field() != field {
-                return;
-            }
+        for term in &terms {
             let value = term.value();
             let Some(text) = value.as_str() else {
-                return;
+                continue;
             };
-            if terms.contains_key(text) {
-                return;
+            let (is_stem, key) = match text.strip_prefix(analysis::STEM_MARK) {
+                Some(stem) => (true, stem),
+                None => (false, text),
+            };
+            let index = words.len() + stems.len();
+            let map = if is_stem { &mut stems } else { &mut words };
+            if map.contains_key(key) {
+                continue;
             }
             let df = searcher.doc_freq(term).unwrap_or(0) as f32;
             let weight = 1.0 + ((total + 1.0) / (df + 1.0)).ln();
-            if let Some(b) = text.bytes().next() {
+            if let Some(b) = key.bytes().next() {
                 first_bytes[usize::from(b)] = true;
             }
-            let index = terms.len();
-            terms.insert(text.to_string(), (index, weight));
-        });
+            map.insert(key.to_string(), (index, weight));
+        }
         Self {
-            terms,
+            words,
+            stems,
             first_bytes,
-            stemmed,
             folded: analysis::folded(),
         }
     }
 
     /// Up to [`PASSAGES`] passages of `text`, best first, HTML-escaped with matches in `<mark>`.
     pub(crate) fn passages(&mut self, text: &str) -> Vec<String> {
-        if self.terms.is_empty() {
+        if self.words.is_empty() && self.stems.is_empty() {
             return Vec::new();
         }
         let matches = self.matches(text);
@@ -114,13 +120,12 @@ impl Highlighter {
             if !self.first_bytes[usize::from(b)] {
                 continue;
             }
-            let word = if self.stemmed {
+            let mut found = self.words.get(token.text.as_str()).copied();
+            if found.is_none() && !self.stems.is_empty() {
                 analysis::stem_word(&stemmer, &token.text, &mut stem);
-                stem.as_str()
-            } else {
-                token.text.as_str()
-            };
-            if let Some(&(term, weight)) = self.terms.get(word) {
+                found = self.stems.get(stem.as_str()).copied();
+            }
+            if let Some((term, weight)) = found {
                 out.push(Match {
                     from: token.offset_from,
                     to: token.offset_to,

@@ -125,6 +125,47 @@ fn stemming_matches_inflections_and_exact_mode_does_not() {
 }
 
 #[test]
+fn stemmed_and_exact_phrases_on_the_one_indexed_copy() {
+    let (_dir, index) = sample();
+    let exact = |query: &str| {
+        let mut r = request(query);
+        r.exact = true;
+        ids(&index, &r)
+    };
+    // "schools" is indexed as the word and its marked stem; "school" is its own stem.
+    assert_eq!(ids(&index, &request("school")), vec!["english"]);
+    assert!(exact("school").is_empty());
+    assert_eq!(exact("schools"), vec!["english"]);
+    // Phrases: stemmed at every position, or exactly as written.
+    assert_eq!(
+        ids(&index, &request("\"discriminating against\"")),
+        vec!["english"]
+    );
+    assert_eq!(exact("\"discriminated against\""), vec!["english"]);
+    assert!(exact("\"discriminating against\"").is_empty());
+    assert!(exact("\"roma pupil\"").is_empty());
+    assert_eq!(exact("\"roma pupils\""), vec!["english"]);
+    // Words must still be adjacent: the marked stems take no position of their own.
+    assert!(ids(&index, &request("\"pupils segregated\"")).is_empty());
+    assert_eq!(
+        ids(&index, &request("\"pupil were segregation\"")),
+        vec!["english"]
+    );
+    // Prefixes look at words as written, never at marked stems.
+    assert_eq!(exact("pupi*"), vec!["english"]);
+    assert!(ids(&index, &request("discrimin*")).contains(&"english".to_string()));
+    // A stemmed phrase's words are highlighted in their written forms.
+    let mut snippets = request("\"discriminating against\"");
+    snippets.snippets = true;
+    let hit = &index.search(&snippets).unwrap().hits[0];
+    assert!(
+        hit.snippets[0].contains("<mark>discriminated</mark> <mark>against</mark>"),
+        "{:?}",
+        hit.snippets
+    );
+}
+
+#[test]
 fn drafts_are_found_only_by_their_organisation() {
     let (_dir, index) = sample();
     assert!(ids(&index, &request("segregation")).contains(&"english".to_string()));

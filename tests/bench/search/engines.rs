@@ -111,8 +111,8 @@ pub async fn courtwatch(
         build,
         size_bytes: dir_size(dir),
         notes: vec![format!(
-            "tantivy, {segments} segments; stemmed + unstemmed copies of title and text, \
-                 text stored for snippets; total count exact"
+            "tantivy, {segments} segments; title and text indexed once (folded words plus \
+                 marked stems), text stored for snippets; total count exact"
         )],
         samples,
         hits,
