@@ -253,9 +253,20 @@ thread_local! {
     static STEMS: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::new(FxHashMap::default());
 }
 
+/// Words the English Snowball stemmer leaves as they are, known without asking it: words of fewer
+/// than three characters (the algorithm's first rule) and numbers (every suffix it removes is made
+/// of letters). They are the most frequent tokens of any text, so this spares the cache lookups.
+fn stems_to_itself(word: &str) -> bool {
+    word.len() <= 2 || word.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The English Snowball stem of a folded word (cached).
 pub fn stem_word(stemmer: &frostem::Stemmer, word: &str, out: &mut String) {
     out.clear();
+    if stems_to_itself(word) {
+        out.push_str(word);
+        return;
+    }
     STEMS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(stem) = cache.get(word) {
@@ -497,6 +508,20 @@ mod tests {
             &mut stem,
         );
         assert_eq!(stem_terms(&stem)[0], "~discrimin");
+    }
+
+    #[test]
+    fn words_known_to_stem_to_themselves_do() {
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+        for word in [
+            "a", "is", "of", "as", "us", "ys", "ed", "é", "ß", "12", "2020", "1990s", "0", "s",
+        ] {
+            if stems_to_itself(word) {
+                assert_eq!(stemmer.stem(word), word, "{word}");
+            }
+        }
+        assert!(!stems_to_itself("1990s"));
+        assert!(!stems_to_itself("its"));
     }
 
     #[test]

@@ -43,7 +43,6 @@ pub(crate) struct Fields {
     pub title: Field,
     pub title_value: Field,
     pub body: Field,
-    pub body_stored: Field,
     pub court_text: Field,
     pub court_id: Field,
     pub court: Field,
@@ -94,8 +93,8 @@ fn schema() -> (Schema, Fields) {
         // The title as shown in results, read from a column so that a page of hits never loads
         // the (long) stored text.
         title_value: b.add_text_field("title_value", TextOptions::default().set_fast("raw")),
-        body: b.add_text_field("body", text(analysis::WORDS, false)),
-        body_stored: b.add_text_field("body_stored", STORED),
+        // Stored too (for snippets): the document carries the text once.
+        body: b.add_text_field("body", text(analysis::WORDS, true)),
         court_text: b.add_text_field("court_text", text(analysis::FOLDED, false)),
         court_id: b.add_text_field("court_id", STRING | STORED),
         court: b.add_text_field("court", facet.clone()),
@@ -255,7 +254,6 @@ impl SearchIndex {
         d.add_text(f.title, &doc.title);
         d.add_text(f.title_value, &doc.title);
         d.add_text(f.body, &doc.body);
-        d.add_text(f.body_stored, &doc.body);
         if let Some(name) = &doc.court_name {
             d.add_text(f.court_text, name);
             d.add_text(f.court, name);

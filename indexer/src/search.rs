@@ -286,7 +286,7 @@ impl SearchIndex {
             let snippets = match &mut highlighter {
                 Some(highlighter) => {
                     let stored: TantivyDocument = searcher.doc(address)?;
-                    let text = stored.get_first(f.body_stored).and_then(|v| v.as_str());
+                    let text = stored.get_first(f.body).and_then(|v| v.as_str());
                     highlighter.passages(text.unwrap_or(""))
                 }
                 None => Vec::new(),
