@@ -11,7 +11,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::{
-    DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
     collector::{Collector, SegmentCollector},
     columnar::{Column, StrColumn},
     query::{
@@ -188,9 +188,9 @@ impl SearchIndex {
             snippets: false,
         };
         let tree = query::parse(&request.query)?;
-        let builder = Builder::new(&self.fields, false);
-        let full = self.full_query(builder.build(&tree)?, &request);
         let searcher = self.reader.searcher();
+        let builder = Builder::new(&self.fields, false, &searcher);
+        let full = self.full_query(builder.build(&tree)?, &request);
         let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
         let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
         let mut ids = Vec::with_capacity(found.len());
@@ -217,7 +217,9 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let tree = query::parse(&request.query)?;
-        let builder = Builder::new(&self.fields, request.exact);
+        // The query is built against the searcher it runs on (see `Builder::analyse`).
+        let searcher = self.reader.searcher();
+        let builder = Builder::new(&self.fields, request.exact, &searcher);
         let user_query = builder.build(&tree)?;
         let full = self.full_query(user_query, request);
         let signature = signature(request);
@@ -226,7 +228,6 @@ impl SearchIndex {
             Some(text) => Some(decode_cursor(text, signature)?),
         };
 
-        let searcher = self.reader.searcher();
         let facets = if request.facets {
             Some(searcher.search(&*full, &FacetCollector)?)
         } else {
@@ -486,6 +487,7 @@ fn decode_cursor(text: &str, signature: u64) -> Result<CursorData, IndexError> {
 /// Turns the query tree into a tantivy query.
 struct Builder<'a> {
     fields: &'a Fields,
+    searcher: &'a Searcher,
     exact: bool,
     stemmed: TextAnalyzer,
     folded: TextAnalyzer,
@@ -497,9 +499,10 @@ struct Builder<'a> {
 type Alternatives = Vec<String>;
 
 impl<'a> Builder<'a> {
-    fn new(fields: &'a Fields, exact: bool) -> Self {
+    fn new(fields: &'a Fields, exact: bool, searcher: &'a Searcher) -> Self {
         Self {
             fields,
+            searcher,
             exact,
             stemmed: analysis::stemmed(),
             folded: analysis::folded(),
@@ -544,13 +547,32 @@ impl<'a> Builder<'a> {
     }
 
     /// The words of `text`, each as the indexed terms it may match: the folded word, or (stemmed)
-    /// the terms of its stem ([`analysis::stem_terms`]).
-    fn analyse(&self, stemmed: bool, text: &str) -> Vec<Alternatives> {
+    /// the terms of its stem ([`analysis::stem_terms`]) that occur in `field` at all. (Dropping
+    /// the absent one changes no result, and turns most stemmed phrases into plain phrase
+    /// queries: a position with two terms needs the slower [`RegexPhraseQuery`].)
+    fn analyse(&self, stemmed: bool, field: Field, text: &str) -> Vec<Alternatives> {
         if stemmed {
             let mut analyzer = self.stemmed.clone();
             analysis::tokens(&mut analyzer, text)
                 .iter()
-                .map(|stem| analysis::stem_terms(stem))
+                .map(|stem| {
+                    let mut terms = analysis::stem_terms(stem);
+                    if terms.len() > 1 {
+                        let present: Vec<String> = terms
+                            .iter()
+                            .filter(|t| {
+                                self.searcher
+                                    .doc_freq(&Term::from_field_text(field, t))
+                                    .map_or(true, |df| df > 0)
+                            })
+                            .cloned()
+                            .collect();
+                        if !present.is_empty() {
+                            terms = present;
+                        }
+                    }
+                    terms
+                })
                 .collect()
         } else {
             let mut analyzer = self.folded.clone();
@@ -629,7 +651,7 @@ impl<'a> Builder<'a> {
             // Prefixes match the words as written (folded): "discrim*" must not depend on stems.
             // The court name is indexed folded only.
             let stemmed = !self.exact && !prefix && tfield != self.fields.court_text;
-            let words = self.analyse(stemmed, text);
+            let words = self.analyse(stemmed, tfield, text);
             if words.is_empty() {
                 return Err(IndexError::Unsearchable(format!(
                     "'{text}' contains no letters or digits to search for"
