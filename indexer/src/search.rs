@@ -547,17 +547,20 @@ impl<'a> Builder<'a> {
     }
 
     /// The words of `text`, each as the indexed terms it may match: the folded word, or (stemmed)
-    /// the terms of its stem ([`analysis::stem_terms`]) that occur in `field` at all. (Dropping
-    /// the absent one changes no result, and turns most stemmed phrases into plain phrase
-    /// queries: a position with two terms needs the slower [`RegexPhraseQuery`].)
+    /// the terms of its stem ([`analysis::stem_terms`]), in a phrase only those that occur in
+    /// `field` at all. (Dropping the absent one changes no result, and turns most stemmed phrases
+    /// into plain phrase queries: a position with two terms needs the slower
+    /// [`RegexPhraseQuery`]. A single word's two term queries cost less than the lookups.)
     fn analyse(&self, stemmed: bool, field: Field, text: &str) -> Vec<Alternatives> {
         if stemmed {
             let mut analyzer = self.stemmed.clone();
-            analysis::tokens(&mut analyzer, text)
+            let stems = analysis::tokens(&mut analyzer, text);
+            let phrase = stems.len() > 1;
+            stems
                 .iter()
                 .map(|stem| {
                     let mut terms = analysis::stem_terms(stem);
-                    if terms.len() > 1 {
+                    if phrase && terms.len() > 1 {
                         let present: Vec<String> = terms
                             .iter()
                             .filter(|t| {
@@ -692,8 +695,29 @@ impl<'a> Builder<'a> {
                 Box::new(PhraseQuery::new(
                     words.iter().map(|w| term(&w[0])).collect(),
                 ))
+            } else if combinations(&words) <= MAX_PHRASE_COMBINATIONS {
+                // Some position accepts a marked stem or the plain word: each combination as a
+                // phrase of its own (cheaper than compiling regular expressions, for few).
+                let mut phrases: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let mut choice = vec![0usize; words.len()];
+                loop {
+                    let terms = words
+                        .iter()
+                        .zip(&choice)
+                        .map(|(w, &i)| term(&w[i]))
+                        .collect();
+                    phrases.push((Occur::Should, Box::new(PhraseQuery::new(terms))));
+                    // The next combination (an odometer over the positions' alternatives).
+                    let Some(position) = (0..words.len()).find(|&p| choice[p] + 1 < words[p].len())
+                    else {
+                        break;
+                    };
+                    choice[position] += 1;
+                    choice[..position].fill(0);
+                }
+                Box::new(BooleanQuery::new(phrases))
             } else {
-                // Some position accepts a marked stem or the plain word: one alternation each.
+                // Many combinations: one alternation per position.
                 let patterns = words
                     .iter()
                     .map(|w| {
@@ -716,6 +740,19 @@ impl<'a> Builder<'a> {
             _ => Box::new(BooleanQuery::new(per_field)),
         })
     }
+}
+
+/// A stemmed phrase with at most this many combinations of its positions' terms is searched as
+/// that many phrase queries; beyond, as one [`RegexPhraseQuery`].
+const MAX_PHRASE_COMBINATIONS: usize = 8;
+
+/// How many phrases the positions' alternatives make.
+fn combinations(words: &[Alternatives]) -> usize {
+    words
+        .iter()
+        .map(Vec::len)
+        .try_fold(1usize, usize::checked_mul)
+        .unwrap_or(usize::MAX)
 }
 
 /// Escapes a folded token or marked stem for the regex syntax (tokens are letters and digits, and

@@ -169,10 +169,27 @@ fn stemmed_and_exact_phrases_on_the_one_indexed_copy() {
     assert_eq!(both, vec!["english", "singular"]);
     assert_eq!(exact("\"roma pupil\""), vec!["singular"]);
     assert!(ids(&index, &request("\"pupil roma\"")).is_empty());
+    // Many such positions: one regular-expression phrase instead of every combination.
+    for (id, body) in [
+        (
+            "forms",
+            "pupil pupils school schools class classes move moves",
+        ),
+        ("sequence", "Then a pupil school class moved elsewhere."),
+    ] {
+        index.upsert(&doc(Kind::Ruling, id, "t", body)).unwrap();
+    }
+    index.commit("test").unwrap();
+    assert_eq!(
+        ids(&index, &request("\"pupils schools classes moves\"")),
+        vec!["sequence"]
+    );
+    assert!(exact("\"pupils schools classes moves\"").is_empty());
+    assert!(ids(&index, &request("\"pupils classes schools moves\"")).is_empty());
     // Prefixes look at words as written, never at marked stems.
     let mut prefixed = exact("pupi*");
     prefixed.sort();
-    assert_eq!(prefixed, vec!["english", "singular"]);
+    assert_eq!(prefixed, vec!["english", "forms", "sequence", "singular"]);
     assert!(exact("upil*").is_empty());
     assert!(ids(&index, &request("discrimin*")).contains(&"english".to_string()));
     // A stemmed phrase's words are highlighted in their written forms.
