@@ -30,8 +30,6 @@ use tantivy::tokenizer::{
 };
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
-/// Name of the folded and stemmed analyzer (query words in the default, stemmed mode).
-pub const STEMMED: &str = "cw_stemmed";
 /// Name of the folded analyzer without stemming (the court name field; query words in `exact`
 /// mode and prefixes; snippets).
 pub const FOLDED: &str = "cw_folded";
@@ -43,15 +41,6 @@ pub const STEM_MARK: char = '~';
 
 /// Words longer than this many bytes are not indexed (they are noise: base64, hashes, URLs).
 const MAX_TOKEN_BYTES: usize = 80;
-
-/// The analyzer behind [`STEMMED`].
-pub fn stemmed() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(Fold)
-        .filter(Stem)
-        .build()
-}
 
 /// The analyzer behind [`FOLDED`].
 pub fn folded() -> TextAnalyzer {
@@ -84,6 +73,19 @@ pub fn stem_terms(stem: &str) -> Vec<String> {
     } else {
         vec![marked]
     }
+}
+
+/// The stems of a text's words, folded first (the stemmed mode's query words).
+pub fn stems(text: &str) -> Vec<String> {
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    let mut stem = String::new();
+    tokens(&mut folded(), text)
+        .into_iter()
+        .map(|word| {
+            stem_word(&stemmer, &word, &mut stem);
+            stem.clone()
+        })
+        .collect()
 }
 
 /// Runs an analyzer over a text and returns the token texts (for queries and tests).
@@ -286,73 +288,6 @@ pub fn stem_word(stemmer: &frostem::Stemmer, word: &str, out: &mut String) {
     });
 }
 
-/// The stemming filter (English Snowball, cached per thread).
-#[derive(Clone, Copy, Debug)]
-pub struct Stem;
-
-impl TokenFilter for Stem {
-    type Tokenizer<T: Tokenizer> = StemFilter<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemFilter<T> {
-        StemFilter {
-            inner: tokenizer,
-            buffer: String::new(),
-        }
-    }
-}
-
-/// [`Stem`] applied to a tokenizer.
-#[derive(Clone, Debug)]
-pub struct StemFilter<T> {
-    inner: T,
-    buffer: String,
-}
-
-impl<T: Tokenizer> Tokenizer for StemFilter<T> {
-    type TokenStream<'a> = StemStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemStream {
-            tail: self.inner.token_stream(text),
-            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
-            buffer: &mut self.buffer,
-        }
-    }
-}
-
-/// The token stream of [`StemFilter`].
-pub struct StemStream<'a, S> {
-    tail: S,
-    stemmer: frostem::Stemmer,
-    buffer: &'a mut String,
-}
-
-impl<S> std::fmt::Debug for StemStream<'_, S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StemStream").finish_non_exhaustive()
-    }
-}
-
-impl<S: TokenStream> TokenStream for StemStream<'_, S> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        let token = self.tail.token_mut();
-        stem_word(&self.stemmer, &token.text, self.buffer);
-        std::mem::swap(&mut token.text, self.buffer);
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
-}
-
 /// The filter behind [`WORDS`]: after each folded word, its marked stem at the same position
 /// when the stem differs from the word.
 #[derive(Clone, Copy, Debug)]
@@ -525,12 +460,13 @@ mod tests {
     }
 
     #[test]
-    fn english_inflections_share_a_stem_only_in_the_stemmed_analyzer() {
-        let mut stem = stemmed();
+    fn english_inflections_share_a_stem_only_when_stemmed() {
+        assert_eq!(stems("discriminated"), stems("discrimination"));
         assert_eq!(
-            tokens(&mut stem, "discriminated"),
-            tokens(&mut stem, "discrimination")
+            stems("Đorđević discriminated"),
+            stems("ЂОРЂЕВИЋ discrimination")
         );
+        assert_eq!(stems("Roma pupils"), vec!["roma", "pupil"]);
         assert_ne!(
             folded_words("discriminated"),
             folded_words("discrimination")

@@ -27,8 +27,8 @@ pub fn check_query(data: &[u8]) {
         Ok(node) => check_node(&node, 0),
     }
     let mut folded = analysis::folded();
-    let mut stemmed = analysis::stemmed();
-    let _ = analysis::tokens(&mut stemmed, &input);
+    let _ = analysis::stems(&input);
+    let _ = analysis::tokens(&mut analysis::words(), &input);
     for token in analysis::tokens(&mut folded, &input) {
         let mut again = String::new();
         analysis::fold_word(&token, &mut again);

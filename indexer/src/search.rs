@@ -489,7 +489,6 @@ struct Builder<'a> {
     fields: &'a Fields,
     searcher: &'a Searcher,
     exact: bool,
-    stemmed: TextAnalyzer,
     folded: TextAnalyzer,
     /// Every text term the query looks for (for highlighting).
     terms: std::cell::RefCell<Vec<Term>>,
@@ -504,7 +503,6 @@ impl<'a> Builder<'a> {
             fields,
             searcher,
             exact,
-            stemmed: analysis::stemmed(),
             folded: analysis::folded(),
             terms: std::cell::RefCell::new(Vec::new()),
         }
@@ -553,8 +551,7 @@ impl<'a> Builder<'a> {
     /// [`RegexPhraseQuery`]. A single word's two term queries cost less than the lookups.)
     fn analyse(&self, stemmed: bool, field: Field, text: &str) -> Vec<Alternatives> {
         if stemmed {
-            let mut analyzer = self.stemmed.clone();
-            let stems = analysis::tokens(&mut analyzer, text);
+            let stems = analysis::stems(text);
             let phrase = stems.len() > 1;
             stems
                 .iter()
