@@ -12,10 +12,16 @@
 //! applied but was not answered; **`NA`** ([`NOT_ASKED`]) is a question that did not apply to the
 //! record (its `when` condition was not met), so it was never asked.
 
+mod answers;
+mod observations;
+
 use std::{
+    borrow::Cow,
     collections::{HashMap, HashSet},
     fmt::Write as _,
 };
+
+use answers::Answer;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_indexer::{Filters, IndexError, Kind, Viewer};
@@ -24,8 +30,7 @@ use futures_util::Stream;
 use poem_openapi::{Enum, Object};
 use rustc_hash::FxHashMap;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{IntoCondition, Query},
 };
 use serde_json::{Map, Value, json};
@@ -39,7 +44,6 @@ use crate::{
     services::{
         case::{CaseFilter, case_fields},
         common::{keyset_batch, parse_answers, published_versions},
-        observation::hearing_facts,
         ruling::ruling_fields,
         sensitive,
     },
@@ -813,9 +817,14 @@ struct Exporter {
     columns: Vec<Column>,
     /// Record field → code of the question it answers, for the file's record kind.
     field_codes: HashMap<&'static str, &'static str>,
-    /// Question code → slot: a row's answers are looked up once into an array of slots, then
-    /// every column and condition reads its slot (instead of a map lookup per cell).
+    /// Question code → slot: a row's answers are read once into an array of slots, then every
+    /// column and condition reads its slot (instead of a map lookup per cell).
     slots: FxHashMap<&'static str, usize>,
+    /// The fixed columns' names, in file order: a row's field values come in this order.
+    field_names: Vec<&'static str>,
+    /// For observations.csv: the hearing facts that answer field-bound questions, each with the
+    /// question's slot.
+    fact_slots: Vec<(&'static str, usize)>,
 }
 
 impl Exporter {
@@ -864,6 +873,13 @@ impl Exporter {
                     conditions,
                 }
             })
+            .collect::<Vec<Column>>();
+        let field_names = columns
+            .iter()
+            .filter_map(|c| match c.source {
+                Source::Field(f) => Some(f.name),
+                Source::Question(_) => None,
+            })
             .collect();
         let scope = match dataset {
             Dataset::Cases => Some(Scope::Case),
@@ -871,7 +887,7 @@ impl Exporter {
             Dataset::Rulings => Some(Scope::Ruling),
             Dataset::Parties | Dataset::Hearings => None,
         };
-        let field_codes = scope
+        let field_codes: HashMap<&'static str, &'static str> = scope
             .map(|scope| {
                 methodology
                     .questions_for(scope)
@@ -879,11 +895,21 @@ impl Exporter {
                     .collect()
             })
             .unwrap_or_default();
+        let fact_slots = if dataset == Dataset::Observations {
+            field_codes
+                .iter()
+                .filter_map(|(field, code)| Some((*field, *slots.get(code)?)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Exporter {
             methodology,
             columns,
             field_codes,
             slots,
+            field_names,
+            fact_slots,
         }
     }
 
@@ -932,26 +958,23 @@ impl Exporter {
     }
 
     /// Writes one row: the single exit through which record values leave as files. Free text
-    /// (prose columns and free-text answers) passes through the row's case redactor.
+    /// (prose columns and free-text answers) passes through the row's case redactor. `fields`
+    /// are the fixed columns' values in [`Exporter::field_names`] order, `answers` the record's
+    /// answers by slot.
     fn write_row(
         &self,
         out: &mut csv::Writer<Vec<u8>>,
         scratch: &mut String,
-        fields: &FxHashMap<&str, String>,
-        answers: &Map<String, Value>,
+        fields: &[Cow<'_, str>],
+        answers: &[Option<Answer<'_>>],
         redactor: &Redactor,
     ) -> csv::Result<()> {
-        let mut slotted: Vec<Option<&Value>> = vec![None; self.slots.len()];
-        for (code, value) in answers {
-            if let Some(&slot) = self.slots.get(code.as_str()) {
-                slotted[slot] = Some(value);
-            }
-        }
-        let answer = |slot: Option<usize>| slot.and_then(|i| slotted[i]);
+        let answer = |slot: Option<usize>| slot.and_then(|i| answers[i].as_ref());
+        let mut field = fields.iter();
         for c in &self.columns {
             match c.source {
                 Source::Field(f) => {
-                    let value = fields.get(f.name).map_or("", String::as_str);
+                    let value = field.next().map_or("", |v| v.as_ref());
                     if f.prose {
                         out.write_field(&*redactor.apply(value))?;
                     } else if f.vocabulary.is_some() && c.labels.is_some() {
@@ -961,38 +984,40 @@ impl Exporter {
                     }
                 }
                 Source::Question(q) => {
-                    if !c
-                        .conditions
-                        .iter()
-                        .all(|(slot, condition)| condition.holds_for(answer(*slot)))
-                    {
+                    if !c.conditions.iter().all(|(slot, condition)| {
+                        answer(*slot).is_some_and(|a| a.has_code(&condition.any_of))
+                    }) {
                         out.write_field(NOT_ASKED)?;
                         continue;
                     }
                     scratch.clear();
                     match answer(c.slot) {
-                        None | Some(Value::Null) => {}
-                        Some(Value::String(s))
+                        None | Some(Answer::Null) => {}
+                        Some(Answer::Text(s))
                             if matches!(q.answer_type, AnswerType::Text { .. }) =>
                         {
                             scratch.push_str(&redactor.apply(s));
                         }
-                        Some(Value::String(s)) => scratch.push_str(Self::label(c, s)),
-                        Some(Value::Array(items)) => {
-                            for (i, v) in items.iter().enumerate() {
+                        Some(Answer::Text(s)) => scratch.push_str(Self::label(c, s)),
+                        Some(Answer::List(items)) => {
+                            for (i, item) in items.iter().enumerate() {
                                 if i > 0 {
                                     scratch.push_str(MULTI_SEPARATOR);
                                 }
-                                match v {
-                                    Value::String(s) => scratch.push_str(Self::label(c, s)),
-                                    other => {
-                                        let _ = write!(scratch, "{other}");
+                                match item {
+                                    Answer::Text(s) => scratch.push_str(Self::label(c, s)),
+                                    Answer::Null => scratch.push_str("null"),
+                                    Answer::Other(v) => {
+                                        let _ = write!(scratch, "{v}");
+                                    }
+                                    Answer::List(_) => {
+                                        let _ = write!(scratch, "{}", item.to_value());
                                     }
                                 }
                             }
                         }
-                        Some(other) => {
-                            let _ = write!(scratch, "{other}");
+                        Some(Answer::Other(v)) => {
+                            let _ = write!(scratch, "{v}");
                         }
                     }
                     out.write_field(&*scratch)?;
@@ -1171,32 +1196,118 @@ impl Sink<'_> {
     }
 }
 
-/// A record ready to be written: its fixed fields and its merged answers.
+/// A record read as a map: its fixed fields and its merged answers (every file but
+/// observations.csv, whose rows are read where they are written: see [`observations`]).
 type Prepared = (FxHashMap<&'static str, String>, Map<String, Value>);
+
+/// A batch of records as read.
+enum Records {
+    Prepared(Vec<Prepared>),
+    Observations(observations::RawBatch),
+}
 
 /// Records ready to be written, with the redactors of their cases.
 struct Batch {
-    rows: Vec<Prepared>,
+    records: Records,
     redactors: HashMap<String, Redactor>,
 }
 
-/// Adds the redactors of the rows' cases (one query per batch).
+/// Adds the redactors of the records' cases (one query per batch).
 async fn with_redactors(
     db: &sea_orm::DatabaseConnection,
-    rows: Vec<Prepared>,
+    records: Records,
 ) -> Result<Batch, ServiceError> {
-    let cases: HashSet<&str> = rows
-        .iter()
-        .filter_map(|(fields, _)| fields.get("case_id"))
-        .map(String::as_str)
-        .filter(|id| !id.is_empty())
-        .collect();
-    let redactors = sensitive::redactors(db, &cases).await?;
-    Ok(Batch { rows, redactors })
+    let redactors = {
+        let cases: HashSet<&str> = match &records {
+            Records::Prepared(rows) => rows
+                .iter()
+                .filter_map(|(fields, _)| fields.get("case_id"))
+                .map(String::as_str)
+                .filter(|id| !id.is_empty())
+                .collect(),
+            Records::Observations(raw) => raw.case_ids()?,
+        };
+        sensitive::redactors(db, &cases).await?
+    };
+    Ok(Batch { records, redactors })
 }
 
-/// Writes the file: a reader task fetches and prepares batches while this task formats the
-/// previous one (two cores busy instead of one), through a channel of two batches.
+/// Formats one batch as CSV rows (CPU work, run on a blocking thread).
+fn format_batch(
+    exporter: &Exporter,
+    batch: &Batch,
+    patterns: &Redactor,
+) -> Result<Vec<u8>, ServiceError> {
+    let csv_error = |e: csv::Error| ServiceError::Internal(format!("csv: {e}"));
+    let mut out = csv_writer(Vec::with_capacity(CHUNK));
+    let mut scratch = String::new();
+    let redactor = |case_id: &str| batch.redactors.get(case_id).unwrap_or(patterns);
+    let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(exporter.field_names.len());
+    let mut answers: Vec<Option<Answer<'_>>> = vec![None; exporter.slots.len()];
+    match &batch.records {
+        Records::Prepared(rows) => {
+            for (values, merged) in rows {
+                fields.clear();
+                fields.extend(
+                    exporter
+                        .field_names
+                        .iter()
+                        .map(|name| Cow::Borrowed(values.get(name).map_or("", String::as_str))),
+                );
+                answers.fill(None);
+                for (code, value) in merged {
+                    if let Some(&slot) = exporter.slots.get(code.as_str()) {
+                        answers[slot] = Some(Answer::of_value(value));
+                    }
+                }
+                let case = values.get("case_id").map_or("", String::as_str);
+                exporter
+                    .write_row(&mut out, &mut scratch, &fields, &answers, redactor(case))
+                    .map_err(csv_error)?;
+            }
+        }
+        Records::Observations(raw) => {
+            for cells in raw.cells()? {
+                // Datasets hold published observations of published cases only (checked here,
+                // not in SQL: see `observations::fetch_batch`).
+                if cells.status != policy::PUBLISHED
+                    || cells.case_review_status != policy::PUBLISHED
+                {
+                    continue;
+                }
+                fields.clear();
+                for name in &exporter.field_names {
+                    fields.push(cells.field(name).ok_or_else(|| {
+                        ServiceError::Internal(format!("observations.csv: no value for {name}"))
+                    })?);
+                }
+                answers::read_into(cells.answers, &exporter.slots, &mut answers).map_err(|e| {
+                    ServiceError::Internal(format!("observation {}: {e}", cells.id))
+                })?;
+                for &(field, slot) in &exporter.fact_slots {
+                    answers[slot] = cells.fact(field)?;
+                }
+                exporter
+                    .write_row(
+                        &mut out,
+                        &mut scratch,
+                        &fields,
+                        &answers,
+                        redactor(&cells.case_id),
+                    )
+                    .map_err(csv_error)?;
+            }
+        }
+    }
+    out.into_inner()
+        .map_err(|e| ServiceError::Internal(format!("csv: {e}")))
+}
+
+/// Batches formatted at once: a reader task fetches batches while up to this many are formatted
+/// on blocking threads, and their text goes to the client in order.
+const FORMATTING: usize = 2;
+
+/// Writes the file.
 async fn produce(
     db: &sea_orm::DatabaseConnection,
     dataset: Dataset,
@@ -1215,6 +1326,7 @@ async fn produce(
         tx,
     };
     sink.write(&exporter.header()).await?;
+    sink.flush().await?;
     let (batches_tx, mut batches) = mpsc::channel(2);
     let reader = tokio::spawn(read_batches(
         db.clone(),
@@ -1225,41 +1337,41 @@ async fn produce(
         batches_tx,
     ));
     let patterns = std::sync::Arc::new(Redactor::patterns_only());
-    while let Some(batch) = batches.recv().await {
-        let batch = batch?;
-        // Formatting a batch is CPU work: on a blocking thread (see `read_observations_prefetching`),
-        // into the sink's buffer, which is then handed to the client.
-        let (exporter, patterns) = (exporter.clone(), patterns.clone());
-        let mut writer = std::mem::replace(&mut sink.writer, csv_writer(Vec::new()));
-        let (writer, written) = tokio::task::spawn_blocking(move || {
-            let mut scratch = String::new();
-            let mut written = Ok(());
-            for (fields, answers) in &batch.rows {
-                let redactor = fields
-                    .get("case_id")
-                    .and_then(|id| batch.redactors.get(id))
-                    .unwrap_or(&patterns);
-                written = exporter.write_row(&mut writer, &mut scratch, fields, answers, redactor);
-                if written.is_err() {
-                    break;
+    let mut formatting = std::collections::VecDeque::with_capacity(FORMATTING);
+    let mut read_all = false;
+    loop {
+        // Keep FORMATTING batches in hand (formatting is CPU work: on blocking threads, so that
+        // the runtime's workers stay free for the reader and the client).
+        while !read_all && formatting.len() < FORMATTING {
+            match batches.recv().await {
+                Some(batch) => {
+                    let batch = batch?;
+                    let (exporter, patterns) = (exporter.clone(), patterns.clone());
+                    formatting.push_back(tokio::task::spawn_blocking(move || {
+                        format_batch(&exporter, &batch, &patterns)
+                    }));
                 }
+                None => read_all = true,
             }
-            (writer, written)
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("export writer: {e}")))?;
-        sink.writer = writer;
-        written.map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
-        sink.flush_if_full().await?;
+        }
+        let Some(next) = formatting.pop_front() else {
+            break;
+        };
+        let text = next
+            .await
+            .map_err(|e| ServiceError::Internal(format!("export writer: {e}")))??;
+        if !text.is_empty() && tx.send(Ok(text)).await.is_err() {
+            // The client went away: stop reading the database.
+            return Err(ServiceError::Internal("client disconnected".into()));
+        }
     }
     reader
         .await
         .map_err(|e| ServiceError::Internal(format!("export reader: {e}")))?;
-    sink.flush().await
+    Ok(())
 }
-
-/// Fetches the file's records in keyset batches and sends them prepared; stops when the writer
-/// goes away.
+/// Fetches the file's records in keyset batches and sends them with their redactors; stops when
+/// the writer goes away.
 async fn read_batches(
     db: sea_orm::DatabaseConnection,
     dataset: Dataset,
@@ -1291,11 +1403,14 @@ async fn read_batches(
             _ => Condition::all(),
         };
         let (a, c) = (&mut after, condition);
+        let prepared = |(count, rows)| (count, Records::Prepared(rows));
         let fetched = match dataset {
-            Dataset::Cases => cases_batch(db, request, exporter, a, c).await,
-            Dataset::Parties => parties_batch(db, request, a, c).await,
-            Dataset::Rulings => rulings_batch(db, request, exporter, a, c).await,
-            Dataset::Hearings => hearings_batch(db, request, a, c).await,
+            Dataset::Cases => cases_batch(db, request, exporter, a, c).await.map(prepared),
+            Dataset::Parties => parties_batch(db, request, a, c).await.map(prepared),
+            Dataset::Rulings => rulings_batch(db, request, exporter, a, c)
+                .await
+                .map(prepared),
+            Dataset::Hearings => hearings_batch(db, request, a, c).await.map(prepared),
             Dataset::Observations => observations_batch(db, request, exporter, a, c).await,
         };
         let fetched = match fetched {
@@ -1365,318 +1480,35 @@ async fn hearings_batch(
     Ok((rows.len(), out))
 }
 
-/// The columns observations.csv is made of.
-#[derive(Debug, FromQueryResult)]
-struct ObservationRow {
-    id: String,
-    hearing_id: String,
-    methodology_version: i32,
-    answers: String,
-    notes: Option<String>,
-    status: String,
-    submitted_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    case_id: String,
-    /// The case's review state (released only when published).
-    case_review_status: String,
-    hearing_type: String,
-    outcome: String,
-    scheduled_at: DateTime<Utc>,
-    started_at: Option<DateTime<Utc>>,
-    next_hearing_date: Option<chrono::NaiveDate>,
-}
-
-/// One keyset batch of observations after `after` (drafts included; see [`prepare_observations`]).
-async fn fetch_observations(
-    db: &sea_orm::DatabaseConnection,
-    filter: &CaseFilter,
-    version: i32,
-    after: &str,
-    only: Condition,
-) -> Result<Vec<ObservationRow>, ServiceError> {
-    fetch_observation_batch(db, filter, version, after, only)
-        .await?
-        .decode()
-}
-
-/// A fetched batch of observations, not yet decoded.
-enum RawBatch {
-    /// SQLite: the batch as one JSON array (see [`fetch_observations_as_one_row`]).
-    Json {
-        text: String,
-        count: usize,
-        last: Option<String>,
-    },
-    Rows(Vec<ObservationRow>),
-}
-
-impl RawBatch {
-    fn count(&self) -> usize {
-        match self {
-            RawBatch::Json { count, .. } => *count,
-            RawBatch::Rows(rows) => rows.len(),
-        }
-    }
-
-    /// The batch's last id: where the next batch starts.
-    fn last(&self) -> Option<String> {
-        match self {
-            RawBatch::Json { last, .. } => last.clone(),
-            RawBatch::Rows(rows) => rows.last().map(|row| row.id.clone()),
-        }
-    }
-
-    fn decode(self) -> Result<Vec<ObservationRow>, ServiceError> {
-        match self {
-            RawBatch::Json { text, .. } => decode_json_batch(&text),
-            RawBatch::Rows(rows) => Ok(rows),
-        }
-    }
-}
-
-/// [`fetch_observations`] without decoding: on SQLite the next batch can be asked for as soon as
-/// this one's last id is known, before this one is decoded.
-async fn fetch_observation_batch(
-    db: &sea_orm::DatabaseConnection,
-    filter: &CaseFilter,
-    version: i32,
-    after: &str,
-    only: Condition,
-) -> Result<RawBatch, ServiceError> {
-    // One query: each observation with the columns of its hearing that the file needs (the case
-    // and the field-bound questions), and nothing else.
-    let query = observation::Entity::find()
-        .select_only()
-        .columns([
-            observation::Column::Id,
-            observation::Column::HearingId,
-            observation::Column::MethodologyVersion,
-            observation::Column::Answers,
-            observation::Column::Notes,
-            observation::Column::Status,
-            observation::Column::SubmittedAt,
-            observation::Column::CreatedAt,
-            observation::Column::UpdatedAt,
-        ])
-        .columns([
-            hearing::Column::CaseId,
-            hearing::Column::HearingType,
-            hearing::Column::Outcome,
-            hearing::Column::ScheduledAt,
-            hearing::Column::StartedAt,
-            hearing::Column::NextHearingDate,
-        ])
-        .column_as(case::Column::ReviewStatus, "case_review_status")
-        .join(
-            JoinType::InnerJoin,
-            observation::Entity::belongs_to(hearing::Entity)
-                .from(observation::Column::HearingId)
-                .to(hearing::Column::Id)
-                .into(),
-        )
-        .join(
-            JoinType::InnerJoin,
-            hearing::Entity::belongs_to(case::Entity)
-                .from(hearing::Column::CaseId)
-                .to(case::Column::Id)
-                .into(),
-        )
-        .filter(observation::Column::Id.gt(after))
-        .filter(only)
-        .filter(observation::Column::MethodologyVersion.eq(version))
-        // Whether the case is released is checked per row in `prepare_observations`: as a
-        // subquery it made SQLite start from the published cases and sort every batch.
-        .filter(of_cases(
-            hearing::Column::CaseId,
-            &CaseFilter {
-                released: false,
-                ..filter.clone()
-            },
-        ))
-        .order_by_asc(observation::Column::Id)
-        .limit(BATCH);
-    // Only on SQLite: on PostgreSQL the same aggregation (`json_agg`) was measured slower (0.35
-    // of `psql \copy` instead of 0.44), since rows arriving one by one over the socket are decoded
-    // while PostgreSQL produces the next ones, and one aggregate is built by one backend alone.
-    if db.get_database_backend() == DbBackend::Sqlite {
-        return fetch_observations_as_one_row(db, query.build(DbBackend::Sqlite)).await;
-    }
-    Ok(RawBatch::Rows(
-        query.into_model::<ObservationRow>().all(db).await?,
-    ))
-}
-
-/// An observations batch as a single row on SQLite: the batch's rows aggregated into one JSON
-/// array by SQLite. sqlx hands SQLite rows from its worker thread to the async task one by one,
-/// each a channel message and a wake-up; for the narrow, numerous rows of an export those
-/// hand-overs were the largest cost (context switches ~25 % of the export's CPU).
-async fn fetch_observations_as_one_row(
-    db: &sea_orm::DatabaseConnection,
-    inner: Statement,
-) -> Result<RawBatch, ServiceError> {
-    const CELLS: &str = "id, hearing_id, methodology_version, answers, notes, status, \
-        submitted_at, created_at, updated_at, case_id, case_review_status, hearing_type, outcome, \
-        scheduled_at, started_at, next_hearing_date";
-    let statement = Statement {
-        sql: format!(
-            "SELECT json_group_array(json_array({CELLS})), count(*), max(id) FROM ({}) AS batch",
-            inner.sql
-        ),
-        values: inner.values,
-        db_backend: DbBackend::Sqlite,
-    };
-    let Some(row) = db.query_one_raw(statement).await? else {
-        return Ok(RawBatch::Rows(Vec::new()));
-    };
-    let text: String = row.try_get_by_index(0)?;
-    let count: i64 = row.try_get_by_index(1)?;
-    let last: Option<String> = row.try_get_by_index(2)?;
-    Ok(RawBatch::Json {
-        text,
-        count: usize::try_from(count).unwrap_or_default(),
-        last,
-    })
-}
-
-/// The rows of a batch aggregated by [`fetch_observations_as_one_row`].
-fn decode_json_batch(text: &str) -> Result<Vec<ObservationRow>, ServiceError> {
-    type Cells = (
-        String,
-        String,
-        i32,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    );
-    let cells: Vec<Cells> = serde_json::from_str(text)
-        .map_err(|e| ServiceError::Internal(format!("observations batch: {e}")))?;
-    let mut rows = cells
-        .into_iter()
-        .map(|c| {
-            Ok(ObservationRow {
-                id: c.0,
-                hearing_id: c.1,
-                methodology_version: c.2,
-                answers: c.3,
-                notes: c.4,
-                status: c.5,
-                submitted_at: c.6.as_deref().map(stored_time).transpose()?,
-                created_at: stored_time(&c.7)?,
-                updated_at: stored_time(&c.8)?,
-                case_id: c.9,
-                case_review_status: c.10,
-                hearing_type: c.11,
-                outcome: c.12,
-                scheduled_at: stored_time(&c.13)?,
-                started_at: c.14.as_deref().map(stored_time).transpose()?,
-                next_hearing_date: c
-                    .15
-                    .as_deref()
-                    .map(|d| {
-                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                            .map_err(|e| ServiceError::Internal(format!("stored date {d:?}: {e}")))
-                    })
-                    .transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, ServiceError>>()?;
-    // The keyset needs the batch in id order; an aggregate's order is not promised by SQL.
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(rows)
-}
-
-/// A timestamp as sqlx stores it in SQLite (RFC 3339), or the other forms sqlx also reads.
-fn stored_time(text: &str) -> Result<DateTime<Utc>, ServiceError> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
-            return Ok(t.and_utc());
-        }
-    }
-    Err(ServiceError::Internal(format!(
-        "stored time {text:?} is not in a known form"
-    )))
-}
-
-/// The published observations of a batch, ready to be written.
-fn prepare_observations(
-    exporter: &Exporter,
-    rows: Vec<ObservationRow>,
-) -> Result<Vec<Prepared>, ServiceError> {
-    let mut out = Vec::with_capacity(rows.len());
-    for o in rows {
-        // Datasets hold published observations only (of published cases: the filter). (Checked
-        // here, not in SQL: with `status = ?` SQLite picks the status index and sorts every batch,
-        // which made an export quadratic.)
-        if o.status != policy::PUBLISHED || o.case_review_status != policy::PUBLISHED {
-            continue;
-        }
-        let facts = hearing_facts(
-            &o.hearing_type,
-            &o.outcome,
-            o.scheduled_at,
-            o.started_at,
-            o.next_hearing_date,
-        );
-        let merged = exporter.merge(parse_answers(&o.answers)?, facts);
-        let fields = FxHashMap::from_iter([
-            ("observation_id", o.id),
-            ("hearing_id", o.hearing_id),
-            ("case_id", o.case_id),
-            ("methodology_version", o.methodology_version.to_string()),
-            ("status", o.status),
-            ("submitted_at", opt(o.submitted_at, when)),
-            ("notes", o.notes.unwrap_or_default()),
-            ("created_at", when(o.created_at)),
-            ("updated_at", when(o.updated_at)),
-        ]);
-        out.push((fields, merged));
-    }
-    Ok(out)
-}
-
 async fn observations_batch(
     db: &sea_orm::DatabaseConnection,
     request: &ExportRequest,
     exporter: &Exporter,
     after: &mut String,
     only: Condition,
-) -> Result<(usize, Vec<Prepared>), ServiceError> {
-    let rows = fetch_observations(db, &request.filter, exporter.version(), after, only).await?;
-    if let Some(last) = rows.last() {
-        after.clone_from(&last.id);
+) -> Result<(usize, Records), ServiceError> {
+    let raw =
+        observations::fetch_batch(db, &request.filter, exporter.version(), after, only).await?;
+    if let Some(last) = raw.last()? {
+        *after = last;
     }
-    Ok((rows.len(), prepare_observations(exporter, rows)?))
+    Ok((raw.count(), Records::Observations(raw)))
 }
 
-/// observations.csv without a search: the next batch is fetched while this one is prepared (the
-/// database and the JSON parsing run side by side).
+/// observations.csv without a search: the next batch is asked for as soon as this one has
+/// arrived, while this one's redactors are read and it is formatted.
 async fn read_observations_prefetching(
     db: &sea_orm::DatabaseConnection,
     request: &ExportRequest,
     exporter: &std::sync::Arc<Exporter>,
     batches: &mpsc::Sender<Result<Batch, ServiceError>>,
 ) -> Result<(), ServiceError> {
+    // Spawned, so that it runs on another worker while this task waits for the redactors and
+    // for room in the channel.
     let fetch = |after: String| {
         let (db, filter, version) = (db.clone(), request.filter.clone(), exporter.version());
         tokio::spawn(async move {
-            fetch_observation_batch(&db, &filter, version, &after, Condition::all()).await
+            observations::fetch_batch(&db, &filter, version, &after, Condition::all()).await
         })
     };
     let mut next = Some(fetch(String::new()));
@@ -1685,23 +1517,14 @@ async fn read_observations_prefetching(
             .await
             .map_err(|e| ServiceError::Internal(format!("export reader: {e}")))??;
         if raw.count() == BATCH as usize
-            && let Some(last) = raw.last()
+            && let Some(last) = raw.last()?
         {
             next = Some(fetch(last));
         }
-        // Preparing is CPU work: on a blocking thread, so that the runtime's workers stay free
-        // for the fetch just started and for the writer (a task spawned from a worker otherwise
-        // waits in that worker's own slot until the current task yields: no overlap at all).
-        let batch_exporter = exporter.clone();
-        let rows = tokio::task::spawn_blocking(move || {
-            prepare_observations(&batch_exporter, raw.decode()?)
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("export preparer: {e}")))??;
         // The redactors of the batch's cases are read while the next batch is (on another
         // pooled connection).
-        let prepared = with_redactors(db, rows).await?;
-        if batches.send(Ok(prepared)).await.is_err() {
+        let batch = with_redactors(db, Records::Observations(raw)).await?;
+        if batches.send(Ok(batch)).await.is_err() {
             if let Some(pending) = next {
                 pending.abort();
             }
@@ -1970,26 +1793,4 @@ pub async fn write_package(
 /// The codebook as JSON (the same document as `GET /datasets/codebook.json`).
 fn codebook_value(methodology: &'static Methodology) -> Value {
     poem_openapi::types::ToJSON::to_json(&codebook(methodology)).unwrap_or(Value::Null)
-}
-
-#[cfg(test)]
-mod stored_time_tests {
-    use super::*;
-
-    #[test]
-    fn stored_times_read_in_every_form_sqlx_writes_or_reads() {
-        let expected = DateTime::parse_from_rfc3339("2024-01-01T08:10:00.25+00:00")
-            .map(|t| t.with_timezone(&Utc))
-            .ok();
-        for text in [
-            "2024-01-01T08:10:00.25+00:00",
-            "2024-01-01T09:10:00.25+01:00",
-            "2024-01-01 08:10:00.25+00:00",
-            "2024-01-01 08:10:00.25",
-            "2024-01-01T08:10:00.25",
-        ] {
-            assert_eq!(stored_time(text).ok(), expected, "{text}");
-        }
-        assert!(stored_time("1 January 2024").is_err());
-    }
 }
