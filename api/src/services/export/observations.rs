@@ -6,7 +6,7 @@ use std::{borrow::Cow, collections::HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Statement, sqlx::Row as _,
+    QueryOrder, QuerySelect, QueryTrait, Statement, TransactionTrait, sqlx::Row as _,
 };
 use serde_json::value::RawValue;
 
@@ -331,7 +331,16 @@ pub(super) async fn fetch_batch(
         values: inner.values,
         db_backend: backend,
     };
-    Ok(RawBatch::Rows(db.query_all_raw(statement).await?))
+    // Without parallel workers: the statement is prepared once per connection, and its generic
+    // plan (which cannot see that `id > $1 … LIMIT $n` is a thousand rows) starts two parallel
+    // workers for every batch — measured 12 CPU-seconds of PostgreSQL for 1,000,000 rows, more
+    // than the whole of `psql \copy`. Serial, a batch is an index range scan of its rows.
+    let txn = db.begin().await?;
+    txn.execute_unprepared("SET LOCAL max_parallel_workers_per_gather = 0")
+        .await?;
+    let rows = txn.query_all_raw(statement).await?;
+    txn.commit().await?;
+    Ok(RawBatch::Rows(rows))
 }
 
 /// An observations batch as a single row on SQLite: the batch's rows aggregated into one JSON
