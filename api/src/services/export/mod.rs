@@ -990,16 +990,14 @@ impl Exporter {
                         out.write_field(NOT_ASKED)?;
                         continue;
                     }
-                    scratch.clear();
                     match answer(c.slot) {
-                        None | Some(Answer::Null) => {}
-                        Some(Answer::Text(s))
-                            if matches!(q.answer_type, AnswerType::Text { .. }) =>
-                        {
-                            scratch.push_str(&redactor.apply(s));
+                        None | Some(Answer::Null) => out.write_field("")?,
+                        Some(Answer::Text(s)) if matches!(q.answer_type, AnswerType::Text { .. }) => {
+                            out.write_field(&*redactor.apply(s))?;
                         }
-                        Some(Answer::Text(s)) => scratch.push_str(Self::label(c, s)),
+                        Some(Answer::Text(s)) => out.write_field(Self::label(c, s))?,
                         Some(Answer::List(items)) => {
+                            scratch.clear();
                             for (i, item) in items.iter().enumerate() {
                                 if i > 0 {
                                     scratch.push_str(MULTI_SEPARATOR);
@@ -1015,12 +1013,14 @@ impl Exporter {
                                     }
                                 }
                             }
+                            out.write_field(&*scratch)?;
                         }
                         Some(Answer::Other(v)) => {
+                            scratch.clear();
                             let _ = write!(scratch, "{v}");
+                            out.write_field(&*scratch)?;
                         }
                     }
-                    out.write_field(&*scratch)?;
                 }
             }
         }
