@@ -14,6 +14,7 @@
 
 mod answers;
 mod observations;
+mod rows;
 
 use std::{
     borrow::Cow,
@@ -22,6 +23,7 @@ use std::{
 };
 
 use answers::Answer;
+use rows::Rows;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use courtwatch_indexer::{Filters, IndexError, Kind, Viewer};
@@ -56,8 +58,8 @@ pub const MULTI_SEPARATOR: &str = "|";
 pub const NOT_ASKED: &str = "NA";
 /// Rows read from the database per query.
 const BATCH: u64 = 1000;
-/// Bytes collected before a chunk is handed to the client.
-const CHUNK: usize = 64 * 1024;
+/// Room for a formatted batch (the buffer grows if it needs more).
+const CHUNK: usize = 512 * 1024;
 
 /// The exported files. Ids link them: `case_id` in every file, `hearing_id` in observations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -963,12 +965,12 @@ impl Exporter {
     /// answers by slot.
     fn write_row(
         &self,
-        out: &mut csv::Writer<Vec<u8>>,
+        out: &mut Rows,
         scratch: &mut String,
         fields: &[Cow<'_, str>],
         answers: &[Option<Answer<'_>>],
         redactor: &Redactor,
-    ) -> csv::Result<()> {
+    ) -> Result<(), String> {
         let answer = |slot: Option<usize>| slot.and_then(|i| answers[i].as_ref());
         let mut field = fields.iter();
         for c in &self.columns {
@@ -976,26 +978,26 @@ impl Exporter {
                 Source::Field(f) => {
                     let value = field.next().map_or("", |v| v.as_ref());
                     if f.prose {
-                        out.write_field(&*redactor.apply(value))?;
+                        out.field(&*redactor.apply(value));
                     } else if f.vocabulary.is_some() && c.labels.is_some() {
-                        out.write_field(Self::coded(c, value))?;
+                        out.field(&Self::coded(c, value));
                     } else {
-                        out.write_field(value)?;
+                        out.field(value);
                     }
                 }
                 Source::Question(q) => {
                     if !c.conditions.iter().all(|(slot, condition)| {
                         answer(*slot).is_some_and(|a| a.has_code(&condition.any_of))
                     }) {
-                        out.write_field(NOT_ASKED)?;
+                        out.field(NOT_ASKED);
                         continue;
                     }
                     match answer(c.slot) {
-                        None | Some(Answer::Null) => out.write_field("")?,
+                        None | Some(Answer::Null) => out.field(""),
                         Some(Answer::Text(s)) if matches!(q.answer_type, AnswerType::Text { .. }) => {
-                            out.write_field(&*redactor.apply(s))?;
+                            out.field(&*redactor.apply(s));
                         }
-                        Some(Answer::Text(s)) => out.write_field(Self::label(c, s))?,
+                        Some(Answer::Text(s)) => out.field(Self::label(c, s)),
                         Some(Answer::List(items)) => {
                             scratch.clear();
                             for (i, item) in items.iter().enumerate() {
@@ -1013,18 +1015,18 @@ impl Exporter {
                                     }
                                 }
                             }
-                            out.write_field(&*scratch)?;
+                            out.field(&*scratch);
                         }
                         Some(Answer::Other(v)) => {
                             scratch.clear();
                             let _ = write!(scratch, "{v}");
-                            out.write_field(&*scratch)?;
+                            out.field(&*scratch);
                         }
                     }
                 }
             }
         }
-        out.write_record(None::<&[u8]>)
+        out.end_row()
     }
 }
 
@@ -1152,50 +1154,6 @@ pub fn stream(
     }))
 }
 
-/// RFC 4180 with CRLF line ends, quoting only where needed.
-fn csv_writer(start: Vec<u8>) -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(start)
-}
-
-/// Collects CSV text and hands it to the client in chunks.
-struct Sink<'a> {
-    writer: csv::Writer<Vec<u8>>,
-    tx: &'a mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
-}
-
-impl Sink<'_> {
-    async fn write(&mut self, row: &[String]) -> Result<(), ServiceError> {
-        self.writer
-            .write_record(row)
-            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
-        self.flush_if_full().await
-    }
-
-    async fn flush_if_full(&mut self) -> Result<(), ServiceError> {
-        if self.writer.get_ref().len() >= CHUNK {
-            self.flush().await?;
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self) -> Result<(), ServiceError> {
-        self.writer
-            .flush()
-            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
-        let next = csv_writer(Vec::with_capacity(CHUNK + CHUNK / 4));
-        let chunk = std::mem::replace(&mut self.writer, next)
-            .into_inner()
-            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
-        if !chunk.is_empty() && self.tx.send(Ok(chunk)).await.is_err() {
-            // The client went away: stop reading the database.
-            return Err(ServiceError::Internal("client disconnected".into()));
-        }
-        Ok(())
-    }
-}
-
 /// A record read as a map: its fixed fields and its merged answers (every file but
 /// observations.csv, whose rows are read where they are written: see [`observations`]).
 type Prepared = (FxHashMap<&'static str, String>, Map<String, Value>);
@@ -1238,8 +1196,8 @@ fn format_batch(
     batch: &Batch,
     patterns: &Redactor,
 ) -> Result<Vec<u8>, ServiceError> {
-    let csv_error = |e: csv::Error| ServiceError::Internal(format!("csv: {e}"));
-    let mut out = csv_writer(Vec::with_capacity(CHUNK));
+    let csv_error = |e: String| ServiceError::Internal(format!("csv: {e}"));
+    let mut out = Rows::new(Vec::with_capacity(CHUNK), Some(exporter.columns.len()));
     let mut scratch = String::new();
     let redactor = |case_id: &str| batch.redactors.get(case_id).unwrap_or(patterns);
     let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(exporter.field_names.len());
@@ -1299,8 +1257,7 @@ fn format_batch(
             }
         }
     }
-    out.into_inner()
-        .map_err(|e| ServiceError::Internal(format!("csv: {e}")))
+    Ok(out.into_inner())
 }
 
 /// Batches formatted at once: a reader task fetches batches while up to this many are formatted
@@ -1321,12 +1278,13 @@ async fn produce(
     } else {
         Vec::new()
     };
-    let mut sink = Sink {
-        writer: csv_writer(start),
-        tx,
-    };
-    sink.write(&exporter.header()).await?;
-    sink.flush().await?;
+    let mut header = Rows::new(start, None);
+    header
+        .row(&exporter.header())
+        .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
+    if tx.send(Ok(header.into_inner())).await.is_err() {
+        return Err(ServiceError::Internal("client disconnected".into()));
+    }
     let (batches_tx, mut batches) = mpsc::channel(2);
     let reader = tokio::spawn(read_batches(
         db.clone(),
