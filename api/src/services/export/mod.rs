@@ -994,7 +994,9 @@ impl Exporter {
                     }
                     match answer(c.slot) {
                         None | Some(Answer::Null) => out.field(""),
-                        Some(Answer::Text(s)) if matches!(q.answer_type, AnswerType::Text { .. }) => {
+                        Some(Answer::Text(s))
+                            if matches!(q.answer_type, AnswerType::Text { .. }) =>
+                        {
                             out.field(&*redactor.apply(s));
                         }
                         Some(Answer::Text(s)) => out.field(Self::label(c, s)),

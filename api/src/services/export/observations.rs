@@ -4,11 +4,11 @@
 use std::{borrow::Cow, collections::HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sqlx::postgres::{PgRow, Postgres};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Statement, TransactionTrait, sqlx::Row as _,
 };
-use sea_orm::sqlx::postgres::{PgRow, Postgres};
 use serde_json::value::RawValue;
 
 use super::{

@@ -118,7 +118,10 @@ mod tests {
         let mut rows = Vec::new();
         for (i, f) in fields.iter().enumerate() {
             rows.push(vec![f.to_string()]);
-            rows.push(vec![f.to_string(), fields[(i + 3) % fields.len()].to_string()]);
+            rows.push(vec![
+                f.to_string(),
+                fields[(i + 3) % fields.len()].to_string(),
+            ]);
             rows.push(vec![
                 fields[(i + 5) % fields.len()].to_string(),
                 f.to_string(),
@@ -157,7 +160,11 @@ mod tests {
         for row in samples().into_iter().filter(|r| r.len() == 1) {
             let mut ours = Rows::new(Vec::new(), None);
             ours.row(&row).unwrap();
-            assert_eq!(ours.into_inner(), crate_bytes(&[row.clone()], b""), "{row:?}");
+            assert_eq!(
+                ours.into_inner(),
+                crate_bytes(&[row.clone()], b""),
+                "{row:?}"
+            );
         }
     }
 
@@ -183,7 +190,10 @@ mod tests {
         let mut rows = Rows::new(Vec::new(), Some(2));
         assert!(rows.row(&["a", "b"]).is_ok());
         let err = rows.row(&["a", "b", "c"]).unwrap_err();
-        assert!(err.contains("3 fields") && err.contains("2 columns"), "{err}");
+        assert!(
+            err.contains("3 fields") && err.contains("2 columns"),
+            "{err}"
+        );
         let mut free = Rows::new(Vec::new(), None);
         free.row(&["a"]).unwrap();
         assert!(free.row(&["a", "b"]).is_err());
