@@ -978,7 +978,7 @@ impl Exporter {
                 Source::Field(f) => {
                     let value = field.next().map_or("", |v| v.as_ref());
                     if f.prose {
-                        out.field(&*redactor.apply(value));
+                        out.field(&redactor.apply(value));
                     } else if f.vocabulary.is_some() && c.labels.is_some() {
                         out.field(&Self::coded(c, value));
                     } else {
@@ -997,7 +997,7 @@ impl Exporter {
                         Some(Answer::Text(s))
                             if matches!(q.answer_type, AnswerType::Text { .. }) =>
                         {
-                            out.field(&*redactor.apply(s));
+                            out.field(&redactor.apply(s));
                         }
                         Some(Answer::Text(s)) => out.field(Self::label(c, s)),
                         Some(Answer::List(items)) => {

@@ -162,7 +162,7 @@ mod tests {
             ours.row(&row).unwrap();
             assert_eq!(
                 ours.into_inner(),
-                crate_bytes(&[row.clone()], b""),
+                crate_bytes(std::slice::from_ref(&row), b""),
                 "{row:?}"
             );
         }
