@@ -163,6 +163,9 @@ impl TestApp {
         let search = courtwatch_api::search::Search::open(&index_dir).expect("search index");
         let state = AppState::new(connection).with_search(search);
         let indexer = tokio::spawn(courtwatch_api::search::sync::run(state.clone()));
+        courtwatch_api::services::organisation::ensure(&state.db, "Test Coalition (fictional)")
+            .await
+            .expect("organisation");
         let user = auth::create_user(
             &state.db,
             "Test Monitor (fictional)",
@@ -292,6 +295,9 @@ impl TestApp {
 
     /// A new user with `role` in `organisation`; returns their token.
     pub async fn user(&self, role: &str, organisation: &str) -> String {
+        courtwatch_api::services::organisation::ensure(&self.state.db, organisation)
+            .await
+            .expect("organisation");
         auth::create_user(
             &self.state.db,
             &format!("Test {role} (fictional)"),
@@ -369,6 +375,7 @@ impl TestApp {
                 &serde_json::json!({
                     "court_id": court, "case_number": case_number, "title": "Fictional test case",
                     "proceeding_type": "civil_antidiscrimination", "grounds": grounds,
+                    "answers": {"selection_reasons": ["public_interest"]},
                 }),
             )
             .await;

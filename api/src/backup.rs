@@ -89,6 +89,17 @@ pub async fn backup(db: &DatabaseConnection, file: &Path) -> Result<Report, Stri
             file.display()
         ));
     }
+    let folder = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(format!(
+            "the folder {} does not exist; create it first (mkdir -p {}) or name another",
+            folder.display(),
+            folder.display()
+        ));
+    }
     let target = file
         .to_str()
         .ok_or_else(|| format!("{} is not a UTF-8 path", file.display()))?;

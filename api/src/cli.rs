@@ -1,11 +1,13 @@
 //! The `courtwatch` command line, shared by the `courtwatch` binary and the test binary.
 
-use std::process::ExitCode;
+mod admin;
+
+use std::{io::IsTerminal, process::ExitCode};
 
 use crate::{
     app, backup,
-    config::{Cli, Command, ExportArgs, ImportCommand, TokenCommand, UserCommand},
-    db, demo,
+    config::{Cli, Command, ExportArgs, ImportCommand, TokenCommand},
+    datalock, db, demo,
     search::{Search, sync},
     services::{
         auth,
@@ -41,6 +43,8 @@ async fn main_async() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal: a log file or the journal gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     match run(cli).await {
@@ -52,13 +56,16 @@ async fn main_async() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
-    if cli
-        .storage
+/// Whether the database is SQLite in the data directory (no PostgreSQL URL).
+fn sqlite(cli: &Cli) -> bool {
+    cli.storage
         .database_url
         .as_deref()
         .is_none_or(str::is_empty)
-    {
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    if sqlite(&cli) {
         std::fs::create_dir_all(&cli.storage.data_dir).map_err(|e| {
             format!(
                 "cannot create data directory {}: {e}",
@@ -66,13 +73,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             )
         })?;
     }
+    // Every process of a data directory holds its lock: shared, or alone for a restore.
+    let _lock = if sqlite(&cli) {
+        Some(if matches!(cli.command, Command::Restore { .. }) {
+            datalock::exclusive(&cli.storage.data_dir)?
+        } else {
+            datalock::shared(&cli.storage.data_dir)?
+        })
+    } else {
+        None
+    };
     if let Command::Restore { file } = &cli.command {
         return restore(&cli, file).await;
     }
     let url = cli.storage.url();
-    let connection = db::connect(&url)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let connection = db::open(&url).await?;
     db::migrate(&connection)
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;
@@ -83,22 +98,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::DemoData => load_demo(&state).await,
-        Command::User(UserCommand::Add {
-            name,
-            org,
-            role,
-            expires_in_days,
-        }) => {
-            let created = auth::create_user(&state.db, &name, &org, &role, expires_in_days)
-                .await
-                .map_err(|e| format!("cannot create the user: {e}"))?;
-            eprintln!(
-                "created user {} ({}) in organisation {}; the token below is shown only once:",
-                created.user.id, created.user.role, created.organisation.name
-            );
-            println!("{}", created.token);
-            Ok(())
-        }
+        Command::Org(command) => admin::org(&state, command).await,
+        Command::User(command) => admin::user(&state, command).await,
         Command::Import(ImportCommand::Rulings {
             file,
             skip_invalid,
@@ -126,9 +127,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             })?;
             let state = state.with_search(search);
             let indexer = tokio::spawn(sync::run(state.clone()));
-            let listener = poem::listener::TcpListener::bind(config.bind);
+            use poem::listener::Listener;
+            let acceptor = poem::listener::TcpListener::bind(config.bind)
+                .into_acceptor()
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
             tracing::info!(address = %config.bind, docs = %format!("http://{}/docs", config.bind), "serving");
-            poem::Server::new(listener)
+            if config.demo_data {
+                print_demo_access(&state, config.bind).await?;
+            }
+            poem::Server::new_with_acceptor(acceptor)
                 .run_with_graceful_shutdown(
                     app::build(
                         state.clone(),
@@ -313,6 +321,9 @@ async fn importing_actor(state: &AppState, as_user: Option<String>) -> Result<Ac
         Some(u) => u,
         None => {
             // Its token is discarded: the system user acts only through this command.
+            crate::services::organisation::ensure(&state.db, "courtwatch (system)")
+                .await
+                .map_err(|e| format!("cannot create the importing user: {e}"))?;
             auth::create_user(&state.db, SYSTEM, "courtwatch (system)", "admin", Some(1))
                 .await
                 .map_err(|e| format!("cannot create the importing user: {e}"))?
@@ -324,6 +335,23 @@ async fn importing_actor(state: &AppState, as_user: Option<String>) -> Result<Ac
         organisation_id: user.organisation_id,
         role: user.role,
     })
+}
+
+/// The end of `serve --demo-data`'s start-up output: how a new user gets in.
+async fn print_demo_access(state: &AppState, bind: std::net::SocketAddr) -> Result<(), String> {
+    let token = demo::admin_token(state)
+        .await
+        .map_err(|e| format!("cannot create the demo admin's token: {e}"))?;
+    match token {
+        Some(token) => eprintln!(
+            "\nDemo data is loaded (fictional). Sign in as the demo admin with this API token (new at each start, valid 30 days):\n\n    {token}\n\n    curl -H 'Authorization: Bearer {token}' http://{bind}/api/v1/cases\n\nAPI documentation: http://{bind}/docs\n"
+        ),
+        None => eprintln!(
+            "\nThis database has records of its own, so no demo data was loaded. Create a user with \
+             `courtwatch org add NAME` and `courtwatch user add --name N --org NAME --role admin`.\n"
+        ),
+    }
+    Ok(())
 }
 
 async fn load_demo(state: &AppState) -> Result<(), String> {

@@ -81,7 +81,10 @@ pub enum Command {
     Migrate,
     /// Load the fictional demo data set (only into a database without cases).
     DemoData,
-    /// Manage users and their API tokens.
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
     /// Bring in data from files.
@@ -201,19 +204,52 @@ pub enum TokenCommand {
 /// User management.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a user (and the organisation, if new) and print a new API token once.
+    /// Create a user in an existing organisation (see `courtwatch org add`) and print a new API
+    /// token once.
     Add {
         /// Name shown in the records the user writes.
         #[arg(long)]
         name: String,
-        /// Organisation (coalition member) the user belongs to.
+        /// The organisation (coalition member) the user belongs to: its name or id, as
+        /// `courtwatch org list` shows it.
         #[arg(long)]
         org: String,
-        /// Role: admin, coordinator, monitor or researcher.
-        #[arg(long, default_value = "monitor")]
+        /// The user's role.
+        #[arg(long, default_value = "monitor", value_parser = ["admin", "coordinator", "monitor", "researcher"])]
         role: String,
         /// Days until the token expires; never when absent.
         #[arg(long)]
         expires_in_days: Option<u32>,
+    },
+    /// List users with their organisation, role, state and number of live tokens.
+    List {
+        /// Only this organisation's users (name or id).
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Deactivate a user: none of their tokens is accepted from the next request on. The user
+    /// stays in the records and the audit trail.
+    Deactivate {
+        /// The user's id (from `user list`).
+        id: String,
+    },
+}
+
+/// Organisations (coalition members); created on purpose, never by a typo in `user add`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation (refused when one of the same name, case and spacing aside, exists).
+    Add {
+        /// Its name.
+        name: String,
+    },
+    /// List organisations: id, name and number of users.
+    List,
+    /// Rename an organisation.
+    Rename {
+        /// Its current name or id.
+        org: String,
+        /// The new name.
+        new_name: String,
     },
 }

@@ -67,3 +67,69 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
+
+/// Opens the database for the command line. A PostgreSQL database that does not exist yet is
+/// created when the URL's user may create databases; otherwise the error says what to run.
+pub async fn open(url: &str) -> Result<DatabaseConnection, String> {
+    if url.starts_with("postgres") {
+        create_missing_postgres(url).await?;
+    }
+    connect(url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+async fn create_missing_postgres(url: &str) -> Result<(), String> {
+    use sea_orm::sqlx::{Connection, Executor, PgConnection, postgres::PgConnectOptions};
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|e| format!("DATABASE_URL is not a PostgreSQL URL: {e}"))?;
+    // Only a database that does not exist (3D000) is created; any other failure is reported.
+    match PgConnection::connect_with(&options).await {
+        Ok(connection) => {
+            let _ = connection.close().await;
+            return Ok(());
+        }
+        Err(sea_orm::sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {}
+        Err(e) => return Err(format!("cannot connect to PostgreSQL: {e}")),
+    }
+    let name = options
+        .get_database()
+        .ok_or("DATABASE_URL names no database")?
+        .to_owned();
+    let user = options.get_username().to_owned();
+    let run = format!(
+        "createdb -h {} -p {} -U postgres -O {user} {name}   (or in psql as a superuser: CREATE DATABASE \"{name}\" OWNER \"{user}\";)",
+        options.get_host(),
+        options.get_port()
+    );
+    let mut maintenance = PgConnection::connect_with(&options.clone().database("postgres"))
+        .await
+        .map_err(|e| {
+            format!("the database '{name}' does not exist, and courtwatch cannot connect to the 'postgres' database to create it ({e}); create it with: {run}")
+        })?;
+    let statement = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    // The name is quoted above; it comes from the operator's own DATABASE_URL.
+    let created = maintenance
+        .execute(sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(
+            statement,
+        )))
+        .await;
+    let _ = maintenance.close().await;
+    match created {
+        Ok(_) => {
+            tracing::info!(database = %name, "created the PostgreSQL database");
+            Ok(())
+        }
+        // Another process created it in the meantime.
+        Err(sea_orm::sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => Ok(()),
+        Err(sea_orm::sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => {
+            Err(format!(
+                "the database '{name}' does not exist, and user '{user}' may not create databases; create it with: {run}"
+            ))
+        }
+        Err(e) => Err(format!(
+            "the database '{name}' does not exist and creating it failed ({e}); create it with: {run}"
+        )),
+    }
+}

@@ -18,6 +18,7 @@ use crate::{
         court::{self, CourtInput},
         hearing::{self, HearingInput},
         observation::{self, ObservationInput, ObservationStatus},
+        organisation,
         party::{self, PartyInput},
         review::{ReviewAction, ReviewInput},
         ruling::{self, RulingInput},
@@ -27,6 +28,12 @@ use crate::{
 
 /// The marker carried by every demo record.
 pub const DEMO_MARK: &str = "[DEMO – fictional]";
+
+/// The demo data's organisation.
+pub const DEMO_ORGANISATION: &str = "Demo Coalition (fictional demo data)";
+
+/// The demo data's admin, whose token `serve --demo-data` prints so that a new user can get in.
+pub const DEMO_ADMIN: &str = "Demo Admin (fictional)";
 
 struct Scenario {
     ground: &'static str,
@@ -221,14 +228,16 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
     if case_entity::Entity::find().count(&state.db).await? > 0 {
         return Ok(None);
     }
+    organisation::ensure(&state.db, DEMO_ORGANISATION).await?;
     let user = auth::create_user(
         &state.db,
         "Demo Monitor (fictional)",
-        "Demo Coalition (fictional demo data)",
+        DEMO_ORGANISATION,
         "monitor",
         None,
     )
     .await?;
+    auth::create_user(&state.db, DEMO_ADMIN, DEMO_ORGANISATION, "admin", Some(1)).await?;
     let actor = Actor {
         user_id: user.user.id,
         organisation_id: user.organisation.id,
@@ -237,7 +246,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
     let reviewer = auth::create_user(
         &state.db,
         "Demo Coordinator (fictional)",
-        "Demo Coalition (fictional demo data)",
+        DEMO_ORGANISATION,
         "coordinator",
         None,
     )
@@ -525,4 +534,31 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
     Ok(Some(format!(
         "loaded fictional demo data: {cases} cases ({published} published), {hearings} hearings, {observations} observations, {rulings} rulings in XK, RS and ME"
     )))
+}
+
+/// A new token for the demo admin (valid 30 days), when the demo data is loaded: what
+/// `serve --demo-data` prints at the end of its start-up output. `None` when this database has no
+/// demo admin (it had records of its own, so no demo data was loaded).
+pub async fn admin_token(state: &AppState) -> Result<Option<String>, ServiceError> {
+    use crate::entities::user;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let Some(organisation) = organisation::find(&state.db, DEMO_ORGANISATION).await? else {
+        return Ok(None);
+    };
+    let Some(admin) = user::Entity::find()
+        .filter(user::Column::OrganisationId.eq(organisation.id))
+        .filter(user::Column::DisplayName.eq(DEMO_ADMIN))
+        .filter(user::Column::DeactivatedAt.is_null())
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let actor = Actor {
+        user_id: admin.id,
+        organisation_id: admin.organisation_id,
+        role: admin.role,
+    };
+    let (_, secret) = auth::create_token(&state.db, &actor, None, "serve --demo-data", 30).await?;
+    Ok(Some(secret))
 }

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod conformance;
+pub mod datalock;
 pub mod db;
 pub mod demo;
 pub mod endpoints;

@@ -7,6 +7,7 @@ mod m20261121_000001_core;
 mod m20261121_000002_search_outbox;
 mod m20261122_000003_review_audit;
 mod m20261123_000004_sensitive_terms;
+mod m20261201_000005_user_deactivation;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_search_outbox::Migration),
             Box::new(m20261122_000003_review_audit::Migration),
             Box::new(m20261123_000004_sensitive_terms::Migration),
+            Box::new(m20261201_000005_user_deactivation::Migration),
         ]
     }
 }

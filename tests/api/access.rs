@@ -123,7 +123,8 @@ async fn records(app: &TestApp, token: &str, reviewer: Option<&str>, tag: &str) 
         .expect("present")
         .to_owned();
     let case_body = json!({"court_id": court, "case_number": format!("C {tag}"), "title": "Fictional matrix case",
-                           "proceeding_type": "civil_antidiscrimination", "grounds": ["ethnicity"]});
+                           "proceeding_type": "civil_antidiscrimination", "grounds": ["ethnicity"],
+                           "answers": {"selection_reasons": ["public_interest"]}});
     let case = call(app, token, Method::POST, "/cases", &case_body).await["id"]
         .as_str()
         .expect("present")

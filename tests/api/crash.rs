@@ -117,6 +117,13 @@ pub(crate) async fn cleanup(
 
 /// Adds a monitor through the CLI and returns their token.
 pub(crate) fn add_user(data_dir: &std::path::Path, database_url: &Option<String>) -> String {
+    let org = command(data_dir, database_url)
+        .args(["org", "add", "Crash Org (fictional)"])
+        .output();
+    assert!(
+        org.as_ref().is_ok_and(|o| o.status.success()),
+        "org add: {org:?}"
+    );
     let output = command(data_dir, database_url)
         .args([
             "user",

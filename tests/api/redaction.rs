@@ -74,7 +74,8 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
             &json!({"court_id": court, "case_number": "K 77/26", "title": format!("Assault on {VICTIM}"),
                 "proceeding_type": "criminal_hate_aggravation", "grounds": ["ethnicity"],
                 "summary": format!("Fictional: {VICTIM} was attacked; {WITNESS} saw it."),
-                "answers": {"criminal_provision": format!("RS CC 54a, complaint of {WITNESS}")}}),
+                "answers": {"criminal_provision": format!("RS CC 54a, complaint of {WITNESS}"),
+                    "selection_reasons": ["vulnerable_group"]}}),
         )
         .await;
     assert_eq!(status, 201, "{case}");

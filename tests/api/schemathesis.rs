@@ -36,6 +36,13 @@ async fn schemathesis_finds_no_server_error_and_no_departure_from_the_spec() {
 
     for backend in backends() {
         let (data_dir, database_url, admin) = fresh(&backend, "schemathesis").await;
+        let org = command(&data_dir, &database_url)
+            .args(["org", "add", "Demo Coalition (fictional)"])
+            .output();
+        assert!(
+            org.as_ref().is_ok_and(|o| o.status.success()),
+            "org add: {org:?}"
+        );
         let output = command(&data_dir, &database_url)
             .args([
                 "user",

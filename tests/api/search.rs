@@ -62,6 +62,9 @@ async fn observations_follow_writes_and_drafts_stay_private(app: &TestApp) {
     }
 
     // Another organisation does not, not even in the facet counts.
+    courtwatch_api::services::organisation::ensure(&app.state.db, "Other Org (fictional)")
+        .await
+        .expect("organisation");
     let other = auth::create_user(
         &app.state.db,
         "Other Researcher (fictional)",

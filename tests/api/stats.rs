@@ -36,7 +36,8 @@ async fn case(
         app,
         "/cases",
         json!({"court_id": court, "case_number": number, "title": "Fictional stats case",
-        "proceeding_type": proceeding, "grounds": grounds, "filing_date": filed}),
+        "proceeding_type": proceeding, "grounds": grounds, "filing_date": filed,
+        "answers": {"selection_reasons": ["public_interest"]}}),
     )
     .await;
     // Statistics count published records only.

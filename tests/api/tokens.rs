@@ -65,6 +65,9 @@ async fn tokens_life_cycle(app: &TestApp) {
     }
 
     // Another user's tokens: a monitor may not list them, create one for them, or revoke one.
+    courtwatch_api::services::organisation::ensure(&app.state.db, "Other Coalition (fictional)")
+        .await
+        .expect("organisation");
     let other = auth::create_user(
         &app.state.db,
         "Other Monitor (fictional)",

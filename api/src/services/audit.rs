@@ -69,8 +69,14 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// Who made it (user id); absent when the operator acted through the command line.
     pub user_id: Option<String>,
+    /// The name of the user who made it.
+    pub user_name: Option<String>,
+    /// The name of that user's organisation.
+    pub user_organisation: Option<String>,
     /// The organisation the record belongs to.
     pub organisation_id: Option<String>,
+    /// That organisation's name.
+    pub organisation_name: Option<String>,
     /// What was done: create, update, submit, publish, return, withdraw, grade, revoke, import, set.
     pub action: String,
     /// The kind of record.
@@ -90,7 +96,10 @@ impl From<audit_log::Model> for AuditEntry {
             id: m.id,
             at: m.at,
             user_id: m.user_id,
+            user_name: None,
+            user_organisation: None,
             organisation_id: m.organisation_id,
+            organisation_name: None,
             action: m.action,
             resource: m.resource,
             resource_id: m.resource_id,
@@ -166,8 +175,51 @@ pub async fn list(
         limit,
     )
     .await?;
+    let mut items: Vec<AuditEntry> = found.items.into_iter().map(AuditEntry::from).collect();
+    name_people(&state.db, &mut items).await?;
     Ok(Page {
-        items: found.items.into_iter().map(AuditEntry::from).collect(),
+        items,
         next_cursor: found.next_cursor,
     })
+}
+
+/// Puts the names of the users and organisations next to their ids, one query each per page.
+async fn name_people(
+    db: &sea_orm::DatabaseConnection,
+    items: &mut [AuditEntry],
+) -> Result<(), ServiceError> {
+    use crate::entities::{organisation, user};
+    use std::collections::{BTreeSet, HashMap};
+    let user_ids: BTreeSet<String> = items.iter().filter_map(|e| e.user_id.clone()).collect();
+    let users: HashMap<String, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id.clone(), u))
+        .collect();
+    let organisation_ids: BTreeSet<String> = items
+        .iter()
+        .filter_map(|e| e.organisation_id.clone())
+        .chain(users.values().map(|u| u.organisation_id.clone()))
+        .collect();
+    let organisations: HashMap<String, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(organisation_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    for entry in items {
+        if let Some(user) = entry.user_id.as_ref().and_then(|id| users.get(id)) {
+            entry.user_name = Some(user.display_name.clone());
+            entry.user_organisation = organisations.get(&user.organisation_id).cloned();
+        }
+        entry.organisation_name = entry
+            .organisation_id
+            .as_ref()
+            .and_then(|id| organisations.get(id))
+            .cloned();
+    }
+    Ok(())
 }

@@ -38,13 +38,29 @@ pub fn token_digest(token: &str) -> String {
 pub struct NewUser {
     /// The user.
     pub user: user::Model,
-    /// The organisation (created if it was new).
+    /// Their organisation.
     pub organisation: organisation::Model,
     /// The token in clear; it is not stored and cannot be shown again.
     pub token: String,
 }
 
-/// Creates a user, their organisation if it does not exist yet, and a first API token.
+/// The problem with a role that is not one of [`ROLES`].
+pub fn check_role(role: &str) -> Result<(), ServiceError> {
+    if ROLES.contains(&role) {
+        Ok(())
+    } else {
+        Err(ServiceError::invalid(
+            "role",
+            format!(
+                "'{role}' is not a role; expected one of: {}",
+                ROLES.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Creates a user in an existing organisation (by name, case and spacing aside, or by id) with a
+/// first API token.
 pub async fn create_user(
     db: &DatabaseConnection,
     display_name: &str,
@@ -52,46 +68,24 @@ pub async fn create_user(
     role: &str,
     expires_in_days: Option<u32>,
 ) -> Result<NewUser, ServiceError> {
-    if !ROLES.contains(&role) {
-        return Err(ServiceError::invalid(
-            "role",
-            format!("'{role}' is not one of: {}", ROLES.join(", ")),
-        ));
-    }
-    if display_name.trim().is_empty() || organisation_name.trim().is_empty() {
+    check_role(role)?;
+    if display_name.trim().is_empty() {
         return Err(ServiceError::invalid(
             "name",
-            "name and organisation must not be empty",
+            "a user's name must not be empty",
         ));
     }
     let txn = crate::services::common::begin_write(db).await?;
-    let organisation = match organisation::Entity::find()
-        .filter(organisation::Column::Name.eq(organisation_name))
-        .one(&txn)
-        .await?
-    {
-        Some(existing) => existing,
-        None => {
-            let now = Utc::now();
-            organisation::ActiveModel {
-                id: Set(new_id()),
-                name: Set(organisation_name.to_owned()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await
-            .map_err(ServiceError::from_write)?
-        }
-    };
+    let organisation = crate::services::organisation::existing(&txn, organisation_name).await?;
     let now = Utc::now();
     let user = user::ActiveModel {
         id: Set(new_id()),
-        display_name: Set(display_name.to_owned()),
+        display_name: Set(display_name.trim().to_owned()),
         organisation_id: Set(organisation.id.clone()),
         role: Set(role.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        deactivated_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -152,6 +146,11 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Act
         .one(db)
         .await?
         .ok_or_else(refused)?;
+    if user.deactivated_at.is_some() {
+        return Err(ServiceError::Unauthorized(
+            "the bearer token's user is deactivated".to_owned(),
+        ));
+    }
     Ok(Actor {
         user_id: user.id,
         organisation_id: user.organisation_id,

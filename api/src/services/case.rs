@@ -262,8 +262,14 @@ pub(crate) fn case_fields(
     ]
 }
 
-/// Validates a case against the methodology it names; returns the version to store.
-async fn check(state: &AppState, input: &CaseInput) -> Result<(court::Model, u32), ServiceError> {
+/// Validates a case against the methodology it names; returns the version to store. `Submitted`
+/// also requires every required case question that applies (a submitted or published case, and
+/// the submit step).
+async fn check(
+    state: &AppState,
+    input: &CaseInput,
+    mode: Mode,
+) -> Result<(court::Model, u32), ServiceError> {
     let mut problems = Vec::new();
     let court = court::Entity::find_by_id(input.court_id.clone())
         .one(&state.db)
@@ -292,14 +298,13 @@ async fn check(state: &AppState, input: &CaseInput) -> Result<(court::Model, u32
         input.status.as_deref().unwrap_or(DEFAULT_STATUS),
     );
     let merged = merge_answers(methodology, Scope::Case, &answers, fields, &mut problems);
-    // Cases have no submission step yet, so required case questions are not enforced here.
     let found = methodology.validate(
         Scope::Case,
         &merged,
         Context {
             jurisdiction: Some(&court.jurisdiction),
         },
-        Mode::Draft,
+        mode,
     );
     problems.extend(problems_from_methodology(methodology, found));
     fail_if_any(problems)?;
@@ -433,7 +438,7 @@ pub async fn create(
     actor: &Actor,
     input: CaseInput,
 ) -> Result<CaseRecord, ServiceError> {
-    let (court, version) = check(state, &input).await?;
+    let (court, version) = check(state, &input, Mode::Draft).await?;
     let now = Utc::now();
     let id = new_id();
     let txn = crate::services::common::begin_write(&state.db).await?;
@@ -534,7 +539,13 @@ pub async fn update(
     let existing = get(state, id).await?;
     require_change(actor, &existing.case)?;
     review::require_editable(actor, ReviewStatus::parse(&existing.case.review_status))?;
-    let (court, version) = check(state, &input).await?;
+    // A submitted or published case stays complete: a change may not drop a required answer.
+    let mode = if ReviewStatus::parse(&existing.case.review_status).complete() {
+        Mode::Submitted
+    } else {
+        Mode::Draft
+    };
+    let (court, version) = check(state, &input, mode).await?;
     let txn = crate::services::common::begin_write(&state.db).await?;
     let mut active: case::ActiveModel = existing.case.clone().into();
     active.court_id = Set(court.id);
@@ -565,6 +576,23 @@ pub async fn update(
     Ok(updated)
 }
 
+/// The stored case as the input that would write it again, to check it as a whole.
+fn stored_input(record: &CaseRecord) -> Result<CaseInput, ServiceError> {
+    let m = &record.case;
+    Ok(CaseInput {
+        court_id: m.court_id.clone(),
+        case_number: m.case_number.clone(),
+        title: m.title.clone(),
+        proceeding_type: m.proceeding_type.clone(),
+        grounds: record.grounds.clone(),
+        status: Some(m.status.clone()),
+        filing_date: m.filing_date,
+        summary: m.summary.clone(),
+        methodology_version: Some(m.methodology_version as u32),
+        answers: parse_answers(&m.answers)?.into_iter().collect(),
+    })
+}
+
 /// Fields of a case a reviewer's comment may name besides its questions.
 const CASE_FIELDS: &[&str] = &["title", "summary", "case_number"];
 
@@ -588,6 +616,10 @@ pub async fn review(
         Some(existing.case.methodology_version as u32),
     )?;
     let comments = review::comments_text(methodology, Scope::Case, CASE_FIELDS, &input)?;
+    if next == ReviewStatus::Submitted {
+        // Submitting says the case is complete: every required case question that applies.
+        check(state, &stored_input(&existing)?, Mode::Submitted).await?;
+    }
     let txn = crate::services::common::begin_write(&state.db).await?;
     let mut active: case::ActiveModel = existing.case.clone().into();
     active.review_status = Set(next.as_str().to_owned());

@@ -10,6 +10,7 @@ pub mod export;
 pub mod hearing;
 pub mod import;
 pub mod observation;
+pub mod organisation;
 pub mod party;
 pub mod review;
 pub mod ruling;

@@ -208,6 +208,7 @@ async fn check(
     state: &AppState,
     actor: &Actor,
     input: &RulingInput,
+    mode: Mode,
 ) -> Result<Resolved, ServiceError> {
     let mut problems = Vec::new();
     let methodology = methodology_version(state.methodology, input.methodology_version)?;
@@ -296,7 +297,7 @@ async fn check(
         Context {
             jurisdiction: jurisdiction.as_deref(),
         },
-        Mode::Draft,
+        mode,
     );
     problems.extend(problems_from_methodology(methodology, found));
     fail_if_any(problems)?;
@@ -413,7 +414,7 @@ pub async fn create(
     actor: &Actor,
     input: RulingInput,
 ) -> Result<ruling::Model, ServiceError> {
-    let resolved = check(state, actor, &input).await?;
+    let resolved = check(state, actor, &input, Mode::Draft).await?;
     let now = Utc::now();
     let txn = crate::services::common::begin_write(&state.db).await?;
     let created = ruling::ActiveModel {
@@ -483,7 +484,13 @@ pub async fn update(
 ) -> Result<ruling::Model, ServiceError> {
     let existing = load_for_change(state, actor, id).await?;
     review::require_editable(actor, ReviewStatus::parse(&existing.review_status))?;
-    let resolved = check(state, actor, &input).await?;
+    // A submitted or published ruling stays complete: a change may not drop a required answer.
+    let mode = if ReviewStatus::parse(&existing.review_status).complete() {
+        Mode::Submitted
+    } else {
+        Mode::Draft
+    };
+    let resolved = check(state, actor, &input, mode).await?;
     let mut active: ruling::ActiveModel = existing.clone().into();
     if let Some(organisation) = resolved.case_organisation {
         active.organisation_id = Set(Some(organisation));
@@ -517,6 +524,31 @@ pub async fn update(
     Ok(updated)
 }
 
+/// The stored ruling as the input that would write it again, to check it as a whole.
+fn stored_input(m: &ruling::Model) -> Result<RulingInput, ServiceError> {
+    let metadata = match &m.metadata {
+        Some(text) => parse_answers(text)?.into_iter().collect(),
+        None => BTreeMap::new(),
+    };
+    Ok(RulingInput {
+        case_id: m.case_id.clone(),
+        court_id: m.court_id.clone(),
+        external_id: m.external_id.clone(),
+        court_name: Some(m.court_name.clone()),
+        jurisdiction: m.jurisdiction.clone(),
+        title: m.title.clone(),
+        decision_date: m.decision_date,
+        instance: m.instance.clone(),
+        outcome: m.outcome.clone(),
+        language: m.language.clone(),
+        full_text: m.full_text.clone(),
+        source: m.source.clone(),
+        metadata,
+        methodology_version: Some(m.methodology_version as u32),
+        answers: parse_answers(&m.answers)?.into_iter().collect(),
+    })
+}
+
 /// Fields of a ruling a reviewer's comment may name besides its questions.
 const RULING_FIELDS: &[&str] = &["title", "full_text", "court_name", "language", "source"];
 
@@ -537,6 +569,10 @@ pub async fn review(
     let methodology =
         methodology_version(state.methodology, Some(existing.methodology_version as u32))?;
     let comments = review::comments_text(methodology, Scope::Ruling, RULING_FIELDS, &input)?;
+    if next == ReviewStatus::Submitted {
+        // Submitting says the ruling is complete: every required ruling question that applies.
+        check(state, actor, &stored_input(&existing)?, Mode::Submitted).await?;
+    }
     if input.action == ReviewAction::Publish
         && let Some(case_id) = &existing.case_id
         && case_service::get(state, case_id).await?.case.review_status != policy::PUBLISHED

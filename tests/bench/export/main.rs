@@ -211,6 +211,9 @@ async fn prepare(
     rows: usize,
 ) -> Result<(String, Duration), String> {
     std::fs::create_dir_all(dir).ctx("work dir")?;
+    let mut org = cli(dir, database_url);
+    org.args(["org", "add", "Benchmark (fictional)"]);
+    run_cli(org, "org add")?;
     let mut add = cli(dir, database_url);
     add.args([
         "user",

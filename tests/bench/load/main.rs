@@ -390,6 +390,12 @@ async fn run(
     let data_dir =
         std::env::temp_dir().join(format!("courtwatch-load-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&data_dir).map_err(|e| format!("work dir: {e}"))?;
+    let org = command(&data_dir, database_url, synchronous)
+        .args(["org", "add", "Load Coalition (fictional)"])
+        .output();
+    if !org.as_ref().is_ok_and(|o| o.status.success()) {
+        return Err(format!("org add: {org:?}"));
+    }
     let output = command(&data_dir, database_url, synchronous)
         .args([
             "user",

@@ -210,6 +210,12 @@ pub async fn measure(
         return Err("courtwatch import rulings failed".into());
     }
     let import = start.elapsed();
+    let org = command(data_dir)
+        .args(["org", "add", "Bench Org (fictional)"])
+        .output();
+    if !org.as_ref().is_ok_and(|o| o.status.success()) {
+        return Err(format!("org add: {org:?}"));
+    }
     let output = command(data_dir)
         .args([
             "user",

@@ -1,0 +1,109 @@
+//! `courtwatch org …`, `courtwatch user …`: a coalition's admin manages organisations and users.
+
+use crate::{
+    config::{OrgCommand, UserCommand},
+    error::ServiceError,
+    services::{auth, organisation},
+    state::AppState,
+};
+
+/// A service error as one line for the terminal, naming every problem.
+pub fn describe(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Invalid(problems) => problems
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+/// `courtwatch org …`
+pub async fn org(state: &AppState, command: OrgCommand) -> Result<(), String> {
+    match command {
+        OrgCommand::Add { name } => {
+            let created = organisation::create(&state.db, &name)
+                .await
+                .map_err(|e| format!("cannot create the organisation: {}", describe(&e)))?;
+            eprintln!("created organisation '{}'", created.name);
+            println!("{}", created.id);
+        }
+        OrgCommand::List => {
+            let users = organisation::users(&state.db, None)
+                .await
+                .map_err(|e| describe(&e))?;
+            let list = organisation::list(&state.db)
+                .await
+                .map_err(|e| describe(&e))?;
+            if list.is_empty() {
+                eprintln!("no organisations yet; create one with `courtwatch org add NAME`");
+            }
+            for o in list {
+                let n = users
+                    .iter()
+                    .filter(|u| u.user.organisation_id == o.id)
+                    .count();
+                println!("{}\t{}\t{n} users", o.id, o.name);
+            }
+        }
+        OrgCommand::Rename { org, new_name } => {
+            let renamed = organisation::rename(&state.db, &org, &new_name)
+                .await
+                .map_err(|e| format!("cannot rename the organisation: {}", describe(&e)))?;
+            eprintln!("organisation {} is now '{}'", renamed.id, renamed.name);
+        }
+    }
+    Ok(())
+}
+
+/// `courtwatch user …`
+pub async fn user(state: &AppState, command: UserCommand) -> Result<(), String> {
+    match command {
+        UserCommand::Add {
+            name,
+            org,
+            role,
+            expires_in_days,
+        } => {
+            let created = auth::create_user(&state.db, &name, &org, &role, expires_in_days)
+                .await
+                .map_err(|e| format!("cannot create the user: {}", describe(&e)))?;
+            eprintln!(
+                "created user {} ({}) in organisation '{}'; the token below is shown only once:",
+                created.user.id, created.user.role, created.organisation.name
+            );
+            println!("{}", created.token);
+        }
+        UserCommand::List { org } => {
+            let rows = organisation::users(&state.db, org.as_deref())
+                .await
+                .map_err(|e| format!("cannot list users: {}", describe(&e)))?;
+            for row in rows {
+                let state = match row.user.deactivated_at {
+                    Some(at) => format!("deactivated {}", at.to_rfc3339()),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{} live tokens",
+                    row.user.id,
+                    row.user.display_name,
+                    row.organisation,
+                    row.user.role,
+                    state,
+                    row.live_tokens
+                );
+            }
+        }
+        UserCommand::Deactivate { id } => {
+            let user = organisation::deactivate(&state.db, &id)
+                .await
+                .map_err(|e| format!("cannot deactivate the user: {}", describe(&e)))?;
+            eprintln!(
+                "user {} ({}) is deactivated; none of their tokens is accepted any more",
+                user.id, user.display_name
+            );
+        }
+    }
+    Ok(())
+}
