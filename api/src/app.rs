@@ -98,6 +98,15 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                         Problem::for_status(400, detail),
                     ));
                 }
+                if let Err(detail) =
+                    routes.check_query(request.method(), &path, request.uri().query().unwrap_or(""))
+                {
+                    // The allowed values are in the public spec: saying them needs no token.
+                    return Ok(problem_response(
+                        StatusCode::BAD_REQUEST,
+                        Problem::for_status(400, detail),
+                    ));
+                }
                 if is_json && let Err(problem) = routes.check_body(request.method(), &path, &bytes)
                 {
                     // As at the endpoint: who is asking comes before what they sent.

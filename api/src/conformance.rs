@@ -100,6 +100,37 @@ struct Route {
     allow: String,
     /// The JSON request-body schema of each method that has one.
     bodies: Vec<(Method, Validator)>,
+    /// The query parameters whose values are an enumeration, by method: name and allowed values.
+    enums: Vec<(Method, String, Vec<String>)>,
+}
+
+/// The allowed values of a parameter schema that is an enumeration (inline, by `$ref`, or the
+/// items of an array of one).
+fn enumeration(schema: &Value, components: &Value) -> Option<Vec<String>> {
+    let resolved = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => components
+            .get("schemas")?
+            .get(reference.rsplit('/').next()?)?,
+        None => schema,
+    };
+    if let Some(items) = resolved.get("items") {
+        return enumeration(items, components);
+    }
+    if let Some(all_of) = resolved.get("allOf").and_then(Value::as_array)
+        && let [only] = all_of.as_slice()
+    {
+        return enumeration(only, components);
+    }
+    resolved
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
 }
 
 impl Routes {
@@ -119,6 +150,7 @@ impl Routes {
             segments: segments(path),
             allow: "GET, HEAD".to_owned(),
             bodies: Vec::new(),
+            enums: Vec::new(),
         })
         .collect();
         let spec: Value = serde_json::from_str(spec_json).expect("the service's own OpenAPI JSON");
@@ -133,10 +165,19 @@ impl Routes {
             };
             let mut methods = Vec::new();
             let mut bodies = Vec::new();
+            let mut enums = Vec::new();
             for (method, operation) in operations {
                 let Ok(method) = Method::from_bytes(method.to_uppercase().as_bytes()) else {
                     continue;
                 };
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    if parameter["in"] == "query"
+                        && let Some(name) = parameter["name"].as_str()
+                        && let Some(values) = enumeration(&parameter["schema"], &components)
+                    {
+                        enums.push((method.clone(), name.to_owned(), values));
+                    }
+                }
                 // The media type is `application/json`, or with `; charset=utf-8` for bodies
                 // that are text.
                 let json_body = operation["requestBody"]["content"]
@@ -169,6 +210,7 @@ impl Routes {
                 segments: segments(&format!("{prefix}{path}")),
                 allow: methods.join(", "),
                 bodies,
+                enums,
             });
         }
         Self { routes }
@@ -200,6 +242,30 @@ impl Routes {
                 "the path or query string contains the NUL character (%00), which no parameter may hold"
                     .to_owned(),
             );
+        }
+        Ok(())
+    }
+
+    /// Refuses a query parameter whose value is not one of its enumeration's, naming the values
+    /// allowed (poem-openapi's own message says only that the value did not parse).
+    pub fn check_query(&self, method: &Method, path: &str, query: &str) -> Result<(), String> {
+        let Some(route) = self.find(path) else {
+            return Ok(());
+        };
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            let allowed = route
+                .enums
+                .iter()
+                .find(|(m, n, _)| m == method && *n == name)
+                .map(|(_, _, values)| values);
+            if let Some(allowed) = allowed
+                && !allowed.iter().any(|a| *a == value)
+            {
+                return Err(format!(
+                    "query parameter '{name}': '{value}' is not allowed; expected one of: {}",
+                    allowed.join(", ")
+                ));
+            }
         }
         Ok(())
     }

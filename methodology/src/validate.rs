@@ -281,9 +281,20 @@ impl Methodology {
     fn term_problem(&self, vocabulary: &str, term: &str, context: Context<'_>) -> Option<String> {
         let vocabulary = self.vocabulary(vocabulary)?;
         let Some(found) = vocabulary.term(term) else {
+            let allowed: Vec<&str> = vocabulary
+                .terms
+                .iter()
+                .filter(|t| {
+                    context.jurisdiction.is_none_or(|j| {
+                        t.jurisdictions.is_empty() || t.jurisdictions.iter().any(|x| x == j)
+                    })
+                })
+                .map(|t| t.code.as_str())
+                .collect();
             return Some(format!(
-                "'{term}' is not a term of vocabulary '{}'",
-                vocabulary.code
+                "'{term}' is not a term of vocabulary '{}'; expected one of: {}",
+                vocabulary.code,
+                allowed.join(", ")
             ));
         };
         match context.jurisdiction {

@@ -2,6 +2,7 @@
 //! database, and again on a fresh PostgreSQL database when `COURTWATCH_TEST_POSTGRES` is set.
 
 mod access;
+mod admin;
 mod backup;
 mod cases;
 mod crash;

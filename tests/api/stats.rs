@@ -312,8 +312,8 @@ async fn bad_questions_are_400(app: &TestApp) {
     for (query, needle) in [
         ("question=nope&by=jurisdiction", "no question 'nope'"),
         (
-            "question=persons_present&by=jurisdiction",
-            "multiple_choice",
+            "question=sentence_months&by=jurisdiction",
+            "a crosstab counts yes/no, single-choice or multiple-choice answers",
         ),
         ("question=public_excluded&by=colour", "neither a dimension"),
         (
@@ -344,3 +344,118 @@ on_each_backend!(
     figures_match_the_hand_count
 );
 on_each_backend!(bad_questions_are_400_on_each_backend, bad_questions_are_400);
+
+/// A figure as CSV: (content type, rows as maps of header → cell).
+async fn csv_rows(app: &TestApp, path: &str, accept: Option<&str>) -> (String, Vec<Vec<String>>) {
+    let mut request = app.client.get(app.api(path)).bearer_auth(&app.token);
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    let response = request.send().await.expect("get");
+    assert_eq!(response.status(), 200, "{path}");
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("text");
+    assert!(text.contains("\r\n"), "CRLF line ends: {text}");
+    let rows = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    (kind, rows)
+}
+
+fn row<'a>(rows: &'a [Vec<String>], first: &str, second: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r[0] == first && r[1] == second)
+        .unwrap_or_else(|| panic!("no row {first},{second} in {rows:?}"))
+}
+
+async fn figures_come_labelled_and_as_csv(app: &TestApp) {
+    fixture(app).await;
+    let (_, methodology) = app.get("/methodology/1").await;
+    let label = |vocabulary: &str, code: &str, lang: &str| -> String {
+        methodology["vocabularies"]
+            .as_array()
+            .expect("vocabularies")
+            .iter()
+            .find(|v| v["code"] == vocabulary)
+            .and_then(|v| v["terms"].as_array())
+            .and_then(|t| t.iter().find(|t| t["code"] == code))
+            .and_then(|t| t["label"][lang].as_str())
+            .unwrap_or_else(|| panic!("label of {vocabulary}/{code}"))
+            .to_owned()
+    };
+    // JSON with labels: each count keeps its code and gains the label.
+    let (_, cases) = app.get("/stats/cases?labels=sq").await;
+    let ethnicity = cases["by_ground"]
+        .as_array()
+        .expect("by_ground")
+        .iter()
+        .find(|c| c["value"] == "ethnicity")
+        .expect("ethnicity");
+    assert_eq!(ethnicity["label"], label("ground", "ethnicity", "sq"));
+    assert_eq!(ethnicity["count"], 2);
+
+    // CSV with labels: the label in the value column, with count, base and share.
+    let (kind, rows) = csv_rows(app, "/stats/cases?format=csv&labels=en", None).await;
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let ethnicity = row(&rows, "ground", &label("ground", "ethnicity", "en"));
+    assert_eq!(ethnicity[2..], ["2", "3", "0.6667"]);
+    assert_eq!(row(&rows, "total", "")[2..], ["3", "3", "1.0000"]);
+
+    // Accept: text/csv chooses CSV too; hearings' indicators with their base.
+    let (kind, rows) = csv_rows(app, "/stats/hearings", Some("text/csv")).await;
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert_eq!(row(&rows, "adjourned", "")[2..], ["2", "3", "0.6667"]);
+    let (_, rows) = csv_rows(app, "/stats/durations?format=csv", None).await;
+    assert_eq!(row(&rows, "median_days", "105")[0], "median_days");
+
+    // A multiple-choice question: one column per option; a record counts under each it chose.
+    let (status, x) = app
+        .get("/stats/crosstab?question=persons_present&by=jurisdiction&labels=sr")
+        .await;
+    assert_eq!(status, 200, "{x}");
+    assert_eq!(x["multiple_choice"], true);
+    let judge = x["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .position(|a| a == "judge")
+        .expect("judge column");
+    let xk = &x["rows"][0];
+    assert_eq!(xk["value"], "XK", "{x}");
+    assert_eq!(xk["label"], label("jurisdiction", "XK", "sr"));
+    assert_eq!(xk["total"], 3, "three published observations in XK: {x}");
+    assert_eq!(xk["counts"][judge], 3);
+    assert_eq!(
+        x["answer_labels"][judge],
+        label("person_role", "judge", "sr")
+    );
+    let (_, rows) = csv_rows(
+        app,
+        "/stats/crosstab?question=persons_present&by=jurisdiction&format=csv",
+        None,
+    )
+    .await;
+    assert_eq!(row(&rows, "XK", "judge")[2..], ["3", "3", "1.0000"]);
+    assert_eq!(row(&rows, "XK", "prosecutor")[2..], ["0", "3", "0.0000"]);
+
+    // A format that does not exist names the allowed ones.
+    let (status, problem) = app.get("/stats/cases?format=xlsx").await;
+    assert_eq!(status, 400);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("expected one of: json, csv")),
+        "{problem}"
+    );
+}
+
+on_each_backend!(
+    figures_come_labelled_and_as_csv_on_each_backend,
+    figures_come_labelled_and_as_csv
+);

@@ -1,14 +1,77 @@
 //! `/stats/…`: the figures reports are built on, with the case-list filters.
 
 use chrono::NaiveDate;
-use poem_openapi::{OpenApi, param::Query, payload::Json};
+use poem::Request;
+use poem_openapi::{
+    ApiResponse, Enum, OpenApi, ResponseContent,
+    param::Query,
+    payload::{Json, PlainText},
+    types::{ToJSON, Type},
+};
 
 use crate::{
     endpoints::{ApiTags, OptionalToken, caller, case_filter},
-    error::ApiError,
-    services::stats::{self, CaseStats, Crosstab, DurationStats, HearingStats},
+    error::{ApiError, ServiceError},
+    services::{
+        export::Labels,
+        figures::{self, Labeller},
+        stats::{self, CaseStats, Crosstab, DurationStats, HearingStats},
+    },
     state::AppState,
 };
+
+/// The form of a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum StatsFormat {
+    /// JSON (the default).
+    Json,
+    /// A CSV table with the count, base and share of each figure.
+    Csv,
+}
+
+/// A figure as JSON or as a CSV table.
+#[derive(Debug, ResponseContent)]
+pub enum Figure<T: ToJSON + Type + Send + Sync> {
+    /// The figure as JSON.
+    Json(Json<T>),
+    /// The figure as a CSV table (RFC 4180, UTF-8, CRLF, header row).
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(PlainText<String>),
+}
+
+/// The answer of a statistics operation.
+#[derive(Debug, ApiResponse)]
+pub enum FigureResponse<T: ToJSON + Type + Send + Sync> {
+    /// The figure: JSON, or CSV with `format=csv` or `Accept: text/csv`.
+    #[oai(status = 200)]
+    Ok(Figure<T>),
+}
+
+/// Whether CSV was asked for, by `format` or, without it, by an `Accept` header naming CSV
+/// before JSON.
+fn wants_csv(request: &Request, format: Option<StatsFormat>) -> bool {
+    match format {
+        Some(f) => f == StatsFormat::Csv,
+        None => request.header("Accept").is_some_and(|accept| {
+            let csv = accept.find("text/csv");
+            let json = accept.find("application/json");
+            csv.is_some_and(|c| json.is_none_or(|j| c < j))
+        }),
+    }
+}
+
+fn figure<T: ToJSON + Type + Send + Sync>(
+    value: T,
+    csv: bool,
+    to_csv: impl Fn(&T) -> Result<String, ServiceError>,
+) -> Result<FigureResponse<T>, ApiError> {
+    Ok(FigureResponse::Ok(if csv {
+        Figure::Csv(PlainText(to_csv(&value)?))
+    } else {
+        Figure::Json(Json(value))
+    }))
+}
 
 /// Statistics endpoints.
 #[derive(Debug)]
@@ -51,7 +114,12 @@ impl StatsApi {
         filed_from: Query<Option<NaiveDate>>,
         /// Only cases filed on or before this date.
         filed_to: Query<Option<NaiveDate>>,
-    ) -> Result<Json<CaseStats>, ApiError> {
+        /// `csv` for a CSV table (also chosen by `Accept: text/csv`); JSON by default.
+        format: Query<Option<StatsFormat>>,
+        /// Codes (default) or labels in English, Albanian or Serbian (`en`, `sq`, `sr`).
+        labels: Query<Option<Labels>>,
+        request: &Request,
+    ) -> Result<FigureResponse<CaseStats>, ApiError> {
         caller(&self.state, &token, "stats_cases").await?;
         let filter = case_filter(
             jurisdiction,
@@ -62,7 +130,13 @@ impl StatsApi {
             filed_from,
             filed_to,
         );
-        Ok(Json(stats::cases(&self.state, &filter).await?))
+        let mut found = stats::cases(&self.state, &filter).await?;
+        Labeller::new(
+            self.state.methodology.latest(),
+            labels.0.unwrap_or_default(),
+        )
+        .cases(&mut found);
+        figure(found, wants_csv(request, format.0), figures::cases_csv)
     }
 
     /// Per-hearing indicators over the hearings of the selected cases: share adjourned and the
@@ -101,7 +175,12 @@ impl StatsApi {
         filed_from: Query<Option<NaiveDate>>,
         /// Only hearings of cases filed on or before this date.
         filed_to: Query<Option<NaiveDate>>,
-    ) -> Result<Json<HearingStats>, ApiError> {
+        /// `csv` for a CSV table (also chosen by `Accept: text/csv`); JSON by default.
+        format: Query<Option<StatsFormat>>,
+        /// Codes (default) or labels in English, Albanian or Serbian (`en`, `sq`, `sr`).
+        labels: Query<Option<Labels>>,
+        request: &Request,
+    ) -> Result<FigureResponse<HearingStats>, ApiError> {
         caller(&self.state, &token, "stats_hearings").await?;
         let filter = case_filter(
             jurisdiction,
@@ -112,7 +191,13 @@ impl StatsApi {
             filed_from,
             filed_to,
         );
-        Ok(Json(stats::hearings(&self.state, &filter).await?))
+        let mut found = stats::hearings(&self.state, &filter).await?;
+        Labeller::new(
+            self.state.methodology.latest(),
+            labels.0.unwrap_or_default(),
+        )
+        .hearings(&mut found);
+        figure(found, wants_csv(request, format.0), figures::hearings_csv)
     }
 
     /// Days from filing to the first first-instance ruling (the earliest decision date of a
@@ -149,7 +234,12 @@ impl StatsApi {
         filed_from: Query<Option<NaiveDate>>,
         /// Only cases filed on or before this date.
         filed_to: Query<Option<NaiveDate>>,
-    ) -> Result<Json<DurationStats>, ApiError> {
+        /// `csv` for a CSV table (also chosen by `Accept: text/csv`); JSON by default.
+        format: Query<Option<StatsFormat>>,
+        /// Codes (default) or labels in English, Albanian or Serbian (`en`, `sq`, `sr`).
+        labels: Query<Option<Labels>>,
+        request: &Request,
+    ) -> Result<FigureResponse<DurationStats>, ApiError> {
         caller(&self.state, &token, "stats_durations").await?;
         let filter = case_filter(
             jurisdiction,
@@ -160,15 +250,21 @@ impl StatsApi {
             filed_from,
             filed_to,
         );
-        Ok(Json(stats::durations(&self.state, &filter).await?))
+        // Durations hold no codes to label; `labels` is accepted for the same query everywhere.
+        let _ = labels;
+        let found = stats::durations(&self.state, &filter).await?;
+        figure(found, wants_csv(request, format.0), figures::durations_csv)
     }
 
-    /// Answers to one single-choice or yes/no question (`question`, a methodology code) broken
-    /// down by `by`: a dimension (`jurisdiction`, `court_level`, `proceeding_type`, `status`,
+    /// Answers to one yes/no, single-choice or multiple-choice question (`question`, a methodology
+    /// code) broken down by `by`: a dimension (`jurisdiction`, `court_level`, `proceeding_type`, `status`,
     /// `ground`, `year`, `outcome`) or another choice or yes/no question of the same record or of
     /// the case. The unit is the question's record (case, observation or ruling); a record with
     /// several `by` values (grounds, multiple choice) counts in each row, once in `total`. Columns
-    /// `unanswered` (applied, no answer) and `not_asked` (did not apply) close each row.
+    /// `unanswered` (applied, no answer) and `not_asked` (did not apply) close each row. For a
+    /// multiple-choice question there is one column per option and a record counts under each
+    /// option it chose (`multiple_choice` is true; a row's counts may add up to more than its
+    /// `total`); as CSV, one row per `by` value and option with its count and base.
     #[oai(
         path = "/stats/crosstab",
         method = "get",
@@ -206,7 +302,12 @@ impl StatsApi {
         filed_from: Query<Option<NaiveDate>>,
         /// Only records of cases filed on or before this date.
         filed_to: Query<Option<NaiveDate>>,
-    ) -> Result<Json<Crosstab>, ApiError> {
+        /// `csv` for a CSV table (also chosen by `Accept: text/csv`); JSON by default.
+        format: Query<Option<StatsFormat>>,
+        /// Codes (default) or labels in English, Albanian or Serbian (`en`, `sq`, `sr`).
+        labels: Query<Option<Labels>>,
+        request: &Request,
+    ) -> Result<FigureResponse<Crosstab>, ApiError> {
         caller(&self.state, &token, "stats_crosstab").await?;
         let filter = case_filter(
             jurisdiction,
@@ -217,8 +318,12 @@ impl StatsApi {
             filed_from,
             filed_to,
         );
-        Ok(Json(
-            stats::crosstab(&self.state, &filter, &question.0, &by.0).await?,
-        ))
+        let mut found = stats::crosstab(&self.state, &filter, &question.0, &by.0).await?;
+        Labeller::new(
+            self.state.methodology.latest(),
+            labels.0.unwrap_or_default(),
+        )
+        .crosstab(&mut found);
+        figure(found, wants_csv(request, format.0), figures::crosstab_csv)
     }
 }

@@ -7,6 +7,7 @@ pub mod case;
 pub mod common;
 pub mod court;
 pub mod export;
+pub mod figures;
 pub mod hearing;
 pub mod import;
 pub mod observation;

@@ -143,7 +143,20 @@ async fn check(
         match grounds.and_then(|g| g.term(code)) {
             None => problems.push(FieldProblem::field(
                 &field,
-                format!("'{code}' is not a term of vocabulary 'ground'"),
+                format!(
+                    "'{code}' is not a term of vocabulary 'ground'; expected one of: {}",
+                    grounds
+                        .map(|g| g
+                            .terms
+                            .iter()
+                            .filter(|t| jurisdiction.as_ref().is_none_or(|j| {
+                                t.jurisdictions.is_empty() || t.jurisdictions.contains(j)
+                            }))
+                            .map(|t| t.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "))
+                        .unwrap_or_default()
+                ),
             )),
             Some(term) => {
                 if let Some(j) = &jurisdiction

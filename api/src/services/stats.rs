@@ -45,6 +45,8 @@ const NONE: &str = "none";
 pub struct Count {
     /// The value (a code, a year, or `none`).
     pub value: String,
+    /// Its label, with `labels=en|sq|sr`.
+    pub label: Option<String>,
     /// Number of records.
     pub count: u64,
 }
@@ -147,9 +149,12 @@ pub struct DurationStats {
 pub struct CrosstabRow {
     /// The `by` value.
     pub value: String,
+    /// Its label, with `labels=en|sq|sr`.
+    pub label: Option<String>,
     /// Count per answer, in the order of `answers`.
     pub counts: Vec<u64>,
-    /// Records in the row.
+    /// Records in the row (for a multiple-choice question the counts may add up to more: a record
+    /// counts under each option it chose).
     pub total: u64,
 }
 
@@ -166,6 +171,11 @@ pub struct Crosstab {
     /// Column heads: the question's codes in methodology order, then `unanswered` (applied, no
     /// answer) and `not_asked` (did not apply).
     pub answers: Vec<String>,
+    /// The column heads' labels, with `labels=en|sq|sr`.
+    pub answer_labels: Option<Vec<String>>,
+    /// Whether the question is multiple choice: a record counts under each option it chose, so a
+    /// row's counts may add up to more than its `total`.
+    pub multiple_choice: bool,
     /// One row per `by` value, sorted by value.
     pub rows: Vec<CrosstabRow>,
     /// Records counted.
@@ -190,7 +200,11 @@ struct CaseFacts {
 
 fn counts(map: BTreeMap<String, u64>) -> Vec<Count> {
     map.into_iter()
-        .map(|(value, count)| Count { value, count })
+        .map(|(value, count)| Count {
+            value,
+            label: None,
+            count,
+        })
         .collect()
 }
 
@@ -609,7 +623,7 @@ pub async fn crosstab(
             }
             c
         }
-        AnswerType::SingleChoice { .. } => q
+        AnswerType::SingleChoice { .. } | AnswerType::MultipleChoice { .. } => q
             .answer_type
             .vocabulary()
             .and_then(|v| methodology.vocabulary(v))
@@ -617,7 +631,7 @@ pub async fn crosstab(
             .unwrap_or_default(),
         other => {
             return Err(ServiceError::BadRequest(format!(
-                "question: '{question}' is a {} question; a crosstab counts single-choice or yes/no answers",
+                "question: '{question}' is a {} question; a crosstab counts yes/no, single-choice or multiple-choice answers",
                 other.code()
             )));
         }
@@ -649,22 +663,40 @@ pub async fn crosstab(
     answers.push("unanswered".into());
     answers.push("not_asked".into());
     let width = answers.len();
-    let column = |record: &Map<String, Value>, m: &Methodology| -> usize {
+    let multiple_choice = matches!(q.answer_type, AnswerType::MultipleChoice { .. });
+    // The columns a record counts in: its answer's, each option it chose (multiple choice),
+    // `unanswered`, or `not_asked`.
+    let columns = |record: &Map<String, Value>, m: &Methodology| -> Vec<usize> {
         if !m.applies(q, record) {
-            return width - 1;
+            return vec![width - 1];
         }
-        record
-            .get(&q.code)
-            .and_then(Value::as_str)
-            .and_then(|a| codes.iter().position(|c| c == a))
-            .unwrap_or(width - 2)
+        let position = |a: &str| codes.iter().position(|c| c == a);
+        let chosen: Vec<usize> = match record.get(&q.code) {
+            Some(Value::String(a)) => position(a).into_iter().collect(),
+            Some(Value::Array(items)) if multiple_choice => items
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(position)
+                .collect(),
+            _ => Vec::new(),
+        };
+        if chosen.is_empty() {
+            vec![width - 2]
+        } else {
+            chosen
+        }
     };
-    let mut rows: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    // Per `by` value: the counts per column and the records in the row.
+    let mut rows: BTreeMap<String, (Vec<u64>, u64)> = BTreeMap::new();
     let mut total = 0u64;
-    let mut add = |values: Vec<String>, col: usize| {
+    let mut add = |values: Vec<String>, cols: Vec<usize>| {
         total += 1;
         for v in values {
-            rows.entry(v).or_insert_with(|| vec![0; width])[col] += 1;
+            let row = rows.entry(v).or_insert_with(|| (vec![0; width], 0));
+            row.1 += 1;
+            for &c in &cols {
+                row.0[c] += 1;
+            }
         }
     };
     let needs_case_answers =
@@ -675,7 +707,7 @@ pub async fn crosstab(
             for f in facts.values() {
                 add(
                     group.values(Some(f), &f.answers, None),
-                    column(&f.answers, methodology),
+                    columns(&f.answers, methodology),
                 );
             }
         }
@@ -683,7 +715,7 @@ pub async fn crosstab(
             walk_hearings(state, filter, |h, obs| {
                 let case = facts.get(&h.case_id);
                 for (m, a) in obs {
-                    add(group.values(case, a, None), column(a, m));
+                    add(group.values(case, a, None), columns(a, m));
                 }
             })
             .await?;
@@ -711,7 +743,7 @@ pub async fn crosstab(
                     let case = r.case_id.as_ref().and_then(|c| facts.get(c));
                     add(
                         group.values(case, &merged, r.jurisdiction.as_deref()),
-                        column(&merged, methodology),
+                        columns(&merged, methodology),
                     );
                 }
                 if rulings.len() < BATCH as usize {
@@ -725,11 +757,14 @@ pub async fn crosstab(
         by: by.to_string(),
         unit: scope_name(q.scope).into(),
         answers,
+        answer_labels: None,
+        multiple_choice,
         rows: rows
             .into_iter()
-            .map(|(value, counts)| CrosstabRow {
-                total: counts.iter().sum(),
+            .map(|(value, (counts, records))| CrosstabRow {
+                total: records,
                 value,
+                label: None,
                 counts,
             })
             .collect(),
