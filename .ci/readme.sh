@@ -106,6 +106,11 @@ done
 [ "$total" -ge 819 ] || fail "search for rođen finds $total judgments, the README says 819"
 CHECKS
   block datasets
+  block stats
+  cat <<'CHECKS'
+curl -sf -H "Authorization: Bearer $READER" 'http://127.0.0.1:8080/api/v1/stats/crosstab?question=hate_speech_in_courtroom&by=jurisdiction&format=csv' \
+  | grep -q '^XK,yes,' || fail "the crosstab CSV has no XK,yes row"
+CHECKS
   block backup
   cat <<'CHECKS'
 printf '\nreadme: restore must refuse while the server runs\n' >&2

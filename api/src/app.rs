@@ -6,10 +6,12 @@ use poem::{
     http::{StatusCode, header},
 };
 
+use courtwatch_methodology::messages::Lang;
+
 use crate::{
     conformance::{self, BodyProblem, Routes},
     endpoints,
-    error::{FieldProblem, Problem},
+    error::{FieldProblem, LANGUAGE, Problem},
     health, metrics,
     state::AppState,
 };
@@ -145,6 +147,29 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                 Ok(response)
             }
         })
+        .around(|endpoint, request| async move {
+            // Problems are said in the language the caller asks for (RFC 9110 Accept-Language).
+            let lang = request
+                .header(header::ACCEPT_LANGUAGE)
+                .map(Lang::from_accept_language)
+                .unwrap_or_default();
+            let mut response = LANGUAGE
+                .scope(lang, endpoint.call(request))
+                .await?
+                .into_response();
+            let is_problem = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/problem+json"));
+            if is_problem {
+                response.headers_mut().insert(
+                    header::CONTENT_LANGUAGE,
+                    header::HeaderValue::from_static(lang.tag()),
+                );
+            }
+            Ok(response)
+        })
         .around(metrics::observe)
 }
 
@@ -157,7 +182,7 @@ async fn unauthenticated(state: &AppState, request: &poem::Request) -> Option<Re
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let detail = match token {
-        None => "a valid bearer token is required".to_owned(),
+        None => crate::error::token_required(),
         Some(token) => match crate::services::auth::authenticate(&state.db, token).await {
             Ok(_) => return None,
             Err(crate::error::ServiceError::Unauthorized(detail)) => detail,
@@ -207,7 +232,10 @@ async fn problem_for_bare_errors(response: Response) -> Response {
     } else {
         text
     };
-    let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
+    let detail = if status == StatusCode::UNAUTHORIZED {
+        // poem-openapi's own words for a missing token ("authorization error") say less.
+        crate::error::token_required()
+    } else if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(%detail, "unhandled internal error");
         "internal error; it has been logged".to_owned()
     } else {

@@ -1,6 +1,7 @@
 //! Errors: what services report ([`ServiceError`]) and the one place that turns them into HTTP
 //! problems ([`ApiError`], RFC 7807 `application/problem+json`).
 
+use courtwatch_methodology::messages::{Lang, Message, Said};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use sea_orm::{DbErr, SqlErr};
 use thiserror::Error;
@@ -14,8 +15,12 @@ pub struct FieldProblem {
     /// The methodology question code, when the problem is about an answer.
     #[oai(skip_serializing_if_is_none)]
     pub question: Option<String>,
-    /// What is wrong, in one sentence.
+    /// What is wrong, in one sentence, in the language asked for with `Accept-Language`
+    /// (English, Albanian or Serbian; English where no translation exists).
     pub message: String,
+    /// The validator's message with its particulars, to be said in the caller's language.
+    #[oai(skip)]
+    pub said: Option<Message>,
 }
 
 impl FieldProblem {
@@ -25,6 +30,7 @@ impl FieldProblem {
             field: field.to_owned(),
             question: None,
             message: message.into(),
+            said: None,
         }
     }
 
@@ -34,8 +40,28 @@ impl FieldProblem {
             field: format!("answers.{question}"),
             question: Some(question.to_owned()),
             message: message.into(),
+            said: None,
         }
     }
+
+    /// The message in `lang`.
+    pub fn message_in(&self, lang: Lang) -> String {
+        match &self.said {
+            Some(said) if lang != Lang::En => said.render(lang),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The language of the request being answered (from `Accept-Language`), set around every
+    /// request by `app::build`; problems are said in it.
+    pub static LANGUAGE: Lang;
+}
+
+/// The language of the request being answered; English outside a request.
+pub fn language() -> Lang {
+    LANGUAGE.try_with(|l| *l).unwrap_or_default()
 }
 
 /// What a domain operation can fail with.
@@ -159,19 +185,79 @@ impl Problem {
     /// The standard problem for a status code that was produced outside our endpoints
     /// (unknown route, body over the size limit, ...).
     pub fn for_status(status: u16, detail: impl Into<String>) -> Self {
+        let said = |en, sq, sr| Said { en, sq, sr };
         let (kind, title) = match status {
-            400 => ("bad-request", "Malformed request"),
-            401 => ("unauthorized", "Authentication required"),
-            404 => ("not-found", "Not found"),
-            405 => ("method-not-allowed", "Method not allowed"),
-            409 => ("conflict", "Conflict"),
-            413 => ("payload-too-large", "Request body too large"),
-            415 => ("unsupported-media-type", "Unsupported media type"),
-            422 => ("validation", "Invalid content"),
-            _ if status >= 500 => ("internal", "Internal error"),
-            _ => ("error", "Request failed"),
+            400 => (
+                "bad-request",
+                said(
+                    "Malformed request",
+                    "Kërkesë e pasaktë",
+                    "Neispravan zahtev",
+                ),
+            ),
+            401 => (
+                "unauthorized",
+                said(
+                    "Authentication required",
+                    "Kërkohet identifikimi",
+                    "Potrebna je prijava",
+                ),
+            ),
+            403 => (
+                "forbidden",
+                said(
+                    "Not allowed for this role",
+                    "Nuk lejohet për këtë rol",
+                    "Nije dozvoljeno za ovu ulogu",
+                ),
+            ),
+            404 => (
+                "not-found",
+                said("Not found", "Nuk u gjet", "Nije pronađeno"),
+            ),
+            405 => (
+                "method-not-allowed",
+                said(
+                    "Method not allowed",
+                    "Metoda nuk lejohet",
+                    "Metoda nije dozvoljena",
+                ),
+            ),
+            409 => ("conflict", said("Conflict", "Konflikt", "Sukob")),
+            413 => (
+                "payload-too-large",
+                said(
+                    "Request body too large",
+                    "Trupi i kërkesës është shumë i madh",
+                    "Telo zahteva je preveliko",
+                ),
+            ),
+            415 => (
+                "unsupported-media-type",
+                said(
+                    "Unsupported media type",
+                    "Lloj i pambështetur i përmbajtjes",
+                    "Nepodržan tip sadržaja",
+                ),
+            ),
+            422 => (
+                "validation",
+                said(
+                    "Invalid content",
+                    "Përmbajtje e pavlefshme",
+                    "Neispravan sadržaj",
+                ),
+            ),
+            _ if status >= 500 => (
+                "internal",
+                said("Internal error", "Gabim i brendshëm", "Interna greška"),
+            ),
+            _ => (
+                "error",
+                said("Request failed", "Kërkesa dështoi", "Zahtev nije uspeo"),
+            ),
         };
-        Self::new(kind, title, status, detail)
+        Self::new(kind, &title.fill(language(), &[]), status, detail)
     }
 }
 
@@ -218,14 +304,21 @@ impl ApiError {
     }
 }
 
+/// The 401 detail when no valid token came with the request.
+pub fn token_required() -> String {
+    Said {
+        en: "a valid bearer token is required",
+        sq: "kërkohet një token i vlefshëm bearer",
+        sr: "potreban je važeći bearer token",
+    }
+    .fill(language(), &[])
+}
+
 fn from_request_error(err: poem::Error) -> ApiError {
     let status = err.status().as_u16();
     let detail = err.to_string();
     match status {
-        401 => ApiError::Unauthorized(Json(Problem::for_status(
-            401,
-            "a valid bearer token is required",
-        ))),
+        401 => ApiError::Unauthorized(Json(Problem::for_status(401, token_required()))),
         413 => ApiError::PayloadTooLarge(Json(Problem::for_status(413, detail))),
         415 => ApiError::UnsupportedMediaType(Json(Problem::for_status(415, detail))),
         _ => ApiError::bad_request(detail),
@@ -237,12 +330,31 @@ impl From<ServiceError> for ApiError {
         match err {
             ServiceError::NotFound { resource, id } => Self::NotFound(Json(Problem::for_status(
                 404,
-                format!("no {resource} with id {id}"),
+                Said {
+                    en: "no {0} with id {1}",
+                    sq: "nuk ka {0} me id {1}",
+                    sr: "nema zapisa {0} sa id {1}",
+                }
+                .fill(language(), &[resource, &id]),
             ))),
-            ServiceError::Invalid(errors) => {
+            ServiceError::Invalid(mut errors) => {
+                let lang = language();
+                for e in &mut errors {
+                    e.message = e.message_in(lang);
+                }
                 let detail = match errors.len() {
-                    1 => format!("1 problem: {}: {}", errors[0].field, errors[0].message),
-                    n => format!("{n} problems; see errors"),
+                    1 => Said {
+                        en: "1 problem: {0}: {1}",
+                        sq: "1 problem: {0}: {1}",
+                        sr: "1 problem: {0}: {1}",
+                    }
+                    .fill(lang, &[&errors[0].field, &errors[0].message]),
+                    n => Said {
+                        en: "{0} problems; see errors",
+                        sq: "{0} probleme; shihni errors",
+                        sr: "{0} problema; pogledajte errors",
+                    }
+                    .fill(lang, &[&n.to_string()]),
                 };
                 let mut problem = Problem::for_status(422, detail);
                 problem.errors = errors;

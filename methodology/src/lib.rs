@@ -9,6 +9,7 @@
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod messages;
 mod model;
 mod raw;
 mod validate;

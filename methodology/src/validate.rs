@@ -4,7 +4,10 @@ use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::{AnswerType, Condition, Methodology, Question, Scope};
+use crate::{
+    messages::Message,
+    model::{AnswerType, Condition, Methodology, Question, Scope},
+};
 
 /// How complete a record must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,15 +30,18 @@ pub struct Context<'a> {
 pub struct Problem {
     /// The question code the problem is about.
     pub question: String,
-    /// What is wrong, in one sentence a monitor can act on.
+    /// What is wrong, in one sentence a monitor can act on (English).
     pub message: String,
+    /// The same, with its particulars, to be said in another language.
+    pub said: Message,
 }
 
 impl Problem {
-    fn new(question: &str, message: impl Into<String>) -> Self {
+    fn new(question: &str, said: Message) -> Self {
         Self {
             question: question.to_owned(),
-            message: message.into(),
+            message: said.to_string(),
+            said,
         }
     }
 }
@@ -80,18 +86,16 @@ impl Methodology {
             match self.question(code) {
                 None => problems.push(Problem::new(
                     code,
-                    format!(
-                        "no question with this code in methodology version {}",
-                        self.version
-                    ),
+                    Message::NoSuchQuestion {
+                        version: self.version.to_string(),
+                    },
                 )),
                 Some(question) if question.scope != scope => problems.push(Problem::new(
                     code,
-                    format!(
-                        "this is a {} question; it cannot be answered in {} answers",
-                        question.scope.as_str(),
-                        scope.as_str()
-                    ),
+                    Message::WrongScope {
+                        question_scope: question.scope.as_str().to_owned(),
+                        record_scope: scope.as_str().to_owned(),
+                    },
                 )),
                 Some(question) => self.check_value(question, value, context, &mut problems),
             }
@@ -99,16 +103,12 @@ impl Methodology {
         for question in self.questions_for(scope) {
             let answered = answers.contains_key(&question.code);
             match self.inapplicable_because(question, answers) {
-                Some(reason) if answered => problems.push(Problem::new(
-                    &question.code,
-                    format!("does not apply here ({reason}); leave it out"),
-                )),
+                Some(reason) if answered => {
+                    problems.push(Problem::new(&question.code, reason));
+                }
                 Some(_) => {}
                 None if !answered && question.required && mode == Mode::Submitted => {
-                    problems.push(Problem::new(
-                        &question.code,
-                        "is required before the record can be submitted",
-                    ))
+                    problems.push(Problem::new(&question.code, Message::Required));
                 }
                 None => {}
             }
@@ -158,7 +158,7 @@ impl Methodology {
         &self,
         question: &Question,
         answers: &Map<String, Value>,
-    ) -> Option<String> {
+    ) -> Option<Message> {
         let condition = question.when.as_ref()?;
         let target = self.question(&condition.question)?;
         if let Some(reason) = self.inapplicable_because(target, answers) {
@@ -167,11 +167,10 @@ impl Methodology {
         if condition_holds(condition, answers) {
             None
         } else {
-            Some(format!(
-                "it applies only when '{}' is one of: {}",
-                condition.question,
-                condition.any_of.join(", ")
-            ))
+            Some(Message::DoesNotApply {
+                depends_on: condition.question.clone(),
+                any_of: condition.any_of.join(", "),
+            })
         }
     }
 
@@ -183,9 +182,10 @@ impl Methodology {
         problems: &mut Vec<Problem>,
     ) {
         let code = question.code.as_str();
-        let mut fail = |message: String| problems.push(Problem::new(code, message));
+        let mut fail = |said: Message| problems.push(Problem::new(code, said));
+        let got = || value.to_string();
         if value.is_null() {
-            fail("null is not an answer; leave the question out to leave it unanswered".to_owned());
+            fail(Message::NullAnswer);
             return;
         }
         match &question.answer_type {
@@ -197,10 +197,10 @@ impl Methodology {
                 };
                 match value.as_str() {
                     Some(answer) if allowed.contains(&answer) => {}
-                    _ => fail(format!(
-                        "must be one of {}, got {value}",
-                        allowed.join(", ")
-                    )),
+                    _ => fail(Message::OneOf {
+                        allowed: allowed.join(", "),
+                        got: got(),
+                    }),
                 }
             }
             AnswerType::SingleChoice { vocabulary } => match value.as_str() {
@@ -209,32 +209,34 @@ impl Methodology {
                         fail(message);
                     }
                 }
-                None => fail(format!(
-                    "must be one term code of vocabulary '{vocabulary}' as a string, got {value}"
-                )),
+                None => fail(Message::TermAsString {
+                    vocabulary: vocabulary.clone(),
+                    got: got(),
+                }),
             },
             AnswerType::MultipleChoice { vocabulary } => {
                 let Some(items) = value.as_array() else {
-                    fail(format!(
-                        "must be a list of term codes of vocabulary '{vocabulary}', got {value}"
-                    ));
+                    fail(Message::TermList {
+                        vocabulary: vocabulary.clone(),
+                        got: got(),
+                    });
                     return;
                 };
                 let mut seen = Vec::new();
                 for item in items {
                     match item.as_str() {
-                        Some(term) if seen.contains(&term) => {
-                            fail(format!("lists '{term}' more than once"))
-                        }
+                        Some(term) if seen.contains(&term) => fail(Message::Duplicate {
+                            term: term.to_owned(),
+                        }),
                         Some(term) => {
                             seen.push(term);
                             if let Some(message) = self.term_problem(vocabulary, term, context) {
                                 fail(message);
                             }
                         }
-                        None => fail(format!(
-                            "list items must be term codes as strings, got {item}"
-                        )),
+                        None => fail(Message::ItemNotString {
+                            got: item.to_string(),
+                        }),
                     }
                 }
             }
@@ -242,43 +244,42 @@ impl Methodology {
                 min, max, integer, ..
             } => match value.as_f64() {
                 Some(number) if *integer && number.fract() != 0.0 => {
-                    fail(format!("must be a whole number, got {value}"))
+                    fail(Message::WholeNumber { got: got() })
                 }
-                Some(number) if number < *min || number > *max => {
-                    fail(format!("must be between {min} and {max}, got {value}"))
-                }
+                Some(number) if number < *min || number > *max => fail(Message::Between {
+                    min: min.to_string(),
+                    max: max.to_string(),
+                    got: got(),
+                }),
                 Some(_) => {}
-                None => fail(format!("must be a number, got {value}")),
+                None => fail(Message::Number { got: got() }),
             },
             AnswerType::Date => match value.as_str() {
                 Some(text)
                     if text.len() == 10 && NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() => {}
-                _ => fail(format!("must be a date written YYYY-MM-DD, got {value}")),
+                _ => fail(Message::Date { got: got() }),
             },
             AnswerType::DateTime => match value.as_str() {
                 Some(text) if DateTime::parse_from_rfc3339(text).is_ok() => {}
-                _ => fail(format!(
-                    "must be a date and time in RFC 3339 form (2025-03-14T09:30:00+01:00), got {value}"
-                )),
+                _ => fail(Message::DateTime { got: got() }),
             },
             AnswerType::Text { max_length } => match value.as_str() {
-                Some(text) if text.trim().is_empty() => {
-                    fail("is empty; leave the question out to leave it unanswered".to_owned())
-                }
+                Some(text) if text.trim().is_empty() => fail(Message::EmptyText),
                 Some(text) => {
                     let length = text.chars().count();
                     if length > *max_length as usize {
-                        fail(format!(
-                            "is {length} characters long; the limit is {max_length}"
-                        ));
+                        fail(Message::TooLong {
+                            length: length.to_string(),
+                            limit: max_length.to_string(),
+                        });
                     }
                 }
-                None => fail(format!("must be text, got {value}")),
+                None => fail(Message::Text { got: got() }),
             },
         }
     }
 
-    fn term_problem(&self, vocabulary: &str, term: &str, context: Context<'_>) -> Option<String> {
+    fn term_problem(&self, vocabulary: &str, term: &str, context: Context<'_>) -> Option<Message> {
         let vocabulary = self.vocabulary(vocabulary)?;
         let Some(found) = vocabulary.term(term) else {
             let allowed: Vec<&str> = vocabulary
@@ -291,21 +292,22 @@ impl Methodology {
                 })
                 .map(|t| t.code.as_str())
                 .collect();
-            return Some(format!(
-                "'{term}' is not a term of vocabulary '{}'; expected one of: {}",
-                vocabulary.code,
-                allowed.join(", ")
-            ));
+            return Some(Message::NotATerm {
+                term: term.to_owned(),
+                vocabulary: vocabulary.code.clone(),
+                allowed: allowed.join(", "),
+            });
         };
         match context.jurisdiction {
             Some(jurisdiction)
                 if !found.jurisdictions.is_empty()
                     && !found.jurisdictions.iter().any(|j| j == jurisdiction) =>
             {
-                Some(format!(
-                    "'{term}' is not listed for jurisdiction {jurisdiction} (it applies in {})",
-                    found.jurisdictions.join(", ")
-                ))
+                Some(Message::NotInJurisdiction {
+                    term: term.to_owned(),
+                    jurisdiction: jurisdiction.to_owned(),
+                    listed: found.jurisdictions.join(", "),
+                })
             }
             _ => None,
         }

@@ -93,7 +93,7 @@ fn every_problem_is_reported_at_once_in_methodology_order() {
             ("persons_present", "lists 'judge' more than once"),
             (
                 "persons_present",
-                "'astronaut' is not a term of vocabulary 'person_role'"
+                "'astronaut' is not a term of vocabulary 'person_role'; expected one of: judge, panel_member, prosecutor, defendant, defence_counsel, claimant_victim, claimant_counsel, witness, expert, interpreter, equality_body, ngo_monitor, media, public, court_staff"
             ),
             ("monitors_present", "must be between 1 and 20, got 0"),
             (

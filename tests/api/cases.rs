@@ -90,13 +90,13 @@ async fn invalid_case_lists_every_problem(app: &TestApp) {
         errors,
         vec![
             "answers.grounds_alleged is answered by the record's field 'grounds', not in answers",
-            "proceeding_type 'civil_suit' is not a term of vocabulary 'proceeding_type'",
+            "proceeding_type 'civil_suit' is not a term of vocabulary 'proceeding_type'; expected one of: civil_antidiscrimination, labour_dispute, criminal_hate_aggravation, criminal_equality_violation, criminal_incitement, misdemeanour, administrative_dispute, constitutional_complaint, international_application, other",
             "answers.criminal_provision does not apply here (it applies only when 'proceeding_type' is one of: criminal_hate_aggravation, criminal_equality_violation, criminal_incitement, misdemeanour); leave it out",
             "grounds 'pregnancy_maternity' is not listed for jurisdiction RS (it applies in XK)",
-            "grounds 'not_a_ground' is not a term of vocabulary 'ground'",
-            "answers.area_of_life 'moon' is not a term of vocabulary 'area_of_life'",
+            "grounds 'not_a_ground' is not a term of vocabulary 'ground'; expected one of: race, colour, ethnicity, roma_ashkali_egyptian, nationality_community, ancestry_birth, language, religion_belief, political_opinion, membership_organisation, sex, gender, gender_identity, sexual_orientation, sex_characteristics, marital_family_status, age, disability, health_status, genetic_features, property_income, convictions, appearance, other",
+            "answers.area_of_life 'moon' is not a term of vocabulary 'area_of_life'; expected one of: employment, education, social_health, justice_administration, housing, media, goods_services, membership_organisations, culture, public_space_violence, other",
             "answers.ngo_involved must be one of yes, no, unknown, got \"maybe\"",
-            "status 'open' is not a term of vocabulary 'monitoring_status'",
+            "status 'open' is not a term of vocabulary 'monitoring_status'; expected one of: monitoring, concluded, suspended, discontinued",
         ],
         "{}",
         app.backend

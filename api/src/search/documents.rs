@@ -269,7 +269,13 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                 ),
                 None => (Vec::new(), None, false),
             },
-            None => (Vec::new(), None, true),
+            // Stand-alone case law: a ruling of an international court decided an application.
+            None => (
+                Vec::new(),
+                (m.instance.as_deref() == Some("international"))
+                    .then(|| "international_application".to_owned()),
+                true,
+            ),
         };
         let released = case_released && m.review_status == policy::PUBLISHED;
         let r = self.redactor(m.case_id.as_deref()).await?;

@@ -209,8 +209,12 @@ pub fn problems_from_methodology(
                     field,
                     question: Some(p.question),
                     message: p.message,
+                    said: Some(p.said),
                 },
-                None => FieldProblem::answer(&p.question, p.message),
+                None => FieldProblem {
+                    said: Some(p.said),
+                    ..FieldProblem::answer(&p.question, p.message)
+                },
             }
         })
         .collect()

@@ -3,7 +3,8 @@
 //! Every line is checked before anything is written; with invalid lines nothing is written unless
 //! the caller asked to skip them. The external id is the key: importing the same file again changes
 //! nothing, and a changed line updates its ruling. Fields beyond the known ones are kept in the
-//! ruling's `metadata`.
+//! ruling's `metadata`. What the source says is read into coded fields (court name, instance,
+//! outcome, ECHR articles and findings; see `caselaw.rs`), the originals kept in the metadata.
 
 use std::{
     collections::BTreeMap,
@@ -20,6 +21,7 @@ use crate::{
     error::{FieldProblem, ServiceError},
     search::outbox::{self, Change},
     services::{
+        caselaw,
         common::{Actor, answers_text, new_id},
         review::ReviewStatus,
         ruling::{audit_ruling, metadata_text},
@@ -72,6 +74,10 @@ struct Line {
     full_text: String,
     source: Option<String>,
     metadata: BTreeMap<String, Value>,
+    /// Coded from what the source says (`caselaw.rs`).
+    instance: Option<String>,
+    outcome: Option<String>,
+    answers: Map<String, Value>,
 }
 
 fn take_string(
@@ -173,19 +179,36 @@ fn check_line(state: &AppState, text: &str) -> Result<Line, Vec<String>> {
         .skip(1)
         .find(|part| part.len() == 2 && jurisdictions.is_some_and(|v| v.term(part).is_some()))
         .map(str::to_string);
+    if object.contains_key(caselaw::METADATA_KEY) {
+        problems.push(format!(
+            "`{}` is a reserved key (courtwatch keeps what it derives there)",
+            caselaw::METADATA_KEY
+        ));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
+    let coded = caselaw::code(&court_name, &title, &object);
+    let mut metadata: BTreeMap<String, Value> = object.into_iter().collect();
+    if !coded.derived.is_empty() {
+        metadata.insert(
+            caselaw::METADATA_KEY.to_owned(),
+            Value::Object(coded.derived),
+        );
+    }
     Ok(Line {
         external_id,
-        title,
-        court_name,
+        title: coded.title,
+        court_name: coded.court_name,
         decision_date,
         language,
         jurisdiction,
         full_text,
         source: (!source.is_empty()).then_some(source),
-        metadata: object.into_iter().collect(),
+        metadata,
+        instance: coded.instance,
+        outcome: coded.outcome,
+        answers: coded.answers,
     })
 }
 
@@ -303,6 +326,7 @@ async fn write_line(
         .one(txn)
         .await?;
     let metadata = metadata_text(&line.metadata);
+    let answers = answers_text(&line.answers);
     let now = Utc::now();
     match existing {
         Some(m)
@@ -313,7 +337,10 @@ async fn write_line(
                 && m.jurisdiction == line.jurisdiction
                 && m.full_text == line.full_text
                 && m.source == line.source
-                && m.metadata == metadata =>
+                && m.metadata == metadata
+                && m.instance == line.instance
+                && m.outcome == line.outcome
+                && m.answers == answers =>
         {
             report.unchanged += 1;
         }
@@ -329,6 +356,9 @@ async fn write_line(
             active.full_text = Set(line.full_text);
             active.source = Set(line.source);
             active.metadata = Set(metadata);
+            active.instance = Set(line.instance);
+            active.outcome = Set(line.outcome);
+            active.answers = Set(answers);
             active.updated_at = Set(now);
             active.updated_by = Set(actor.user_id.clone());
             let after = active.update(txn).await.map_err(ServiceError::from_write)?;
@@ -347,14 +377,14 @@ async fn write_line(
                 jurisdiction: Set(line.jurisdiction),
                 title: Set(line.title),
                 decision_date: Set(line.decision_date),
-                instance: Set(None),
-                outcome: Set(None),
+                instance: Set(line.instance),
+                outcome: Set(line.outcome),
                 language: Set(line.language),
                 full_text: Set(line.full_text),
                 source: Set(line.source),
                 metadata: Set(metadata),
                 methodology_version: Set(version),
-                answers: Set(answers_text(&Map::new())),
+                answers: Set(answers),
                 // Courts have published these judgments already.
                 organisation_id: Set(
                     (!actor.organisation_id.is_empty()).then(|| actor.organisation_id.clone())
@@ -375,4 +405,43 @@ async fn write_line(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod coded_answers {
+    use courtwatch_methodology::{Context, Mode, Registry, Scope};
+    use serde_json::{Map, json};
+
+    use crate::services::{caselaw, common::merge_answers, ruling::ruling_fields};
+
+    #[test]
+    fn what_import_codes_is_valid_under_the_latest_methodology() {
+        let methodology = Registry::published().latest();
+        let mut metadata = Map::new();
+        metadata.insert("articles".into(), json!("14+8;8;P12-1"));
+        metadata.insert(
+            "conclusion".into(),
+            json!("Violation of Art. 14+8;Non-pecuniary damage - award"),
+        );
+        for court in [
+            "European Court of Human Rights (GRANDCHAMBER)",
+            "Osnovni Sud U Baru",
+        ] {
+            let coded = caselaw::code(court, "CASE OF X v. Y", &metadata);
+            let merged = merge_answers(
+                methodology,
+                Scope::Ruling,
+                &coded.answers,
+                ruling_fields(None, coded.instance.as_deref(), coded.outcome.as_deref()),
+                &mut Vec::new(),
+            );
+            let problems = methodology.validate(
+                Scope::Ruling,
+                &merged,
+                Context { jurisdiction: None },
+                Mode::Submitted,
+            );
+            assert!(problems.is_empty(), "{court}: {problems:?}");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod case;
+pub mod caselaw;
 pub mod common;
 pub mod court;
 pub mod export;

@@ -549,6 +549,7 @@ pub async fn recheck_submitted<C: ConnectionTrait>(
                     "would make submitted observation {} invalid: {}",
                     obs.id, problem.message
                 ),
+                said: None,
             });
         }
     }
