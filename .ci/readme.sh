@@ -90,7 +90,7 @@ SERVER=$!
 printf '\nreadme: checking the worked example\n' >&2
 [ "$(curl -sf $API/cases/$CASE -H "Authorization: Bearer $READER" | field '["review_status"]')" = published ] \
   || fail "the researcher does not read the case as published"
-[ "$(curl -sf $API/observations/$OBS -H "Authorization: Bearer $READER" | field '["review_status"]')" = published ] \
+[ "$(curl -sf $API/observations/$OBS -H "Authorization: Bearer $READER" | field '["status"]')" = published ] \
   || fail "the researcher does not read the observation as published"
 [ "$(curl -s -o /dev/null -w '%{http_code}' $API/cases/$CASE)" = 401 ] || fail "the case is readable without a token"
 CHECKS
@@ -123,7 +123,7 @@ CHECKS
   cat <<'CHECKS'
 courtwatch serve & SERVER=$!
 until curl -sf -o /dev/null http://127.0.0.1:8080/readyz; do sleep 1; done
-[ "$(curl -sf $API/observations/$OBS -H "Authorization: Bearer $READER" | field '["review_status"]')" = published ] \
+[ "$(curl -sf $API/observations/$OBS -H "Authorization: Bearer $READER" | field '["status"]')" = published ] \
   || fail "the restored database lacks the published observation"
 kill -TERM $SERVER; wait $SERVER || fail "the restored server did not stop cleanly"
 CHECKS

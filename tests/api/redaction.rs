@@ -223,6 +223,11 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
         "/stats/cases".to_owned(),
         "/stats/hearings".to_owned(),
         "/stats/durations".to_owned(),
+        // The report forms of the statistics: labelled, and as CSV tables.
+        "/stats/cases?labels=sr&format=csv".to_owned(),
+        "/stats/hearings?labels=sq&format=csv".to_owned(),
+        "/stats/crosstab?question=hate_speech_by&by=jurisdiction&labels=en&format=csv".to_owned(),
+        "/stats/crosstab?question=judge_reaction&by=ground&labels=sr".to_owned(),
     ];
     // Searching for a term, in any spelling or script, finds nothing.
     let queries = [
