@@ -120,9 +120,9 @@ impl ServiceError {
 fn describe_unique_violation(detail: &str) -> String {
     const KNOWN: &[(&str, &str, &str)] = &[
         (
-            "uq_cases_court_case_number",
-            "cases.court_id, cases.case_number",
-            "a case with this case number already exists at this court",
+            "uq_cases_org_court_case_number",
+            "cases.organisation_id, cases.court_id, cases.case_number",
+            "your organisation already has a case with this case number at this court",
         ),
         (
             "uq_courts_jurisdiction_name",
@@ -135,9 +135,9 @@ fn describe_unique_violation(detail: &str) -> String {
             "a party with this pseudonym already exists in this case",
         ),
         (
-            "uq_rulings_external_id",
-            "rulings.external_id",
-            "a ruling with this external id already exists",
+            "uq_rulings_org_external_id",
+            "rulings.organisation_id, rulings.external_id",
+            "your organisation already has a ruling with this external id",
         ),
         (
             "uq_organisations_name",

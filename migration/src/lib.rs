@@ -8,6 +8,7 @@ mod m20261121_000002_search_outbox;
 mod m20261122_000003_review_audit;
 mod m20261123_000004_sensitive_terms;
 mod m20261201_000005_user_deactivation;
+mod m20261202_000006_scoped_uniqueness;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_review_audit::Migration),
             Box::new(m20261123_000004_sensitive_terms::Migration),
             Box::new(m20261201_000005_user_deactivation::Migration),
+            Box::new(m20261202_000006_scoped_uniqueness::Migration),
         ]
     }
 }

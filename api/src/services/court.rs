@@ -171,6 +171,14 @@ pub async fn update(
 ) -> Result<court::Model, ServiceError> {
     let existing = get(state, id).await?;
     check(state, &input)?;
+    let txn = crate::services::common::begin_write(&state.db).await?;
+    if actor.role != "admin" && used_by_others(&txn, actor, id).await? {
+        return Err(ServiceError::Forbidden(
+            "this court is used by other organisations' records; only an admin may change it \
+             (its name and jurisdiction place their cases in every filter, statistic and dataset)"
+                .into(),
+        ));
+    }
     let mut active: court::ActiveModel = existing.clone().into();
     active.name = Set(input.name);
     active.level = Set(input.level);
@@ -178,7 +186,6 @@ pub async fn update(
     active.municipality = Set(input.municipality);
     active.updated_at = Set(Utc::now());
     active.updated_by = Set(actor.user_id.clone());
-    let txn = crate::services::common::begin_write(&state.db).await?;
     let updated = active
         .update(&txn)
         .await
@@ -189,6 +196,32 @@ pub async fn update(
     txn.commit().await?;
     state.search.changed();
     Ok(updated)
+}
+
+/// Whether any record of an organisation other than `actor`'s names the court: shared reference
+/// data that only an admin may change from then on.
+async fn used_by_others<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    court_id: &str,
+) -> Result<bool, ServiceError> {
+    use crate::entities::{case, ruling};
+    use sea_orm::{Condition, PaginatorTrait};
+    let cases = case::Entity::find()
+        .filter(case::Column::CourtId.eq(court_id))
+        .filter(case::Column::OrganisationId.ne(actor.organisation_id.as_str()))
+        .count(db)
+        .await?;
+    let rulings = ruling::Entity::find()
+        .filter(ruling::Column::CourtId.eq(court_id))
+        .filter(
+            Condition::any()
+                .add(ruling::Column::OrganisationId.is_null())
+                .add(ruling::Column::OrganisationId.ne(actor.organisation_id.as_str())),
+        )
+        .count(db)
+        .await?;
+    Ok(cases + rulings > 0)
 }
 
 /// Lists courts.

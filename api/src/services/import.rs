@@ -321,8 +321,17 @@ async fn write_line(
     version: i32,
     report: &mut ImportReport,
 ) -> Result<(), ServiceError> {
+    // The line's id is looked up among the importer's own organisation's rulings only: another
+    // organisation's ruling with the same external id is never touched (nor revealed by
+    // `updated`); the importer gets its own copy.
+    let own = if actor.organisation_id.is_empty() {
+        ruling::Column::OrganisationId.is_null()
+    } else {
+        ruling::Column::OrganisationId.eq(actor.organisation_id.as_str())
+    };
     let existing = ruling::Entity::find()
         .filter(ruling::Column::ExternalId.eq(line.external_id.clone()))
+        .filter(own)
         .one(txn)
         .await?;
     let metadata = metadata_text(&line.metadata);

@@ -245,10 +245,13 @@ async fn case_facts(
             grounds.entry(g.case_id).or_default().push(g.ground);
         }
         // Rulings in decision order (undated first, ties by id), so the last one seen is the latest dated.
-        let mut rulings = ruling::Entity::find()
-            .filter(ruling::Column::CaseId.is_in(ids))
-            .all(db)
-            .await?;
+        // Only released rulings count (a draft ruling of a published case changed `by_outcome`
+        // and the durations): the one visibility policy decides, as for every other figure.
+        let mut select = ruling::Entity::find().filter(ruling::Column::CaseId.is_in(ids));
+        if filter.released {
+            select = select.filter(policy::released_rulings());
+        }
+        let mut rulings = select.all(db).await?;
         rulings.sort_by(|a, b| {
             (a.decision_date.is_some(), a.decision_date, &a.id).cmp(&(
                 b.decision_date.is_some(),
