@@ -61,9 +61,30 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
             let routes = routes.clone();
             let state = state.clone();
             async move {
+                // Who is asking comes before what they send: a request with a body (every such
+                // operation needs a token) is refused before its body is read, so that nobody
+                // without a valid token can make the server hold a body in memory.
+                let writes = matches!(
+                    *request.method(),
+                    poem::http::Method::POST | poem::http::Method::PUT | poem::http::Method::PATCH
+                );
+                let caller = if writes {
+                    match bearer_actor(&state, &request).await {
+                        Ok(actor) => Some(actor),
+                        Err(refused) => return Ok(unread_body(refused)),
+                    }
+                } else {
+                    None
+                };
                 // Bodies are read up front with a cap, so an oversize body is refused whether or not
-                // the client sent Content-Length. Bulk imports have their own, larger cap.
-                let max_body_bytes = if request.uri().path().ends_with("/rulings/import") {
+                // the client sent Content-Length. The bulk import, and only it, has a larger cap,
+                // for the roles that may import.
+                let import = *request.method() == poem::http::Method::POST
+                    && request.uri().path() == IMPORT_PATH
+                    && caller
+                        .as_ref()
+                        .is_some_and(|a| matches!(a.role.as_str(), "admin" | "coordinator"));
+                let max_body_bytes = if import {
                     limits.import_bytes
                 } else {
                     limits.body_bytes
@@ -80,12 +101,18 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                     )
                 };
                 if declared.is_some_and(|len| len > max_body_bytes) {
-                    return Ok(problem_response(StatusCode::PAYLOAD_TOO_LARGE, too_large()));
+                    return Ok(unread_body(problem_response(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        too_large(),
+                    )));
                 }
-                let bytes = match request.take_body().into_bytes_limit(max_body_bytes).await {
-                    Ok(bytes) => bytes,
-                    Err(_) => {
-                        return Ok(problem_response(StatusCode::PAYLOAD_TOO_LARGE, too_large()));
+                let bytes = match read_capped(request.take_body(), max_body_bytes).await {
+                    Some(bytes) => bytes,
+                    None => {
+                        return Ok(unread_body(problem_response(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            too_large(),
+                        )));
                     }
                 };
                 let path = request.uri().path().to_owned();
@@ -111,10 +138,6 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                 }
                 if is_json && let Err(problem) = routes.check_body(request.method(), &path, &bytes)
                 {
-                    // As at the endpoint: who is asking comes before what they sent.
-                    if let Some(refused) = unauthenticated(&state, &request).await {
-                        return Ok(refused);
-                    }
                     return Ok(match problem {
                         BodyProblem::Schema(detail) => problem_response(
                             StatusCode::BAD_REQUEST,
@@ -153,10 +176,13 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                 .header(header::ACCEPT_LANGUAGE)
                 .map(Lang::from_accept_language)
                 .unwrap_or_default();
+            let authenticated = request.headers().contains_key(header::AUTHORIZATION);
+            let docs = request.uri().path().starts_with("/docs");
             let mut response = LANGUAGE
                 .scope(lang, endpoint.call(request))
                 .await?
                 .into_response();
+            secure_headers(&mut response, authenticated, docs);
             let is_problem = response
                 .headers()
                 .get(header::CONTENT_TYPE)
@@ -173,8 +199,51 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
         .around(metrics::observe)
 }
 
-/// The 401 the endpoint would give, for a request refused before it reaches the endpoint.
-async fn unauthenticated(state: &AppState, request: &poem::Request) -> Option<Response> {
+/// A body of at most `max` bytes, or None when it is larger. Past the limit, up to one more
+/// limit's worth is read and dropped (for at most a second), so that a client that sent a little
+/// too much reads its 413 instead of a connection reset; nothing past the limit is kept.
+async fn read_capped(body: poem::Body, max: usize) -> Option<Vec<u8>> {
+    use futures_util::StreamExt;
+    let mut stream = std::pin::pin!(body.into_bytes_stream());
+    let mut kept = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        if kept.len() + chunk.len() > max {
+            let mut dropped = 0usize;
+            let drain = async {
+                while let Some(Ok(more)) = stream.next().await {
+                    dropped += more.len();
+                    if dropped > max {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drain).await;
+            return None;
+        }
+        kept.extend_from_slice(&chunk);
+    }
+    Some(kept)
+}
+
+/// A response to a request whose body was not read (whole): the connection closes after it, so
+/// that the client does not send its next request on a connection still holding the unread rest.
+fn unread_body(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
+}
+
+/// The one route with the larger body limit.
+const IMPORT_PATH: &str = "/api/v1/rulings/import";
+
+/// The caller of a request, or the 401 the endpoint would give.
+async fn bearer_actor(
+    state: &AppState,
+    request: &poem::Request,
+) -> Result<crate::services::common::Actor, Response> {
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -184,15 +253,53 @@ async fn unauthenticated(state: &AppState, request: &poem::Request) -> Option<Re
     let detail = match token {
         None => crate::error::token_required(),
         Some(token) => match crate::services::auth::authenticate(&state.db, token).await {
-            Ok(_) => return None,
+            Ok(actor) => return Ok(actor),
             Err(crate::error::ServiceError::Unauthorized(detail)) => detail,
-            Err(err) => err.to_string(),
+            Err(err) => {
+                tracing::error!(error = %err, "authentication failed");
+                return Err(problem_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Problem::for_status(500, "internal error; it has been logged"),
+                ));
+            }
         },
     };
-    Some(problem_response(
+    Err(problem_response(
         StatusCode::UNAUTHORIZED,
         Problem::for_status(401, detail),
     ))
+}
+
+/// Headers on every response: no content sniffing, no referrer sent to another site; answers to a
+/// request with a token are never stored by a cache (they may hold unpublished records); the API
+/// documentation page may load nothing from another host.
+fn secure_headers(response: &mut Response, authenticated: bool, docs: bool) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    if authenticated {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    if docs {
+        // Swagger UI is embedded in the page (inline script and style), nothing from elsewhere.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(
+                "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; \
+                 base-uri 'none'; form-action 'self'",
+            ),
+        );
+    }
 }
 
 struct SpecEndpoint {

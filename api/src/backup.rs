@@ -110,6 +110,8 @@ pub async fn backup(db: &DatabaseConnection, file: &Path) -> Result<Report, Stri
     ))
     .await
     .map_err(|e| format!("backup failed: {e}"))?;
+    crate::db::make_private(file)
+        .map_err(|e| format!("cannot restrict {}: {e}", file.display()))?;
     let copy = open_read_only(target)
         .await
         .map_err(|e| format!("cannot open the backup: {e}"))?;
@@ -202,6 +204,8 @@ pub async fn restore(data_dir: &Path, file: &Path) -> Result<(DatabaseConnection
     }
     let partial = data_dir.join("courtwatch.db.restoring");
     std::fs::copy(file, &partial).map_err(|e| format!("cannot copy the backup: {e}"))?;
+    crate::db::make_private(&partial)
+        .map_err(|e| format!("cannot restrict the restored database: {e}"))?;
     std::fs::rename(&partial, &live).map_err(|e| format!("cannot put the backup in place: {e}"))?;
     let connection = db::connect(&db::sqlite_url(data_dir))
         .await

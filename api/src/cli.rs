@@ -66,7 +66,7 @@ fn sqlite(cli: &Cli) -> bool {
 
 async fn run(cli: Cli) -> Result<(), String> {
     if sqlite(&cli) {
-        std::fs::create_dir_all(&cli.storage.data_dir).map_err(|e| {
+        db::prepare_data_dir(&cli.storage.data_dir).map_err(|e| {
             format!(
                 "cannot create data directory {}: {e}",
                 cli.storage.data_dir.display()
@@ -88,6 +88,14 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
     let url = cli.storage.url();
     let connection = db::open(&url).await?;
+    if sqlite(&cli) {
+        db::make_sqlite_private(&cli.storage.data_dir).map_err(|e| {
+            format!(
+                "cannot restrict the database files in {} to their owner: {e}",
+                cli.storage.data_dir.display()
+            )
+        })?;
+    }
     db::migrate(&connection)
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;

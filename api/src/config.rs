@@ -217,9 +217,10 @@ pub enum UserCommand {
         /// The user's role.
         #[arg(long, default_value = "monitor", value_parser = ["admin", "coordinator", "monitor", "researcher"])]
         role: String,
-        /// Days until the token expires; never when absent.
-        #[arg(long)]
-        expires_in_days: Option<u32>,
+        /// Days until the first token expires (1–366); make a new one with `courtwatch token
+        /// create --user ID` before then.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=366))]
+        expires_in_days: u32,
     },
     /// List users with their organisation, role, state and number of live tokens.
     List {

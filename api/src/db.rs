@@ -133,3 +133,45 @@ async fn create_missing_postgres(url: &str) -> Result<(), String> {
         )),
     }
 }
+
+/// Makes a file readable and writable by its owner alone (0600). The records name people.
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// Creates the data directory, owner-only (0700), or warns when an existing one is open to
+/// others.
+pub fn prepare_data_dir(data_dir: &Path) -> std::io::Result<()> {
+    let existed = data_dir.exists();
+    std::fs::create_dir_all(data_dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if !existed {
+            std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+        } else if std::fs::metadata(data_dir)?.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(
+                data_dir = %data_dir.display(),
+                "the data directory is open to other users; `chmod 700` it (it holds the names of the people in the records)"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The SQLite database, its write-ahead log and shared memory, owner-only (SQLite gives the log
+/// files the database's permissions, so once the database is 0600 they are too).
+pub fn make_sqlite_private(data_dir: &Path) -> std::io::Result<()> {
+    for name in ["courtwatch.db", "courtwatch.db-wal", "courtwatch.db-shm"] {
+        let path = data_dir.join(name);
+        if path.exists() {
+            make_private(&path)?;
+        }
+    }
+    Ok(())
+}

@@ -129,7 +129,39 @@ pub async fn observe<E: Endpoint>(
 
 /// The Prometheus text exposition.
 #[handler]
-pub async fn metrics(state: Data<&AppState>) -> Response {
+pub async fn metrics(state: Data<&AppState>, request: &poem::Request) -> Response {
+    // The figures tell who uses which operation how often: admins only (Prometheus sends the
+    // token with `authorization: {credentials: …}` in its scrape config; see the README).
+    let token = request
+        .header("Authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let refused = |status: StatusCode, detail: String| {
+        Response::builder()
+            .status(status)
+            .content_type("application/problem+json")
+            .body(poem_openapi::types::ToJSON::to_json_string(
+                &crate::error::Problem::for_status(status.as_u16(), detail),
+            ))
+    };
+    match token {
+        None => return refused(StatusCode::UNAUTHORIZED, crate::error::token_required()),
+        Some(token) => match crate::services::auth::authenticate(&state.db, token).await {
+            Ok(actor) if actor.role == "admin" => {}
+            Ok(_) => {
+                return refused(
+                    StatusCode::FORBIDDEN,
+                    "/metrics is for admins' tokens".to_owned(),
+                );
+            }
+            Err(_) => {
+                return refused(
+                    StatusCode::UNAUTHORIZED,
+                    crate::services::auth::REFUSED.to_owned(),
+                );
+            }
+        },
+    }
     let db = &state.db;
     let pending = search_outbox::Entity::find().count(db).await;
     let oldest = search_outbox::Entity::find()

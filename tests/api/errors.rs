@@ -26,7 +26,10 @@ async fn errors_are_problem_documents(app: &TestApp) {
         .expect("get");
     let (status, problem) = TestApp::read(response).await;
     assert_eq!(status, 401);
-    assert_eq!(problem["detail"], "the bearer token is not valid");
+    assert_eq!(
+        problem["detail"],
+        "the bearer token is not valid (unknown, expired or revoked)"
+    );
 
     // Malformed JSON and wrong types are 400.
     let response = app
@@ -204,15 +207,16 @@ async fn limits_are_clear_4xx(app: &TestApp) {
         "{problem}"
     );
 
-    // The bulk import has its own body limit (here 8 MiB; 256 MiB by default). A declared length
-    // over it is answered at once, before any of the body is read (a client sending it would only
-    // see the connection close mid-upload, so this speaks raw HTTP and sends headers only).
+    // The bulk import has its own body limit (here 8 MiB; 256 MiB by default), for the roles that
+    // may import. A declared length over it is answered at once, before any of the body is read
+    // (a client sending it would only see the connection close mid-upload, so this speaks raw
+    // HTTP and sends headers only).
     let answer = raw_request(
         app,
         &format!(
             "POST /api/v1/rulings/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
              Content-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            app.token,
+            app.reviewer_token,
             TEST_MAX_IMPORT + 1
         ),
     )

@@ -9,6 +9,7 @@ mod crash;
 mod datasets;
 mod demo;
 mod errors;
+mod hardening;
 mod isolation;
 mod languages;
 mod methodology;

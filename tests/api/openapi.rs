@@ -217,9 +217,27 @@ async fn request_ids_and_metrics(app: &TestApp) {
         .to_owned();
     assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
 
+    // /metrics needs an admin's token.
     let response = app
         .client
         .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(response.status().as_u16(), 401);
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(response.status().as_u16(), 403);
+    let admin = app.user("admin", "Operators (fictional)").await;
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(&admin)
         .send()
         .await
         .expect("metrics");

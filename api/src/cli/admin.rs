@@ -66,11 +66,11 @@ pub async fn user(state: &AppState, command: UserCommand) -> Result<(), String> 
             role,
             expires_in_days,
         } => {
-            let created = auth::create_user(&state.db, &name, &org, &role, expires_in_days)
+            let created = auth::create_user(&state.db, &name, &org, &role, Some(expires_in_days))
                 .await
                 .map_err(|e| format!("cannot create the user: {}", describe(&e)))?;
             eprintln!(
-                "created user {} ({}) in organisation '{}'; the token below is shown only once:",
+                "created user {} ({}) in organisation '{}'; the token below expires in {expires_in_days} days and is shown only once:",
                 created.user.id, created.user.role, created.organisation.name
             );
             println!("{}", created.token);

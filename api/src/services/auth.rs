@@ -128,28 +128,33 @@ pub async fn issue_token<C: ConnectionTrait>(
     Ok(token)
 }
 
-/// Establishes who presents `token`; unknown, revoked and expired tokens are refused.
+/// Establishes who presents `token`; unknown, revoked and expired tokens and deactivated users
+/// are refused, all with the same words (which of them it was goes to the log only, so that a
+/// caller cannot tell a revoked token from one that never existed).
 pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Actor, ServiceError> {
-    let refused = || ServiceError::Unauthorized("the bearer token is not valid".to_owned());
-    let stored = api_token::Entity::find()
+    let refused = |reason: &str| {
+        tracing::info!(reason, "bearer token refused");
+        ServiceError::Unauthorized(REFUSED.to_owned())
+    };
+    let Some(stored) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(token_digest(token)))
         .one(db)
         .await?
-        .ok_or_else(refused)?;
+    else {
+        return Err(refused("unknown token"));
+    };
     let now = Utc::now();
-    if stored.revoked_at.is_some() || stored.expires_at.is_some_and(|at| at <= now) {
-        return Err(ServiceError::Unauthorized(
-            "the bearer token is revoked or expired".to_owned(),
-        ));
+    if stored.revoked_at.is_some() {
+        return Err(refused("revoked token"));
     }
-    let user = user::Entity::find_by_id(stored.user_id)
-        .one(db)
-        .await?
-        .ok_or_else(refused)?;
+    if stored.expires_at.is_some_and(|at| at <= now) {
+        return Err(refused("expired token"));
+    }
+    let Some(user) = user::Entity::find_by_id(stored.user_id).one(db).await? else {
+        return Err(refused("token of a deleted user"));
+    };
     if user.deactivated_at.is_some() {
-        return Err(ServiceError::Unauthorized(
-            "the bearer token's user is deactivated".to_owned(),
-        ));
+        return Err(refused("token of a deactivated user"));
     }
     Ok(Actor {
         user_id: user.id,
@@ -157,6 +162,9 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Act
         role: user.role,
     })
 }
+
+/// The one answer to a token that is not accepted, whatever the reason.
+pub const REFUSED: &str = "the bearer token is not valid (unknown, expired or revoked)";
 
 /// An API token as listed: never its secret, which is shown once when created.
 #[derive(Debug, Clone, poem_openapi::Object)]

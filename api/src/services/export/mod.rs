@@ -827,6 +827,8 @@ struct Exporter {
     /// For observations.csv: the hearing facts that answer field-bound questions, each with the
     /// question's slot.
     fact_slots: Vec<(&'static str, usize)>,
+    /// Excel mode (`bom=true`): cells Excel would run as formulas are neutralised.
+    excel: bool,
 }
 
 impl Exporter {
@@ -912,6 +914,7 @@ impl Exporter {
             slots,
             field_names,
             fact_slots,
+            excel: false,
         }
     }
 
@@ -1136,7 +1139,8 @@ pub fn stream(
         filter: request.filter.released(),
         ..request
     };
-    let exporter = Exporter::new(methodology, dataset, request.labels, request.full_text);
+    let mut exporter = Exporter::new(methodology, dataset, request.labels, request.full_text);
+    exporter.excel = request.bom;
     let only = match request.q.as_deref() {
         None => None,
         Some(q) => Some(std::sync::Arc::new(search_ids(state, dataset, q)?)),
@@ -1199,7 +1203,8 @@ fn format_batch(
     patterns: &Redactor,
 ) -> Result<Vec<u8>, ServiceError> {
     let csv_error = |e: String| ServiceError::Internal(format!("csv: {e}"));
-    let mut out = Rows::new(Vec::with_capacity(CHUNK), Some(exporter.columns.len()));
+    let mut out = Rows::new(Vec::with_capacity(CHUNK), Some(exporter.columns.len()))
+        .excel_safe(exporter.excel);
     let mut scratch = String::new();
     let redactor = |case_id: &str| batch.redactors.get(case_id).unwrap_or(patterns);
     let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(exporter.field_names.len());
@@ -1686,8 +1691,13 @@ pub async fn write_package(
         .map_err(|e| io(dir, e))?;
     let mut written = Vec::new();
     let put = async |name: &str, content: Vec<u8>| -> Result<WrittenFile, ServiceError> {
+        let part = dir.join(format!("{name}.part"));
+        let mut file = create_private(&part).await.map_err(|e| io(&part, e))?;
+        file.write_all(&content).await.map_err(|e| io(&part, e))?;
+        file.sync_all().await.map_err(|e| io(&part, e))?;
+        drop(file);
         let path = dir.join(name);
-        tokio::fs::write(&path, &content)
+        tokio::fs::rename(&part, &path)
             .await
             .map_err(|e| io(&path, e))?;
         Ok(WrittenFile {
@@ -1699,9 +1709,7 @@ pub async fn write_package(
     for dataset in Dataset::ALL {
         let name = format!("{}.csv", dataset.name());
         let part = dir.join(format!("{name}.part"));
-        let mut file = tokio::fs::File::create(&part)
-            .await
-            .map_err(|e| io(&part, e))?;
+        let mut file = create_private(&part).await.map_err(|e| io(&part, e))?;
         let mut hasher = Sha256::new();
         let mut bytes = 0u64;
         let mut chunks = std::pin::pin!(stream(state, dataset, request.clone())?);
@@ -1748,6 +1756,21 @@ pub async fn write_package(
         .collect();
     put("SHA256SUMS", sums.into_bytes()).await?;
     Ok(written)
+}
+
+/// A new file readable by its owner alone (0600: the datasets describe people), created where
+/// nothing is: whatever stands at `path` (a stale `.part`, or a symbolic link someone placed
+/// there) is removed first, and the file is created exclusively, so no link is ever followed.
+/// Renaming it into place then replaces a link at the final name instead of writing through it.
+async fn create_private(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
+    if tokio::fs::symlink_metadata(path).await.is_ok() {
+        tokio::fs::remove_file(path).await?;
+    }
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path).await
 }
 
 /// The codebook as JSON (the same document as `GET /datasets/codebook.json`).

@@ -15,6 +15,14 @@ pub(crate) struct Rows {
     row_start: usize,
     /// The number of fields every row must have (the first row's, as the crate requires).
     width: Option<usize>,
+    /// Excel mode: a field Excel would run as a formula is written with a leading `'`.
+    excel_safe: bool,
+}
+
+/// Whether Excel would take a field for a formula (OWASP, CSV injection): it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return, and is not a plain number (`-3` stays a number).
+pub(crate) fn formula_like(field: &str) -> bool {
+    field.starts_with(['=', '+', '-', '@', '\t', '\r']) && field.trim().parse::<f64>().is_err()
 }
 
 /// Whether a field must be quoted: it holds a delimiter, a quote or a line break.
@@ -33,12 +41,26 @@ impl Rows {
             fields: 0,
             row_start,
             width,
+            excel_safe: false,
         }
+    }
+
+    /// In Excel mode (`bom=true`), fields that Excel would run as formulas get a leading `'`, which
+    /// Excel shows as text; in the default mode every value stays exactly as stored.
+    pub fn excel_safe(mut self, on: bool) -> Self {
+        self.excel_safe = on;
+        self
     }
 
     /// Appends a field to the current row.
     pub fn field(&mut self, field: &str) {
-        let field = field.as_bytes();
+        let neutralised;
+        let field = if self.excel_safe && formula_like(field) {
+            neutralised = format!("'{field}");
+            neutralised.as_bytes()
+        } else {
+            field.as_bytes()
+        };
         if self.fields > 0 {
             self.buf.push(b',');
         }
@@ -87,6 +109,35 @@ impl Rows {
 
     pub fn into_inner(self) -> Vec<u8> {
         self.buf
+    }
+}
+
+#[cfg(test)]
+mod excel_tests {
+    use super::*;
+
+    #[test]
+    fn excel_mode_neutralises_formulas_and_leaves_numbers() {
+        let mut rows = Rows::new(Vec::new(), None).excel_safe(true);
+        for f in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+2",
+            "-3",
+            "@SUM(A1)",
+            "plain",
+            "-2+3",
+        ] {
+            rows.field(f);
+        }
+        rows.end_row().expect("row");
+        assert_eq!(
+            String::from_utf8(rows.buf).expect("utf-8"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1+2,-3,'@SUM(A1),plain,'-2+3\r\n"
+        );
+        let mut exact = Rows::new(Vec::new(), None);
+        exact.field("=1+1");
+        exact.end_row().expect("row");
+        assert_eq!(exact.buf, b"=1+1\r\n");
     }
 }
 
