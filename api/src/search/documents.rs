@@ -286,7 +286,8 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             title: r.apply(&m.title).into_owned(),
             body: r.apply(&m.full_text).into_owned(),
             court_id: m.court_id.clone(),
-            court_name: Some(m.court_name.clone()),
+            // As written by a person for a ruling, so redacted like its title.
+            court_name: Some(r.apply(&m.court_name).into_owned()),
             jurisdiction: m.jurisdiction.clone(),
             grounds,
             proceeding_type,

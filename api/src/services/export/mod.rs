@@ -435,12 +435,11 @@ const RULING_FIELDS: &[FieldColumn] = &[
         Text,
         "The court, when it is a court in courtwatch.",
     ),
-    field(
+    prose(
         "external_id",
-        Text,
-        "The ruling's id in the collection it was imported from.",
+        "The ruling's id in the collection it was imported from (redacted).",
     ),
-    field("court_name", Text, "The court's name as given."),
+    prose("court_name", "The court's name as given (redacted)."),
     field(
         "jurisdiction",
         Text,
@@ -448,7 +447,7 @@ const RULING_FIELDS: &[FieldColumn] = &[
     ),
     prose("title", "Title of the ruling (redacted)."),
     field("language", Text, "Language of the text (BCP 47 tag)."),
-    field("source", Text, "Where the text comes from."),
+    prose("source", "Where the text comes from (redacted)."),
     prose(
         "metadata",
         "Other fields of the source record, as a JSON object (redacted).",
