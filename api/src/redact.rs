@@ -99,7 +99,8 @@ const ENDINGS: &[&str] = &[
     "a", "e", "i", "o", "u", "om", "em", "im", "ima", "ama", "oj", "ov", "ova", "ove", "ovu",
     "ovi", "ovo", "ovih", "ovim", "ovom", "ev", "eva", "eve", "evi", "evu", "in", "ina", "ine",
     "ini", "inu", "inom", "ih", "ja", "je", "ji", "ju", "jom", "t", "n", "s", "se", "te", "ne",
-    "it", "es", "en", "et", "ut", "un", "ve", "ra", "ri", "rin", "rit", "ri",
+    "it", "es", "en", "et", "ut", "un", "ve", "ra", "ri", "rin", "rit", "ri", "og", "ovog", "evog",
+    "evom", "evim", "evih", "ovoj", "evoj", "ave",
 ];
 
 /// Endings (as skeletons) that replace a word's final vowel: Marko → Marka, Markom; Jovana → Jovanom;
@@ -108,10 +109,58 @@ const VOWEL_ENDINGS: &[&str] = &[
     "a", "e", "i", "o", "u", "om", "em", "oj", "es", "en", "ave", "in", "it",
 ];
 
+/// Characters that show nothing and that text pasted from word processors and web pages carries
+/// inside words: soft hyphen, zero-width space, non-joiner and joiner, word joiner, BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// Whether `c` is written in Latin script (ASCII or the Latin supplements and extensions).
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || ('\u{C0}'..='\u{24F}').contains(&c)
+        || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+}
+
+/// A word as the letters it shows: invisible characters dropped; compatibility forms such as
+/// fullwidth letters and digits as their plain forms (NFKC); and inside a word that has Latin
+/// letters, a letter of another script that imitates a Latin one (a Cyrillic `В` or `р`, a
+/// Ukrainian `і`, a Greek `ο`) as the letter it imitates (Unicode TS #39 prototypes). A word
+/// written wholly in Cyrillic keeps its letters, and is transliterated by `fold_word`.
+fn plain(word: &str) -> Cow<'_, str> {
+    if word.is_ascii() {
+        return Cow::Borrowed(word);
+    }
+    use unicode_normalization::UnicodeNormalization;
+    let visible: String = word.chars().filter(|c| !is_invisible(*c)).nfkc().collect();
+    let has_latin = visible.chars().any(is_latin);
+    let foreign = visible.chars().any(|c| c.is_alphabetic() && !is_latin(c));
+    if !(has_latin && foreign) {
+        return Cow::Owned(visible);
+    }
+    let mut out = String::with_capacity(visible.len());
+    for c in visible.chars() {
+        if c.is_alphabetic() && !is_latin(c) {
+            let prototype: String =
+                unicode_security::skeleton(c.encode_utf8(&mut [0; 4])).collect();
+            if !prototype.is_empty() && prototype.chars().all(|p| p.is_ascii_alphabetic()) {
+                out.push_str(&prototype);
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
 /// A word's skeleton: what spellings of one name have in common (see the module documentation).
 pub fn skeleton(word: &str) -> String {
+    let word = plain(word);
     let mut folded = String::with_capacity(word.len());
-    fold_word(word, &mut folded);
+    fold_word(&word, &mut folded);
     let mut out = String::with_capacity(folded.len());
     let mut chars = folded.chars().peekable();
     while let Some(c) = chars.next() {
@@ -169,41 +218,99 @@ struct Compiled {
     replacement: String,
 }
 
-/// A word of the text: its byte span and skeleton.
+/// A word of the text: its byte span and skeleton, and the skeletons of the words run together
+/// in it (`ArbenKrasniqi`, `krasniqi1990`), when there are several.
 struct Word {
     start: usize,
     end: usize,
     skeleton: String,
+    parts: Vec<String>,
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c)
+    c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c) || is_invisible(c)
+}
+
+/// The words run together in one word: split where a lower-case letter meets an upper-case one
+/// and where letters meet digits. Empty when the word is one.
+fn parts(word: &str) -> Vec<String> {
+    let mut cuts = Vec::new();
+    let mut previous: Option<char> = None;
+    for (i, c) in word.char_indices() {
+        if is_invisible(c) {
+            continue;
+        }
+        if let Some(p) = previous {
+            let case_change = p.is_lowercase() && c.is_uppercase();
+            let digit_change = p.is_ascii_digit() != c.is_ascii_digit();
+            if case_change || digit_change {
+                cuts.push(i);
+            }
+        }
+        previous = Some(c);
+    }
+    if cuts.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut at = 0;
+    for cut in cuts.into_iter().chain([word.len()]) {
+        out.push(skeleton(&word[at..cut]));
+        at = cut;
+    }
+    out
+}
+
+fn word(text: &str, start: usize, end: usize) -> Word {
+    let w = &text[start..end];
+    Word {
+        start,
+        end,
+        skeleton: skeleton(w),
+        parts: parts(w),
+    }
+}
+
+/// Whether two words are one word hyphenated across a line break (`Kras-` newline `niqi`, or a
+/// soft hyphen before the break).
+fn hyphenated(first: &str, between: &str) -> bool {
+    let broken = between.contains('\n') || between.contains('\r');
+    let rest = between.strip_prefix('-').unwrap_or(between);
+    broken
+        && rest.chars().all(char::is_whitespace)
+        && (between.starts_with('-') || first.ends_with('\u{AD}'))
 }
 
 /// The words of `text` with their skeletons.
 fn words(text: &str) -> Vec<Word> {
-    let mut out = Vec::new();
+    let mut out: Vec<Word> = Vec::new();
     let mut start = None;
+    let push = |out: &mut Vec<Word>, s: usize, e: usize| {
+        if let Some(last) = out.last()
+            && hyphenated(&text[last.start..last.end], &text[last.end..s])
+        {
+            let first = out.pop().expect("a last word");
+            let mut joined = word(text, s, e);
+            joined.skeleton = format!("{}{}", first.skeleton, joined.skeleton);
+            joined.start = first.start;
+            joined.parts = Vec::new();
+            out.push(joined);
+            return;
+        }
+        out.push(word(text, s, e));
+    };
     for (i, c) in text.char_indices() {
         match (is_word_char(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                out.push(Word {
-                    start: s,
-                    end: i,
-                    skeleton: skeleton(&text[s..i]),
-                });
+                push(&mut out, s, i);
                 start = None;
             }
             _ => {}
         }
     }
     if let Some(s) = start {
-        out.push(Word {
-            start: s,
-            end: text.len(),
-            skeleton: skeleton(&text[s..]),
-        });
+        push(&mut out, s, text.len());
     }
     out
 }
@@ -303,7 +410,16 @@ impl Redactor {
             }
             return;
         }
-        let skeletons: Vec<String> = words(text).into_iter().map(|w| w.skeleton).collect();
+        let skeletons: Vec<String> = words(text)
+            .into_iter()
+            .flat_map(|w| {
+                if w.parts.is_empty() {
+                    vec![w.skeleton]
+                } else {
+                    w.parts
+                }
+            })
+            .collect();
         if skeletons.is_empty() {
             return;
         }
@@ -337,9 +453,10 @@ impl Redactor {
         let mut spans: Vec<(usize, usize, &str)> = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let found = self.terms.iter().find(|t| {
+            let w = &words[i];
+            let found = self.terms.iter().find_map(|t| {
                 let n = t.words.len();
-                i + n <= words.len()
+                let in_sequence = i + n <= words.len()
                     && t.words
                         .iter()
                         .zip(&words[i..i + n])
@@ -347,12 +464,19 @@ impl Redactor {
                         .all(|(k, (tw, w))| {
                             (k == 0 || joins(&text[words[i + k - 1].end..w.start]))
                                 && word_matches(tw, &w.skeleton)
-                        })
+                        });
+                if in_sequence {
+                    return Some((n, &t.replacement));
+                }
+                // Run together in one word: `ArbenKrasniqi`, `@krasniqi1990`, a handle or the
+                // end of a URL (`facebook.com/arbenkrasniqi`).
+                let run_together = (n == 1 && w.parts.iter().any(|p| word_matches(&t.words[0], p)))
+                    || (n > 1 && w.skeleton.contains(&t.words.concat()));
+                run_together.then_some((1, &t.replacement))
             });
             match found {
-                Some(t) => {
-                    let n = t.words.len();
-                    spans.push((words[i].start, words[i + n - 1].end, &t.replacement));
+                Some((n, replacement)) => {
+                    spans.push((words[i].start, words[i + n - 1].end, replacement));
                     i += n;
                 }
                 None => i += 1,
@@ -539,5 +663,136 @@ mod tests {
             "[name] spoke; li is not a name"
         );
         assert_eq!(r.apply("Wei"), "[name]");
+    }
+}
+
+/// The redaction corpus: one row per kind of spelling that text really carries (issue 19 §5),
+/// each run through the same redactor, and the words that must stay readable beside them.
+#[cfg(test)]
+mod corpus {
+    use super::*;
+
+    fn redactor() -> Redactor {
+        Redactor::new(&[
+            Term {
+                text: "Arben Krasniqi".into(),
+                kind: TermKind::Name,
+                pseudonym: Some("Party A".into()),
+            },
+            Term {
+                text: "Dragana Petrović".into(),
+                kind: TermKind::Name,
+                pseudonym: None,
+            },
+        ])
+    }
+
+    /// (category, text, a word of the name that must be gone).
+    const MUST_MASK: &[(&str, &str, &str)] = &[
+        (
+            "soft hyphen inside",
+            "Arben Kras\u{AD}niqi testified.",
+            "niqi",
+        ),
+        (
+            "zero-width space inside",
+            "Arben Kras\u{200B}niqi testified.",
+            "niqi",
+        ),
+        (
+            "zero-width joiner inside",
+            "Kras\u{200D}niqi testified.",
+            "niqi",
+        ),
+        ("word joiner inside", "Kras\u{2060}niqi testified.", "niqi"),
+        (
+            "hyphenated across a line break",
+            "Mr Kras-\nniqi testified.",
+            "niqi",
+        ),
+        (
+            "soft hyphen before a line break",
+            "Mr Kras\u{AD}\nniqi testified.",
+            "niqi",
+        ),
+        (
+            "Cyrillic look-alike in a Latin word",
+            "Arben Кrasniqi testified.",
+            "rasniqi",
+        ),
+        (
+            "Cyrillic р and а in a Latin word",
+            "Dragana Реtrović testified.",
+            "trović",
+        ),
+        (
+            "Ukrainian і in a Latin word",
+            "Arben Krasnіqі testified.",
+            "Krasn",
+        ),
+        (
+            "Greek ο in a Latin word",
+            "Dragana Petrοvić testified.",
+            "Petr",
+        ),
+        (
+            "fullwidth letters",
+            "Ａｒｂｅｎ Ｋｒａｓｎｉｑｉ testified.",
+            "ｉｑｉ",
+        ),
+        (
+            "wholly Serbian Cyrillic",
+            "Драгана Петровић је сведочила.",
+            "Петров",
+        ),
+        ("run together", "ArbenKrasniqi posted it.", "Krasniqi"),
+        (
+            "a handle with digits",
+            "He wrote as @krasniqi1990 online.",
+            "krasniqi",
+        ),
+        (
+            "the end of a URL",
+            "See facebook.com/arbenkrasniqi for the post.",
+            "arbenkrasniqi",
+        ),
+        (
+            "Serbian possessive -evog",
+            "Petrovićevog stana.",
+            "Petrović",
+        ),
+        ("Albanian definite form", "Krasniqit i thanë.", "Krasniqit"),
+    ];
+
+    /// Ordinary words near the terms' spellings that must stay readable.
+    const MUST_KEEP: &[&str] = &[
+        "The market opened.",
+        "Krasnodar is a city.",
+        "Petrol prices rose.",
+        "An arbitrary decision.",
+        "Kosovo Police and the Basic Court.",
+        "iPhone photos were shown.",
+    ];
+
+    #[test]
+    fn every_spelling_of_the_corpus_is_masked() {
+        let r = redactor();
+        for (category, text, gone) in MUST_MASK {
+            let out = r.apply(text);
+            assert!(!out.contains(gone), "{category}: {text:?} became {out:?}");
+            assert_ne!(
+                out.as_ref(),
+                *text,
+                "{category}: nothing masked in {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_words_stay_as_written() {
+        let r = redactor();
+        for text in MUST_KEEP {
+            assert_eq!(r.apply(text).as_ref(), *text, "over-redacted");
+        }
     }
 }
