@@ -122,6 +122,8 @@ impl Drop for TestApp {
 
 /// Body size limit used by the test servers, small enough to test 413 cheaply.
 pub const TEST_MAX_BODY: usize = 256 * 1024;
+/// Refused tokens per minute and client address of test servers (the service's default).
+pub const TEST_AUTH_FAILURES: u32 = 30;
 /// The import body limit of test servers (the service's default is 256 MiB).
 pub const TEST_MAX_IMPORT: usize = 8 * 1024 * 1024;
 
@@ -195,6 +197,7 @@ impl TestApp {
             app::Limits {
                 body_bytes: TEST_MAX_BODY,
                 import_bytes: TEST_MAX_IMPORT,
+                auth_failures_per_minute: TEST_AUTH_FAILURES,
             },
         );
         let server = tokio::spawn(async move {

@@ -29,6 +29,47 @@ pub struct Limits {
     pub body_bytes: usize,
     /// `POST /api/v1/rulings/import` (JSON lines).
     pub import_bytes: usize,
+    /// Refused tokens allowed from one client address per minute; past it, requests with a token
+    /// from that address are answered 429 until the minute is over.
+    pub auth_failures_per_minute: u32,
+}
+
+/// Refused tokens per client address, counted in one-minute windows.
+#[derive(Debug, Default)]
+struct AuthFailures {
+    by_client:
+        std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (std::time::Instant, u32)>>,
+}
+
+const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl AuthFailures {
+    /// Seconds until `client` may try again, when it has used up its refusals.
+    fn locked(&self, client: std::net::IpAddr, limit: u32) -> Option<u64> {
+        let map = self
+            .by_client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (since, count) = map.get(&client)?;
+        let elapsed = since.elapsed();
+        (elapsed < WINDOW && *count >= limit).then(|| (WINDOW - elapsed).as_secs().max(1))
+    }
+
+    fn refused(&self, client: std::net::IpAddr) {
+        let mut map = self
+            .by_client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Old windows go, so the map holds only the clients of the last minute.
+        if map.len() > 10_000 {
+            map.retain(|_, (since, _)| since.elapsed() < WINDOW);
+        }
+        let entry = map.entry(client).or_insert((std::time::Instant::now(), 0));
+        if entry.0.elapsed() >= WINDOW {
+            *entry = (std::time::Instant::now(), 0);
+        }
+        entry.1 += 1;
+    }
 }
 
 /// Builds the application over `state`.
@@ -37,6 +78,7 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
     let docs = api.swagger_ui();
     let (yaml, json) = conformance::publish(&api.spec_yaml());
     let routes = std::sync::Arc::new(Routes::from_spec(&json, endpoints::API_PREFIX));
+    let failures = std::sync::Arc::new(AuthFailures::default());
     Route::new()
         .nest(endpoints::API_PREFIX, api)
         .nest("/docs", docs)
@@ -170,31 +212,65 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                 Ok(response)
             }
         })
-        .around(|endpoint, request| async move {
-            // Problems are said in the language the caller asks for (RFC 9110 Accept-Language).
-            let lang = request
-                .header(header::ACCEPT_LANGUAGE)
-                .map(Lang::from_accept_language)
-                .unwrap_or_default();
-            let authenticated = request.headers().contains_key(header::AUTHORIZATION);
-            let docs = request.uri().path().starts_with("/docs");
-            let mut response = LANGUAGE
-                .scope(lang, endpoint.call(request))
-                .await?
-                .into_response();
-            secure_headers(&mut response, authenticated, docs);
-            let is_problem = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("application/problem+json"));
-            if is_problem {
-                response.headers_mut().insert(
-                    header::CONTENT_LANGUAGE,
-                    header::HeaderValue::from_static(lang.tag()),
-                );
+        .around(move |endpoint, request| {
+            let failures = failures.clone();
+            async move {
+                // Refused tokens are limited per client address (guessing tokens, or a script
+                // with a stale one hammering the database): 429 with Retry-After once used up.
+                let client = request
+                    .remote_addr()
+                    .as_socket_addr()
+                    .map(std::net::SocketAddr::ip);
+                let with_token = request.headers().contains_key(header::AUTHORIZATION);
+                if with_token
+                    && let Some(client) = client
+                    && let Some(wait) = failures.locked(client, limits.auth_failures_per_minute)
+                {
+                    let mut refused = problem_response(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        Problem::for_status(
+                            429,
+                            format!(
+                                "too many refused tokens from this address; try again in {wait} s"
+                            ),
+                        ),
+                    );
+                    if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+                        refused.headers_mut().insert(header::RETRY_AFTER, value);
+                    }
+                    return Ok(unread_body(refused));
+                }
+                // Problems are said in the language the caller asks for (RFC 9110 Accept-Language).
+                let lang = request
+                    .header(header::ACCEPT_LANGUAGE)
+                    .map(Lang::from_accept_language)
+                    .unwrap_or_default();
+                let authenticated = request.headers().contains_key(header::AUTHORIZATION);
+                let docs = request.uri().path().starts_with("/docs");
+                let mut response = LANGUAGE
+                    .scope(lang, endpoint.call(request))
+                    .await?
+                    .into_response();
+                secure_headers(&mut response, authenticated, docs);
+                if with_token
+                    && response.status() == StatusCode::UNAUTHORIZED
+                    && let Some(client) = client
+                {
+                    failures.refused(client);
+                }
+                let is_problem = response
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("application/problem+json"));
+                if is_problem {
+                    response.headers_mut().insert(
+                        header::CONTENT_LANGUAGE,
+                        header::HeaderValue::from_static(lang.tag()),
+                    );
+                }
+                Ok(response)
             }
-            Ok(response)
         })
         .around(metrics::observe)
 }

@@ -151,6 +151,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                         app::Limits {
                             body_bytes: config.max_body_bytes,
                             import_bytes: config.max_import_bytes,
+                            auth_failures_per_minute: config.auth_failures_per_minute,
                         },
                     ),
                     stop_signal(),

@@ -67,6 +67,14 @@ pub struct ServeConfig {
     /// judgments is 206 MB; larger collections go through `courtwatch import rulings`).
     #[arg(long, env = "COURTWATCH_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024)]
     pub max_import_bytes: usize,
+    /// Refused bearer tokens allowed from one client address per minute; past it, that address's
+    /// requests with a token answer 429 (with Retry-After) until the minute is over.
+    #[arg(
+        long,
+        env = "COURTWATCH_AUTH_FAILURES_PER_MINUTE",
+        default_value_t = 30
+    )]
+    pub auth_failures_per_minute: u32,
     /// Load the fictional demo data set before serving (only into an empty database).
     #[arg(long, env = "COURTWATCH_DEMO_DATA")]
     pub demo_data: bool,

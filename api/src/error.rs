@@ -248,6 +248,10 @@ impl Problem {
                     "Neispravan sadržaj",
                 ),
             ),
+            429 => (
+                "too-many-requests",
+                said("Too many requests", "Shumë kërkesa", "Previše zahteva"),
+            ),
             _ if status >= 500 => (
                 "internal",
                 said("Internal error", "Gabim i brendshëm", "Interna greška"),
@@ -292,6 +296,10 @@ pub enum ApiError {
     /// the field or the methodology question code. Nothing was stored.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
+    /// Too many refused tokens came from this client address in the last minute; `Retry-After`
+    /// says when to try again.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>),
     /// Something broke inside the service; the details are in the server log, not here.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),

@@ -3,7 +3,7 @@
 //! roles that import, security headers, `/metrics` for admins, Excel-safe CSV in Excel mode, and
 //! owner-only files.
 
-use courtwatch_tests::{TEST_MAX_BODY, TestApp, on_each_backend};
+use courtwatch_tests::{TEST_AUTH_FAILURES, TEST_MAX_BODY, TestApp, on_each_backend};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -257,3 +257,35 @@ async fn files_are_the_owners_alone_and_exports_follow_no_link() {
     }
     cleanup(&data_dir, admin).await;
 }
+
+async fn refused_tokens_are_rate_limited(app: &TestApp) {
+    let mut statuses = Vec::new();
+    for i in 0..TEST_AUTH_FAILURES + 3 {
+        let response = app
+            .client
+            .get(app.api("/cases"))
+            .bearer_auth(format!("cw_guess{i:040}"))
+            .send()
+            .await
+            .expect("get");
+        statuses.push((
+            response.status().as_u16(),
+            response.headers().get("retry-after").cloned(),
+        ));
+    }
+    let refused = statuses.iter().filter(|(s, _)| *s == 401).count();
+    assert_eq!(refused as u32, TEST_AUTH_FAILURES, "{statuses:?}");
+    let (status, retry_after) = statuses.last().expect("last").clone();
+    assert_eq!(status, 429);
+    let seconds: u64 = retry_after
+        .and_then(|v| v.to_str().ok().and_then(|s| s.parse().ok()))
+        .expect("Retry-After in seconds");
+    assert!((1..=60).contains(&seconds), "{seconds}");
+    // Meanwhile, what needs no token still answers.
+    let (status, _) = app.call(Method::GET, "/methodology/1", None, None).await;
+    assert_eq!(status, 200);
+}
+on_each_backend!(
+    refused_tokens_are_rate_limited_on_each_backend,
+    refused_tokens_are_rate_limited
+);
