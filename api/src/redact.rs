@@ -410,7 +410,10 @@ impl Index {
         let mut patterns = Vec::new();
         let mut owners = Vec::new();
         for (i, t) in terms.iter().enumerate() {
-            by_prefix.entry(prefix_key(&t.words[0])).or_default().push(i);
+            by_prefix
+                .entry(prefix_key(&t.words[0]))
+                .or_default()
+                .push(i);
             if t.words.len() > 1 {
                 patterns.push(t.joined.clone());
                 owners.push(i);
@@ -418,7 +421,11 @@ impl Index {
         }
         let shortest_run = patterns.iter().map(String::len).min().unwrap_or(usize::MAX);
         let run_together = (!patterns.is_empty())
-            .then(|| aho_corasick::AhoCorasick::new(&patterns).ok().map(|a| (a, owners)))
+            .then(|| {
+                aho_corasick::AhoCorasick::new(&patterns)
+                    .ok()
+                    .map(|a| (a, owners))
+            })
             .flatten();
         Index {
             by_prefix,
@@ -937,7 +944,8 @@ mod corpus {
         let r = redactor();
         let mut texts: Vec<String> = MUST_MASK.iter().map(|(_, t, _)| (*t).to_owned()).collect();
         texts.extend(MUST_KEEP.iter().map(|t| (*t).to_owned()));
-        texts.push("A. Krasniqi, Dragana P. and Krasniqi-Berisha met Petrovićem at Arben's.".into());
+        texts
+            .push("A. Krasniqi, Dragana P. and Krasniqi-Berisha met Petrovićem at Arben's.".into());
         for text in texts {
             assert_eq!(
                 r.spans_by_index(&text),

@@ -8,14 +8,56 @@ use std::time::{Duration, Instant};
 use courtwatch_api::redact::{Redactor, Term, TermKind};
 
 const FIRST: &[&str] = &[
-    "Arbër", "Blerina", "Dardan", "Elira", "Fatlind", "Gentiana", "Ilir", "Jetmira", "Kujtim",
-    "Lirije", "Mirlind", "Njomza", "Petrit", "Rrezarta", "Shpend", "Teuta", "Valdet", "Zana",
-    "Dragoslav", "Jelisaveta", "Milorad", "Snežana", "Vukašin", "Živana", "Đorđe",
+    "Arbër",
+    "Blerina",
+    "Dardan",
+    "Elira",
+    "Fatlind",
+    "Gentiana",
+    "Ilir",
+    "Jetmira",
+    "Kujtim",
+    "Lirije",
+    "Mirlind",
+    "Njomza",
+    "Petrit",
+    "Rrezarta",
+    "Shpend",
+    "Teuta",
+    "Valdet",
+    "Zana",
+    "Dragoslav",
+    "Jelisaveta",
+    "Milorad",
+    "Snežana",
+    "Vukašin",
+    "Živana",
+    "Đorđe",
 ];
 const LAST: &[&str] = &[
-    "Bajraktari", "Dervishaj", "Gashiqi", "Hoxhaj", "Kelmendiu", "Lushtaku", "Mehmetaj", "Osmani",
-    "Qerimaj", "Rexhepaj", "Sadikaj", "Thaqiri", "Zeqiraj", "Brankovićev", "Dražić", "Jakšić",
-    "Lazarević", "Milošev", "Nedeljković", "Radulović", "Stojanović", "Vučetić", "Živković",
+    "Bajraktari",
+    "Dervishaj",
+    "Gashiqi",
+    "Hoxhaj",
+    "Kelmendiu",
+    "Lushtaku",
+    "Mehmetaj",
+    "Osmani",
+    "Qerimaj",
+    "Rexhepaj",
+    "Sadikaj",
+    "Thaqiri",
+    "Zeqiraj",
+    "Brankovićev",
+    "Dražić",
+    "Jakšić",
+    "Lazarević",
+    "Milošev",
+    "Nedeljković",
+    "Radulović",
+    "Stojanović",
+    "Vučetić",
+    "Živković",
 ];
 
 fn terms(n: usize) -> Vec<Term> {
@@ -62,7 +104,9 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 
 fn main() {
     let runs = 5;
-    println!("| terms | text | build | apply (index) | spans (index) | spans (every term at every word) | ratio |");
+    println!(
+        "| terms | text | build | apply (index) | spans (index) | spans (every term at every word) | ratio |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for (n, bytes) in [(50, 1_000_000), (500, 1_000_000), (500, 100_000)] {
         let list = terms(n);
