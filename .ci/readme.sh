@@ -95,6 +95,12 @@ printf '\nreadme: checking the worked example\n' >&2
 [ "$(curl -s -o /dev/null -w '%{http_code}' $API/cases/$CASE)" = 401 ] || fail "the case is readable without a token"
 CHECKS
   block sensitive-terms
+  block organisations
+  cat <<'CHECKS'
+[ "$(curl -s -o /dev/null -w '%{http_code}' $API/cases -H "Authorization: Bearer $ANA")" = 401 ] \
+  || fail "the deactivated user's token is still accepted"
+courtwatch org list | grep -q "Roma Rights Watch (fictional)" || fail "the renamed organisation is not listed"
+CHECKS
   block search
   cat <<'CHECKS'
 printf '\nreadme: waiting for the imported judgments to be searchable\n' >&2
