@@ -41,7 +41,7 @@ async fn case_lifecycle(app: &TestApp) {
     assert_eq!(status, 409, "{problem}");
     assert_eq!(
         problem["detail"],
-        "a case with this case number already exists at this court"
+        "your organisation already has a case with this case number at this court"
     );
 
     let mut changed = body.clone();

@@ -18,7 +18,7 @@ async fn case_law_and_case_rulings(app: &TestApp) {
     assert_eq!(status, 409);
     assert_eq!(
         problem["detail"],
-        "a ruling with this external id already exists"
+        "your organisation already has a ruling with this external id"
     );
 
     let (case_id, court_id) = app.case("XK", "C.nr. 55/24", &["disability"]).await;
