@@ -341,29 +341,59 @@ fn joins(between: &str) -> bool {
 static PATTERNS: LazyLock<Regex> = LazyLock::new(|| {
     let b = r"(?-u:\b)";
     let email = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}";
-    // International: +381 11 123 4567, 00383 44 123 456, +383(0)44/123-456.
+    // A separator inside a number: space, dot, slash or dash.
+    let sep = r"[ ./\-]?";
+    // International: +381 11 123 4567, 00383 44 123 456, +383(0)44/123-456, (+382) 67 12 34 56,
+    // +355.69.123.4567. How many digits it holds is checked after the match (8 to 15).
     let international = format!(
-        r"(?:\+|{b}00)[0-9]{{2,3}}[ /\-]?(?:\(0\)[ ]?)?[0-9]{{1,3}}(?:[ /\-]?[0-9]{{2,4}}){{2,3}}{b}"
+        r"\(?(?:\+|{b}00)[0-9]{{2,3}}\)?{sep}(?:\(0\){sep})?\(?[0-9]{{1,4}}\)?(?:{sep}[0-9]{{2,4}}){{1,5}}{b}"
     );
-    // National: 044 123 456, 011/123-4567, 063-123-456.
-    let national = format!(r"{b}0[0-9]{{1,2}}[ /\-][0-9]{{3}}[ \-]?[0-9]{{3,4}}{b}");
-    // JMBG/EMBG (13 digits), Kosovo personal number and unbroken phone numbers (10 digits, or 9
-    // from a leading 0), Albanian personal number.
-    let id = format!(r"{b}(?:[0-9]{{13}}|[0-9]{{10}}|0[0-9]{{8}}|[A-Z][0-9]{{8}}[A-Z]){b}");
+    // National, from a leading 0: 044 123 456, 011/123-4567, 064/1234-567, 044.123.456,
+    // 044 12 34 56, (044) 123-456 (8 to 10 digits, checked after the match).
+    let national = format!(
+        r"(?:\(0[0-9]{{1,2}}\)|{b}0[0-9]{{1,2}}){sep}[0-9]{{2,4}}(?:{sep}[0-9]{{2,4}}){{1,3}}{b}"
+    );
+    // JMBG/EMBG (13 digits), also broken by spaces or dashes, or run into a word
+    // (`JMBG1505985715123`); Kosovo personal number and unbroken phone numbers (10 digits, or 9
+    // from a leading 0); Albanian personal number, in either case.
+    let broken = format!(r"{b}[0-9]{{2,7}}(?:[ \-][0-9]{{2,7}}){{1,5}}{b}");
+    let id = format!(
+        r"{b}(?:[0-9]{{13}}|[0-9]{{10}}|0[0-9]{{8}}){b}|[A-Za-z][0-9]{{13}}{b}|{b}[A-Za-z][0-9]{{8}}[A-Za-z]{b}"
+    );
+    // The first alternative that matches at a place is taken: whole numbers first, then the
+    // phone shapes, then numbers broken by spaces or dashes.
     Regex::new(&format!(
-        "(?P<email>{email})|(?P<phone>{international})|(?P<local>{national})|(?P<id>{id})"
+        "(?P<email>{email})|(?P<id>{id})|(?P<phone>{international})|(?P<local>{national})|(?P<broken>{broken})"
     ))
     .expect("redaction patterns compile")
 });
 
-/// The mask for a match of [`PATTERNS`].
-fn pattern_mask(caps: &regex::Captures<'_>) -> &'static str {
+/// A date or a time as numbers (`01.03.2019`, `2019-03-01`, `10:30`), which is not a phone number.
+fn looks_like_a_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(['.', '/', '-']).map(str::trim).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && (parts[0].len() == 4 || parts[2].len() == 4 || parts[2].len() == 2)
+        && parts.iter().filter(|p| p.len() <= 2).count() >= 2
+}
+
+/// The mask for a match of [`PATTERNS`], or `None` when the match is not what it looked like
+/// (a phone number needs 8 to 15 digits, a broken personal number exactly 13, a date is neither).
+fn pattern_mask(caps: &regex::Captures<'_>) -> Option<&'static str> {
+    let text = caps.get(0).map_or("", |m| m.as_str());
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
     if caps.name("email").is_some() {
-        "[e-mail]"
-    } else if caps.name("phone").is_some() || caps.name("local").is_some() {
-        "[phone]"
+        Some("[e-mail]")
+    } else if caps.name("phone").is_some() {
+        (8..=15).contains(&digits).then_some("[phone]")
+    } else if caps.name("local").is_some() {
+        ((8..=10).contains(&digits) && !looks_like_a_date(text)).then_some("[phone]")
+    } else if caps.name("broken").is_some() {
+        (digits == 13).then_some("[id number]")
     } else {
-        "[id number]"
+        Some("[id number]")
     }
 }
 
@@ -658,6 +688,19 @@ impl Redactor {
                 text = Cow::Owned(changed);
             }
         }
+        // Fullwidth digits and signs (`０４４`) as ASCII, so that the patterns see them.
+        if text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c)) {
+            let ascii: String = text
+                .chars()
+                .map(|c| match c {
+                    '\u{FF01}'..='\u{FF5E}' => {
+                        char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c)
+                    }
+                    other => other,
+                })
+                .collect();
+            text = Cow::Owned(ascii);
+        }
         // Every pattern needs a digit or an `@`; most text has neither in the right place, and a
         // quick scan saves running the expressions.
         if !text.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
@@ -668,7 +711,9 @@ impl Redactor {
         }
         Cow::Owned(
             PATTERNS
-                .replace_all(&text, |caps: &regex::Captures<'_>| pattern_mask(caps))
+                .replace_all(&text, |caps: &regex::Captures<'_>| {
+                    pattern_mask(caps).map_or_else(|| caps[0].to_owned(), str::to_owned)
+                })
                 .into_owned(),
         )
     }
@@ -914,6 +959,64 @@ mod corpus {
         ),
         ("Albanian definite form", "Krasniqit i thanë.", "Krasniqit"),
     ];
+
+    /// (category, text, what must be gone): numbers that identify someone, unlisted.
+    const PATTERNS_MASK: &[(&str, &str, &str)] = &[
+        ("phone with dots", "tel 044.123.456 ok", "123"),
+        ("phone in pairs", "tel 044 12 34 56 ok", "34 56"),
+        ("phone in parentheses", "tel (044) 123-456 ok", "123"),
+        ("Serbian mobile 4+3", "mob 064/1234-567 ok", "1234"),
+        ("Kosovo +383", "call +383 44 123 456 now", "123 456"),
+        ("Serbia +381", "call +381 64 123 4567 now", "4567"),
+        ("Montenegro +382", "call +382 67 12 34 56 now", "34 56"),
+        ("Albania +355", "call +355 69 123 4567 now", "4567"),
+        ("00 prefix", "call 00383 44 123 456 now", "123 456"),
+        (
+            "JMBG broken by spaces",
+            "JMBG 1505 985 715 123 given",
+            "985",
+        ),
+        (
+            "JMBG broken by dashes",
+            "JMBG 150598-5715123 given",
+            "5715123",
+        ),
+        (
+            "JMBG run into a word",
+            "JMBG1505985715123 given",
+            "1505985715123",
+        ),
+        (
+            "Albanian id in lower case",
+            "nr j12345678a given",
+            "12345678",
+        ),
+        ("fullwidth digits", "tel ０４４ １２３ ４５６ ok", "４５６"),
+    ];
+
+    /// Numbers that must stay as written: dates, times, case numbers, amounts, ECLI, articles.
+    const PATTERNS_KEEP: &[&str] = &[
+        "on 12.03.2019 at 10:30",
+        "on 01.03.2019 the court sat",
+        "on 2019-03-01 the court sat",
+        "case P. 1234/2019, fine of EUR 10 000",
+        "ECLI:CE:ECHR:2019:0312JUD004357798",
+        "Article 3 and 14, § 1",
+        "K 12/24 and P 404/26",
+        "sentence of 6 months, costs 150.00 EUR",
+    ];
+
+    #[test]
+    fn identifying_numbers_are_masked_and_others_stay() {
+        let r = Redactor::patterns_only();
+        for (category, text, gone) in PATTERNS_MASK {
+            let out = r.apply(text);
+            assert!(!out.contains(gone), "{category}: {text:?} became {out:?}");
+        }
+        for text in PATTERNS_KEEP {
+            assert_eq!(r.apply(text).as_ref(), *text, "over-redacted");
+        }
+    }
 
     /// Ordinary words near the terms' spellings that must stay readable.
     const MUST_KEEP: &[&str] = &[
