@@ -4,6 +4,7 @@
 //! hands them to a [`SearchIndex`], and turns a researcher's request into a [`SearchRequest`].
 
 pub mod analysis;
+pub mod cost;
 pub mod doc;
 pub mod error;
 #[doc(hidden)]
@@ -11,6 +12,7 @@ pub mod fuzzing;
 pub mod index;
 pub mod query;
 
+pub use cost::QueryLimits;
 pub use doc::{IndexDoc, Kind, Visibility, doc_key};
 pub use error::IndexError;
 pub use index::SearchIndex;

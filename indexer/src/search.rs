@@ -24,6 +24,7 @@ use tantivy::{
 
 use crate::{
     analysis,
+    cost::{Budget, QueryLimits},
     doc::Kind,
     error::IndexError,
     index::{FACETS, Fields, PUBLIC, SearchIndex, days},
@@ -189,7 +190,7 @@ impl SearchIndex {
         };
         let tree = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
-        let builder = Builder::new(&self.fields, false, &searcher);
+        let builder = Builder::new(&self.fields, false, &searcher, QueryLimits::DEFAULT);
         let full = self.full_query(builder.build(&tree)?, &request);
         let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
         let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
@@ -213,13 +214,27 @@ impl SearchIndex {
         Ok(ids)
     }
 
-    /// Runs a search.
+    /// Runs a search, within the [default limits](QueryLimits::DEFAULT) on its cost.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+        self.search_within(request, QueryLimits::DEFAULT)
+    }
+
+    /// Runs a search within these limits on its cost (the benchmark compares them with none).
+    #[doc(hidden)]
+    pub fn search_within(
+        &self,
+        request: &SearchRequest,
+        limits: QueryLimits,
+    ) -> Result<SearchResults, IndexError> {
         let limit = request.limit.clamp(1, MAX_LIMIT);
-        let tree = query::parse(&request.query)?;
+        let tree = if limits.deduplicate {
+            query::parse(&request.query)?
+        } else {
+            query::parse_as_written(&request.query)?
+        };
         // The query is built against the searcher it runs on (see `Builder::analyse`).
         let searcher = self.reader.searcher();
-        let builder = Builder::new(&self.fields, request.exact, &searcher);
+        let builder = Builder::new(&self.fields, request.exact, &searcher, limits);
         let user_query = builder.build(&tree)?;
         let full = self.full_query(user_query, request);
         let signature = signature(request);
@@ -492,19 +507,22 @@ struct Builder<'a> {
     folded: TextAnalyzer,
     /// Every text term the query looks for (for highlighting).
     terms: std::cell::RefCell<Vec<Term>>,
+    /// What the query built so far costs.
+    budget: Budget,
 }
 
 /// What one query word looks for at its position: any of these indexed terms.
 type Alternatives = Vec<String>;
 
 impl<'a> Builder<'a> {
-    fn new(fields: &'a Fields, exact: bool, searcher: &'a Searcher) -> Self {
+    fn new(fields: &'a Fields, exact: bool, searcher: &'a Searcher, limits: QueryLimits) -> Self {
         Self {
             fields,
             searcher,
             exact,
             folded: analysis::folded(),
             terms: std::cell::RefCell::new(Vec::new()),
+            budget: Budget::new(limits),
         }
     }
 
@@ -600,6 +618,7 @@ impl<'a> Builder<'a> {
                 } else {
                     text.clone()
                 };
+                self.budget.lookups(1)?;
                 Box::new(TermQuery::new(
                     Term::from_field_text(self.keyword_field(*field), &value),
                     IndexRecordOption::Basic,
@@ -656,6 +675,11 @@ impl<'a> Builder<'a> {
                 return Err(IndexError::Unsearchable(format!(
                     "'{text}' contains no letters or digits to search for"
                 )));
+            }
+            self.budget.phrase(words.len(), text)?;
+            self.budget.lookups(words.iter().map(Vec::len).sum())?;
+            if prefix && let Some(last) = words.last() {
+                self.budget.prefix(self.searcher, tfield, &last[0])?;
             }
             self.terms.borrow_mut().extend(
                 words

@@ -410,3 +410,58 @@ fn a_full_build_merges_into_one_segment_per_thread_and_loses_nothing() {
     assert_eq!(index.search(&request("serija3")).unwrap().total, 24);
     assert_eq!(index.num_docs(), 200);
 }
+
+/// A query that would cost too much is refused with the reason before any postings are read;
+/// repeats are searched once; the same query within wider limits runs.
+#[test]
+fn costly_queries_are_refused_with_the_reason() {
+    use courtwatch_indexer::QueryLimits;
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    // 300 words that begin with "ab", and 300 that begin with "cd".
+    let body: String = (0..300)
+        .map(|i| format!("ab{i:03}x cd{i:03}y "))
+        .collect();
+    index
+        .add_new(&doc(Kind::Ruling, "r1", "Fictional words", &body))
+        .unwrap();
+    index.commit("test").unwrap();
+    let tight = QueryLimits {
+        term_lookups: 40,
+        prefix_terms: 500,
+        phrase_words: 4,
+        deduplicate: true,
+    };
+    let refused = |query: &str, needle: &str| {
+        let err = index
+            .search_within(&request(query), tight)
+            .map(|r| r.total)
+            .expect_err(query);
+        assert!(matches!(err, IndexError::Unsearchable(_)), "{query}: {err}");
+        assert!(err.to_string().contains(needle), "{query}: {err}");
+    };
+    let accepted = |query: &str| {
+        index
+            .search_within(&request(query), tight)
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+            .total
+    };
+    // Each prefix alone fits (300 words each, counted in title and text), both together do not.
+    assert_eq!(accepted("ab*"), 1);
+    refused("ab* OR cd*", "'cd*' matches too many words");
+    // The same prefix 250 times is one prefix.
+    assert_eq!(accepted(&vec!["ab*"; 250].join(" OR ")), 1);
+    // Too many distinct words; repeats of one word are one.
+    let distinct: Vec<String> = (0..30).map(|i| format!("ab{i:03}x")).collect();
+    refused(&distinct.join(" OR "), "more than 40 terms");
+    assert_eq!(accepted(&vec!["ab001x"; 150].join(" OR ")), 1);
+    // A phrase longer than allowed.
+    refused("\"ab000x cd000y ab001x cd001y ab002x\"", "at most 4");
+    assert_eq!(accepted("\"ab000x cd000y\""), 1);
+    // The defaults accept all of these.
+    assert_eq!(
+        index.search(&request("ab* OR cd*")).unwrap().total,
+        1,
+        "default limits"
+    );
+}

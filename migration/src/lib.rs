@@ -9,6 +9,7 @@ mod m20261122_000003_review_audit;
 mod m20261123_000004_sensitive_terms;
 mod m20261201_000005_user_deactivation;
 mod m20261202_000006_scoped_uniqueness;
+mod m20261203_000007_organisation_wide_terms;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_sensitive_terms::Migration),
             Box::new(m20261201_000005_user_deactivation::Migration),
             Box::new(m20261202_000006_scoped_uniqueness::Migration),
+            Box::new(m20261203_000007_organisation_wide_terms::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! The `sensitive_terms` table: per case, what must never leave the recording organisation.
+//! The `sensitive_terms` table: per case (or, marked so, for every case of the organisation), what must never leave the recording organisation.
 
 use sea_orm::entity::prelude::*;
 
@@ -12,6 +12,10 @@ pub struct Model {
     pub term: String,
     pub kind: String,
     pub party_id: Option<String>,
+    /// Applies to every record of the organisation, not only to this case.
+    pub organisation_wide: bool,
+    /// The case's organisation, set on organisation-wide terms (to find them by organisation).
+    pub organisation_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub created_by: String,
 }

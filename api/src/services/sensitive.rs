@@ -90,8 +90,12 @@ pub struct SensitiveTerm {
     pub term: String,
     /// What it is (decides the mask when it names no party).
     pub kind: SensitiveKind,
-    /// The party of this case the term names: its pseudonym replaces the term.
+    /// The party of this case the term names: its pseudonym replaces the term (in this case; in
+    /// the organisation's other cases an organisation-wide term is masked by its kind).
     pub party_id: Option<String>,
+    /// Whether the term applies to every record of the organisation, not only to this case: the
+    /// same person in several cases. Default false.
+    pub organisation_wide: Option<bool>,
 }
 
 /// A case's sensitive terms.
@@ -126,6 +130,7 @@ async fn stored<C: ConnectionTrait>(
             term: t.term,
             kind: SensitiveKind::from_code(&t.kind),
             party_id: t.party_id,
+            organisation_wide: t.organisation_wide.then_some(true),
         })
         .collect())
 }
@@ -243,6 +248,7 @@ pub async fn replace(
         .await?;
     let now = Utc::now();
     for (position, t) in input.terms.iter().enumerate() {
+        let wide = t.organisation_wide == Some(true);
         sensitive_term::ActiveModel {
             id: Set(new_id()),
             case_id: Set(case_id.to_owned()),
@@ -250,15 +256,19 @@ pub async fn replace(
             term: Set(t.term.clone()),
             kind: Set(t.kind.kind().code().to_owned()),
             party_id: Set(t.party_id.clone()),
+            organisation_wide: Set(wide),
+            organisation_id: Set(wide.then(|| found.case.organisation_id.clone())),
             created_at: Set(now),
             created_by: Set(actor.user_id.clone()),
         }
         .insert(&txn)
         .await?;
     }
+    let wide = |terms: &[SensitiveTerm]| terms.iter().any(|t| t.organisation_wide == Some(true));
+    let reaches_other_cases = wide(&before.terms) || wide(&input.terms);
     let after = SensitiveTerms {
         case_id: case_id.to_owned(),
-        terms: input.terms,
+        terms: input.terms.into_iter().map(normalised).collect(),
     };
     audit::record(
         &txn,
@@ -273,9 +283,31 @@ pub async fn replace(
         },
     )
     .await?;
-    outbox::record(&txn, Change::Case, case_id).await?;
+    if reaches_other_cases {
+        // Organisation-wide terms change what every case of the organisation shows.
+        let cases: Vec<String> = case::Entity::find()
+            .filter(case::Column::OrganisationId.eq(found.case.organisation_id.as_str()))
+            .select_only()
+            .column(case::Column::Id)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        for id in cases {
+            outbox::record(&txn, Change::Case, &id).await?;
+        }
+    } else {
+        outbox::record(&txn, Change::Case, case_id).await?;
+    }
     txn.commit().await?;
     Ok(after)
+}
+
+/// A term as it is stored and read back (`organisation_wide: false` is not written out).
+fn normalised(mut t: SensitiveTerm) -> SensitiveTerm {
+    if t.organisation_wide != Some(true) {
+        t.organisation_wide = None;
+    }
+    t
 }
 
 /// The redactor of each of these cases (patterns only for a case without terms).
@@ -300,7 +332,37 @@ pub async fn redactors<C: ConnectionTrait>(
                 .await?,
         );
     }
-    if terms.is_empty() {
+    // Organisation-wide terms of the cases' organisations, from any of their cases.
+    let mut organisation_of: HashMap<String, String> = HashMap::new();
+    for chunk in ids.chunks(5_000) {
+        organisation_of.extend(
+            case::Entity::find()
+                .filter(case::Column::Id.is_in(chunk.to_vec()))
+                .select_only()
+                .columns([case::Column::Id, case::Column::OrganisationId])
+                .into_tuple::<(String, String)>()
+                .all(db)
+                .await?,
+        );
+    }
+    let organisations: Vec<String> = organisation_of
+        .values()
+        .cloned()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let wide = if organisations.is_empty() {
+        Vec::new()
+    } else {
+        sensitive_term::Entity::find()
+            .filter(sensitive_term::Column::OrganisationWide.eq(true))
+            .filter(sensitive_term::Column::OrganisationId.is_in(organisations))
+            .order_by_asc(sensitive_term::Column::CaseId)
+            .order_by_asc(sensitive_term::Column::Position)
+            .all(db)
+            .await?
+    };
+    if terms.is_empty() && wide.is_empty() {
         return Ok(out);
     }
     let party_ids: Vec<String> = terms.iter().filter_map(|t| t.party_id.clone()).collect();
@@ -325,8 +387,31 @@ pub async fn redactors<C: ConnectionTrait>(
             pseudonym: t.party_id.and_then(|p| pseudonyms.get(&p).cloned()),
         });
     }
+    // An organisation-wide term from another case is masked by its kind: its party is not one
+    // of this case's.
+    let mut by_organisation: HashMap<&str, Vec<&sensitive_term::Model>> = HashMap::new();
+    for t in &wide {
+        if let Some(org) = &t.organisation_id {
+            by_organisation.entry(org.as_str()).or_default().push(t);
+        }
+    }
+    for (case_id, org) in &organisation_of {
+        let Some(extra) = by_organisation.get(org.as_str()) else {
+            continue;
+        };
+        let list = by_case.entry(case_id.clone()).or_default();
+        for t in extra.iter().filter(|t| &t.case_id != case_id) {
+            list.push(Term {
+                text: t.term.clone(),
+                kind: TermKind::parse(&t.kind).unwrap_or(TermKind::Other),
+                pseudonym: None,
+            });
+        }
+    }
     for (case_id, terms) in by_case {
-        out.insert(case_id, Redactor::new(&terms));
+        if !terms.is_empty() {
+            out.insert(case_id, Redactor::new(&terms));
+        }
     }
     Ok(out)
 }

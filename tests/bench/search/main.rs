@@ -6,6 +6,7 @@
 //! The results table goes into BENCHMARKS.md. Nothing here is a pass/fail test: it measures and
 //! prints; the targets are judged by reading the table.
 
+mod adversarial;
 mod engines;
 mod service;
 
@@ -52,6 +53,9 @@ struct Options {
     /// Builds per engine with `--build-only`.
     #[arg(long, default_value_t = 3)]
     build_runs: usize,
+    /// Only run the adversarial queries (issue 19 §6) with and without the query limits.
+    #[arg(long)]
+    adversarial: bool,
     /// Skip PostgreSQL (when no server is at hand).
     #[arg(long)]
     no_postgres: bool,
@@ -292,6 +296,13 @@ async fn run(options: Options, corpus: &Path) -> Result<(), String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
 
     let doc_count = docs.len() as u64;
+    if options.adversarial {
+        adversarial::run(&work, &docs, &queries, options.runs)?;
+        if remove_work {
+            let _ = std::fs::remove_dir_all(&work);
+        }
+        return Ok(());
+    }
     if options.build_only {
         builds_only(&options, &work, &docs).await?;
         if remove_work {
