@@ -419,9 +419,7 @@ fn costly_queries_are_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open(dir.path()).unwrap();
     // 300 words that begin with "ab", and 300 that begin with "cd".
-    let body: String = (0..300)
-        .map(|i| format!("ab{i:03}x cd{i:03}y "))
-        .collect();
+    let body: String = (0..300).map(|i| format!("ab{i:03}x cd{i:03}y ")).collect();
     index
         .add_new(&doc(Kind::Ruling, "r1", "Fictional words", &body))
         .unwrap();

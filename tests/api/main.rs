@@ -17,6 +17,7 @@ mod observations;
 mod openapi;
 mod parties_hearings;
 mod redaction;
+mod redaction_corpus;
 mod redaction_fields;
 mod reindex;
 mod review;

@@ -352,25 +352,44 @@ impl Redactor {
         if !word_matches(&t.words[0], &words[i].skeleton) {
             return None;
         }
+        // The street without its house number is still the address (`Kralja Petra bb`).
+        let numeric = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
+        let named = t.words.iter().take_while(|w| !numeric(w)).count().max(1);
         let mut at = i;
-        for term_word in &t.words[1..] {
-            let mut next = at + 1;
-            loop {
-                let w = words.get(next)?;
-                if !joins_address(&text[words[next - 1].end..w.start]) {
-                    return None;
-                }
-                if word_matches(term_word, &w.skeleton) {
-                    break;
-                }
-                if !is_address_word(&w.skeleton) {
-                    return None;
-                }
-                next += 1;
+        for (k, term_word) in t.words.iter().enumerate().skip(1) {
+            match Self::next_address_word(term_word, text, words, at) {
+                Some(next) => at = next,
+                None if k >= named && t.words[k..].iter().all(|w| numeric(w)) => break,
+                None => return None,
             }
-            at = next;
+        }
+        // A trailing "no number" (`bb`) belongs to the address.
+        while let Some(w) = words.get(at + 1)
+            && w.skeleton == "bb"
+            && joins_address(&text[words[at].end..w.start])
+        {
+            at += 1;
         }
         Some(at + 1 - i)
+    }
+
+    /// The word after word `at` that matches `term_word`, with words that only say "street" or
+    /// "number" allowed before it.
+    fn next_address_word(term_word: &str, text: &str, words: &[Word], at: usize) -> Option<usize> {
+        let mut next = at + 1;
+        loop {
+            let w = words.get(next)?;
+            if !joins_address(&text[words[next - 1].end..w.start]) {
+                return None;
+            }
+            if word_matches(term_word, &w.skeleton) {
+                return Some(next);
+            }
+            if !is_address_word(&w.skeleton) {
+                return None;
+            }
+            next += 1;
+        }
     }
 
     /// Where an address found at word `i` begins: before the words that say "street" right in
@@ -501,7 +520,20 @@ impl Redactor {
         Cow::Owned(
             PATTERNS
                 .replace_all(&text, |caps: &regex::Captures<'_>| {
-                    pattern_mask(caps).map_or_else(|| caps[0].to_owned(), str::to_owned)
+                    let found = &caps[0];
+                    match pattern_mask(caps) {
+                        None => found.to_owned(),
+                        // A number run into a word (`JMBG1505985715123`): the word's letters
+                        // stay, the number goes.
+                        Some(mask)
+                            if caps.name("id").is_some()
+                                && found.len() == 14
+                                && found.as_bytes()[0].is_ascii_alphabetic() =>
+                        {
+                            format!("{}{mask}", &found[..1])
+                        }
+                        Some(mask) => mask.to_owned(),
+                    }
                 })
                 .into_owned(),
         )

@@ -285,10 +285,6 @@ pub(super) fn joins(between: &str) -> bool {
             .all(|c| c.is_whitespace() || matches!(c, '-' | '.' | '\u{2011}'))
 }
 
-/// Patterns masked in every free text, as one expression (one pass over the text), each
-/// alternative a named group whose name says its mask. ASCII word boundaries (`(?-u:\b)`) keep
-/// the expression on regex's fast DFA path; every alternative is ASCII anyway.
-
 /// Words that say an address is an address, in the region's languages and English, as skeletons:
 /// street, boulevard, square, number, "no number" (`bb`), Albanian `e`. An address term is matched
 /// by its other words, with these allowed (or left out) anywhere between them, so that `Rruga e

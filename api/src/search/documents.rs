@@ -284,7 +284,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             id: m.id.clone(),
             case_id: m.case_id.clone(),
             title: r.apply(&m.title).into_owned(),
-            body: r.apply(&m.full_text).into_owned(),
+            body: sensitive::redact_long(&r, &m.full_text).await?,
             court_id: m.court_id.clone(),
             // As written by a person for a ruling, so redacted like its title.
             court_name: Some(r.apply(&m.court_name).into_owned()),

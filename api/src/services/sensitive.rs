@@ -695,111 +695,141 @@ async fn organisations(
         .collect())
 }
 
+/// Texts at least this long are redacted on a blocking thread.
+const LONG_TEXT: usize = 64 * 1024;
+
+/// `text` redacted; a long one (a judgment) on a blocking thread, off the async workers.
+pub async fn redact_long(r: &Redactor, text: &str) -> Result<String, ServiceError> {
+    if text.len() < LONG_TEXT {
+        return Ok(r.apply(text).into_owned());
+    }
+    let (r, text) = (r.clone(), text.to_owned());
+    tokio::task::spawn_blocking(move || r.apply(&text).into_owned())
+        .await
+        .map_err(|e| ServiceError::Internal(format!("redaction task: {e}")))
+}
+
+/// Applies each record's redactor, on a blocking thread when there is anything to redact: a
+/// long ruling against many terms takes tens of milliseconds, which must not hold up the async
+/// worker threads that answer everyone else (`/healthz` included).
+async fn apply_all<T: Send + 'static>(
+    mut records: Vec<T>,
+    redactors: Vec<Option<Redactor>>,
+    apply: impl Fn(&mut T, &Redactor) -> Result<(), ServiceError> + Send + 'static,
+) -> Result<Vec<T>, ServiceError> {
+    if redactors.iter().all(Option::is_none) {
+        return Ok(records);
+    }
+    tokio::task::spawn_blocking(move || {
+        for (record, r) in records.iter_mut().zip(redactors) {
+            if let Some(r) = r {
+                apply(record, &r)?;
+            }
+        }
+        Ok(records)
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("redaction task: {e}")))?
+}
+
 /// Cases as `actor` may see them.
 pub async fn shown_cases(
     state: &AppState,
     actor: &Actor,
-    mut records: Vec<CaseRecord>,
+    records: Vec<CaseRecord>,
 ) -> Result<Vec<CaseRecord>, ServiceError> {
     let keys: Vec<(Option<&str>, &str)> = records
         .iter()
         .map(|r| (Some(r.case.id.as_str()), r.case.organisation_id.as_str()))
         .collect();
     let redactors = for_viewer(state, actor, &keys).await?;
-    for (record, r) in records.iter_mut().zip(redactors) {
-        if let Some(r) = r {
-            case_text(&mut record.case, state.methodology, &r)?;
-        }
-    }
-    Ok(records)
+    let registry = state.methodology;
+    apply_all(records, redactors, move |record, r| {
+        case_text(&mut record.case, registry, r)
+    })
+    .await
 }
 
 /// Records that follow their case (parties, hearings, observations), as `actor` may see them.
-async fn by_case<T>(
+async fn by_case<T: Send + 'static>(
     state: &AppState,
     actor: &Actor,
-    records: &mut [T],
+    records: Vec<T>,
     case_of: impl Fn(&T) -> &str,
-    mut apply: impl FnMut(&mut T, &Redactor) -> Result<(), ServiceError>,
-) -> Result<(), ServiceError> {
-    let case_ids: Vec<&str> = records.iter().map(&case_of).collect();
-    let orgs = organisations(state, &case_ids).await?;
-    let keys: Vec<(Option<&str>, &str)> = case_ids
-        .iter()
-        .map(|c| (Some(*c), orgs.get(*c).map_or("", String::as_str)))
-        .collect();
-    let redactors = for_viewer(state, actor, &keys).await?;
-    for (record, r) in records.iter_mut().zip(redactors) {
-        if let Some(r) = r {
-            apply(record, &r)?;
-        }
-    }
-    Ok(())
+    apply: impl Fn(&mut T, &Redactor) -> Result<(), ServiceError> + Send + 'static,
+) -> Result<Vec<T>, ServiceError> {
+    let redactors = {
+        let case_ids: Vec<&str> = records.iter().map(&case_of).collect();
+        let orgs = organisations(state, &case_ids).await?;
+        let keys: Vec<(Option<&str>, &str)> = case_ids
+            .iter()
+            .map(|c| (Some(*c), orgs.get(*c).map_or("", String::as_str)))
+            .collect();
+        for_viewer(state, actor, &keys).await?
+    };
+    apply_all(records, redactors, apply).await
 }
 
 /// Parties as `actor` may see them.
 pub async fn shown_parties(
     state: &AppState,
     actor: &Actor,
-    mut records: Vec<party::Model>,
+    records: Vec<party::Model>,
 ) -> Result<Vec<party::Model>, ServiceError> {
     by_case(
         state,
         actor,
-        &mut records,
+        records,
         |p| p.case_id.as_str(),
         |p, r| {
             party_text(p, r);
             Ok(())
         },
     )
-    .await?;
-    Ok(records)
+    .await
 }
 
 /// Hearings as `actor` may see them.
 pub async fn shown_hearings(
     state: &AppState,
     actor: &Actor,
-    mut records: Vec<hearing::Model>,
+    records: Vec<hearing::Model>,
 ) -> Result<Vec<hearing::Model>, ServiceError> {
     by_case(
         state,
         actor,
-        &mut records,
+        records,
         |h| h.case_id.as_str(),
         |h, r| {
             hearing_text(h, r);
             Ok(())
         },
     )
-    .await?;
-    Ok(records)
+    .await
 }
 
 /// Observations (with their case ids) as `actor` may see them.
 pub async fn shown_observations(
     state: &AppState,
     actor: &Actor,
-    mut records: Vec<(observation::Model, String)>,
+    records: Vec<(observation::Model, String)>,
 ) -> Result<Vec<(observation::Model, String)>, ServiceError> {
     let registry = state.methodology;
     by_case(
         state,
         actor,
-        &mut records,
+        records,
         |(_, case_id)| case_id.as_str(),
-        |(o, _), r| observation_text(o, registry, r),
+        move |(o, _), r| observation_text(o, registry, r),
     )
-    .await?;
-    Ok(records)
+    .await
 }
 
 /// Rulings as `actor` may see them (stand-alone case law: patterns only).
 pub async fn shown_rulings(
     state: &AppState,
     actor: &Actor,
-    mut records: Vec<ruling::Model>,
+    records: Vec<ruling::Model>,
 ) -> Result<Vec<ruling::Model>, ServiceError> {
     let keys: Vec<(Option<&str>, &str)> = records
         .iter()
@@ -811,10 +841,9 @@ pub async fn shown_rulings(
         })
         .collect();
     let redactors = for_viewer(state, actor, &keys).await?;
-    for (record, r) in records.iter_mut().zip(redactors) {
-        if let Some(r) = r {
-            ruling_text(record, state.methodology, &r)?;
-        }
-    }
-    Ok(records)
+    let registry = state.methodology;
+    apply_all(records, redactors, move |record, r| {
+        ruling_text(record, registry, r)
+    })
+    .await
 }
