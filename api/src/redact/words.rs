@@ -155,27 +155,45 @@ pub(super) fn word_matches(term: &str, word: &str) -> bool {
     {
         return true;
     }
-    let chars = term.chars().count();
     // One letter short (a typing slip, or an Albanian indefinite form).
-    if chars >= SHORTENED_FROM
-        && let Some((cut, _)) = term.char_indices().last()
-        && word == &term[..cut]
+    if word.len() < term.len()
+        && term.starts_with(word)
+        && term[word.len()..].chars().count() == 1
+        && term.chars().count() >= SHORTENED_FROM
     {
         return true;
     }
-    if chars >= MIN_WORD
+    if term.len() >= MIN_WORD
         && let Some(stem) = term.strip_suffix(['a', 'e', 'i', 'o', 'u'])
         && let Some(rest) = word.strip_prefix(stem)
         && (VOWEL_ENDINGS.contains(&rest) || (term.ends_with('i') && I_ENDINGS.contains(&rest)))
     {
         return true;
     }
-    if let Some(stem) = palatal_stem(term)
-        && let Some(rest) = word.strip_prefix(stem.as_str())
-    {
-        return PALATAL_ENDINGS.contains(&rest);
-    }
-    false
+    palatalised(term, word)
+}
+
+/// Whether `word` is `term` with its last consonant palatalised and a [`PALATAL_ENDINGS`] ending
+/// (the test of [`palatal_stem`], without building the stem: it runs for every candidate word).
+fn palatalised(term: &str, word: &str) -> bool {
+    let stem = term.strip_suffix('a').unwrap_or(term);
+    let Some(last) = stem.bytes().last() else {
+        return false;
+    };
+    let changed = match last {
+        b'k' => b'c',
+        b'g' => b'z',
+        b'h' => b's',
+        _ => return false,
+    };
+    let rest = &stem[..stem.len() - 1];
+    stem.chars().count() >= MIN_WORD
+        && word.len() > rest.len()
+        && word.as_bytes().starts_with(rest.as_bytes())
+        && word.as_bytes()[rest.len()] == changed
+        && word
+            .get(rest.len() + 1..)
+            .is_some_and(|ending| PALATAL_ENDINGS.contains(&ending))
 }
 
 /// A word of the text: its byte span and skeleton, and the skeletons of the words run together
