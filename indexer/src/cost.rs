@@ -7,8 +7,6 @@
 //! search -- --adversarial`, BENCHMARKS.md): every query they accept runs in well under 200 ms
 //! on the shared corpus, and no query of the judged set comes near them.
 
-use std::cell::Cell;
-
 use tantivy::{Searcher, schema::Field};
 
 use crate::error::IndexError;
@@ -56,24 +54,23 @@ impl Default for QueryLimits {
 #[derive(Debug)]
 pub(crate) struct Budget {
     limits: QueryLimits,
-    lookups: Cell<usize>,
-    prefix_terms: Cell<usize>,
+    lookups: usize,
+    prefix_terms: usize,
 }
 
 impl Budget {
     pub(crate) fn new(limits: QueryLimits) -> Self {
         Self {
             limits,
-            lookups: Cell::new(0),
-            prefix_terms: Cell::new(0),
+            lookups: 0,
+            prefix_terms: 0,
         }
     }
 
     /// Counts `n` more term lookups.
-    pub(crate) fn lookups(&self, n: usize) -> Result<(), IndexError> {
-        let total = self.lookups.get().saturating_add(n);
-        self.lookups.set(total);
-        if total > self.limits.term_lookups {
+    pub(crate) fn lookups(&mut self, n: usize) -> Result<(), IndexError> {
+        self.lookups = self.lookups.saturating_add(n);
+        if self.lookups > self.limits.term_lookups {
             return Err(IndexError::Unsearchable(format!(
                 "the query is too large: it looks up more than {} terms; \
                  search with fewer words or alternatives (repeated words count once)",
@@ -98,18 +95,14 @@ impl Budget {
     /// Counts the indexed words of `field` that begin with `prefix` (folded), and refuses the query
     /// once all its prefixes together expand to more words than the limit.
     pub(crate) fn prefix(
-        &self,
+        &mut self,
         searcher: &Searcher,
         field: Field,
         prefix: &str,
     ) -> Result<(), IndexError> {
-        let room = self
-            .limits
-            .prefix_terms
-            .saturating_sub(self.prefix_terms.get());
+        let room = self.limits.prefix_terms.saturating_sub(self.prefix_terms);
         let found = prefix_expansion(searcher, field, prefix, room)?;
-        self.prefix_terms
-            .set(self.prefix_terms.get().saturating_add(found));
+        self.prefix_terms = self.prefix_terms.saturating_add(found);
         if found > room {
             return Err(IndexError::Unsearchable(format!(
                 "'{prefix}*' matches too many words: the query's prefixes may match at most {} \

@@ -1,0 +1,426 @@
+//! Searching: the request and its results, filters, visibility, exact totals and highlighted
+//! snippets. The query compiler is in `compile.rs`, the collectors (one-pass count and keyset page,
+//! facet counts) in `collect.rs`, the cursor in `cursor.rs`.
+
+mod collect;
+mod compile;
+mod cursor;
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    ops::Bound,
+};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tantivy::{
+    DocId, TantivyDocument, Term,
+    columnar::{Column, StrColumn},
+    query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery},
+    schema::{Field, IndexRecordOption, Value},
+};
+
+use crate::{
+    cost::QueryLimits,
+    doc::Kind,
+    error::IndexError,
+    index::{PUBLIC, SearchIndex, days},
+    query::{self, Node},
+    snippet::Highlighter,
+};
+use collect::{Entry, FacetCollector, TopAfter};
+use compile::compile;
+use cursor::{CursorData, decode_cursor, encode_cursor, signature};
+
+/// The most hits one page may hold.
+pub const MAX_LIMIT: usize = 100;
+/// Facet values returned per facet.
+const FACET_VALUES: usize = 25;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// BM25 relevance, best first.
+    Relevance,
+    /// Newest first; records without a date last.
+    DateDesc,
+    /// Oldest first; records without a date last.
+    DateAsc,
+}
+
+/// Filters; within one filter any value may match, across filters all must.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Kinds of record.
+    pub kinds: Vec<Kind>,
+    /// Jurisdiction codes.
+    pub jurisdictions: Vec<String>,
+    /// Courts, by id or by exact name.
+    pub courts: Vec<String>,
+    /// Ground codes.
+    pub grounds: Vec<String>,
+    /// Proceeding type codes.
+    pub proceeding_types: Vec<String>,
+    /// Outcome codes.
+    pub outcomes: Vec<String>,
+    /// Language tags.
+    pub languages: Vec<String>,
+    /// Cases (case ids).
+    pub case_ids: Vec<String>,
+    /// On or after this date.
+    pub date_from: Option<NaiveDate>,
+    /// On or before this date.
+    pub date_to: Option<NaiveDate>,
+}
+
+/// Who is searching: which organisations' non-public records they may find.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    /// Organisations whose non-public documents this viewer may see.
+    pub organisations: Vec<String>,
+    /// Sees every document (an administrator).
+    pub everything: bool,
+}
+
+/// A search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The query text (see [`crate::query`]); empty finds everything the filters allow.
+    pub query: String,
+    /// Turn stemming off (diacritics and script are still folded).
+    pub exact: bool,
+    /// Filters.
+    pub filters: Filters,
+    /// Who is searching.
+    pub viewer: Viewer,
+    /// Order.
+    pub sort: Sort,
+    /// Hits per page, 1..=[`MAX_LIMIT`].
+    pub limit: usize,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Compute facet counts.
+    pub facets: bool,
+    /// Compute highlighted snippets.
+    pub snippets: bool,
+}
+
+/// One hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Kind of record.
+    pub kind: Kind,
+    /// The record's id.
+    pub id: String,
+    /// Its case, if any.
+    pub case_id: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Court name.
+    pub court: Option<String>,
+    /// Jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// Language.
+    pub language: Option<String>,
+    /// Date.
+    pub date: Option<NaiveDate>,
+    /// BM25 score (relevance order only).
+    pub score: Option<f32>,
+    /// Best matching passages, HTML-escaped, matches wrapped in `<mark>`.
+    pub snippets: Vec<String>,
+}
+
+/// A count of matching documents with one facet value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetCount {
+    /// The value (a code, or a court name).
+    pub value: String,
+    /// Matching documents with this value.
+    pub count: u64,
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// Exact number of matching documents.
+    pub total: u64,
+    /// This page.
+    pub hits: Vec<Hit>,
+    /// Facet counts over all matching documents, by facet name (when asked for).
+    pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+    /// Cursor for the next page, if there are more hits.
+    pub next_cursor: Option<String>,
+}
+
+impl SearchIndex {
+    /// Ids of every document of `kind` that the query and filters match, for the viewer; sorted
+    /// and without duplicates. For dataset exports restricted by a search (no ranking, no cap).
+    pub fn matching_ids(
+        &self,
+        query: &str,
+        kind: Kind,
+        filters: &Filters,
+        viewer: &Viewer,
+    ) -> Result<Vec<String>, IndexError> {
+        let request = SearchRequest {
+            query: query.to_string(),
+            exact: false,
+            filters: Filters {
+                kinds: vec![kind],
+                ..filters.clone()
+            },
+            viewer: viewer.clone(),
+            sort: Sort::Relevance,
+            limit: 1,
+            cursor: None,
+            facets: false,
+            snippets: false,
+        };
+        let tree = query::parse(&request.query)?;
+        let searcher = self.reader.searcher();
+        let compiled = compile(&self.fields, &searcher, false, QueryLimits::DEFAULT, &tree)?;
+        let full = self.full_query(compiled.query, &request);
+        let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
+        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        let mut ids = Vec::with_capacity(found.len());
+        for address in found {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .str("id")?,
+                ),
+            };
+            if let Some(id) = HitColumns::text(column, address.doc_id) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// Runs a search, within the [default limits](QueryLimits::DEFAULT) on its cost.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+        self.search_within(request, QueryLimits::DEFAULT)
+    }
+
+    /// Runs a search within these limits on its cost (the benchmark compares them with none).
+    #[doc(hidden)]
+    pub fn search_within(
+        &self,
+        request: &SearchRequest,
+        limits: QueryLimits,
+    ) -> Result<SearchResults, IndexError> {
+        let limit = request.limit.clamp(1, MAX_LIMIT);
+        let tree = if limits.deduplicate {
+            query::parse(&request.query)?
+        } else {
+            query::parse_as_written(&request.query)?
+        };
+        // The query is built against the searcher it runs on (see `Builder::analyse`).
+        let searcher = self.reader.searcher();
+        let compiled = compile(&self.fields, &searcher, request.exact, limits, &tree)?;
+        let highlight_terms = compiled.terms_in(self.fields.body);
+        let full = self.full_query(compiled.query, request);
+        let signature = signature(request);
+        let after = match &request.cursor {
+            None => None,
+            Some(text) => Some(decode_cursor(text, signature)?),
+        };
+
+        let facets = if request.facets {
+            Some(searcher.search(&*full, &FacetCollector)?)
+        } else {
+            None
+        };
+        // One pass over the matches gives both the exact total and the page.
+        let (total, top) = searcher.search(
+            &*full,
+            &TopAfter {
+                limit: limit + 1,
+                sort: request.sort,
+                after: after.map(|c| (c.p, c.k)),
+            },
+        )?;
+        let more = top.len() > limit;
+        let page: Vec<Entry> = top.into_iter().take(limit).collect();
+        let next_cursor = if more {
+            page.last().map(|last| {
+                encode_cursor(CursorData {
+                    s: signature,
+                    p: last.primary,
+                    k: last.key,
+                })
+            })
+        } else {
+            None
+        };
+
+        let mut highlighter = if request.snippets && !matches!(tree, Node::All) {
+            Some(Highlighter::new(&searcher, highlight_terms))
+        } else {
+            None
+        };
+
+        let f = &self.fields;
+        let mut columns: HashMap<u32, HitColumns> = HashMap::new();
+        let mut hits = Vec::with_capacity(page.len());
+        for entry in page {
+            let address = entry.address;
+            let c = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(HitColumns::open(
+                    searcher.segment_reader(address.segment_ord),
+                )?),
+            };
+            let doc = address.doc_id;
+            let kind = HitColumns::text(&c.kind, doc)
+                .and_then(|k| Kind::parse(&k))
+                .unwrap_or(Kind::Ruling);
+            let date =
+                c.day.as_ref().and_then(|d| d.first(doc)).and_then(|d| {
+                    NaiveDate::default().checked_add_signed(chrono::Duration::days(d))
+                });
+            let snippets = match &mut highlighter {
+                Some(highlighter) => {
+                    let stored: TantivyDocument = searcher.doc(address)?;
+                    let text = stored.get_first(f.body).and_then(|v| v.as_str());
+                    highlighter.passages(text.unwrap_or(""))
+                }
+                None => Vec::new(),
+            };
+            hits.push(Hit {
+                kind,
+                id: HitColumns::text(&c.id, doc).unwrap_or_default(),
+                case_id: HitColumns::text(&c.case_id, doc),
+                title: HitColumns::text(&c.title, doc).unwrap_or_default(),
+                court: HitColumns::text(&c.court, doc),
+                jurisdiction: HitColumns::text(&c.jurisdiction, doc),
+                language: HitColumns::text(&c.language, doc),
+                date,
+                score: (request.sort == Sort::Relevance).then_some(entry.primary as f32),
+                snippets,
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            next_cursor,
+        })
+    }
+
+    /// The user's query, restricted by the filters and by what the viewer may see.
+    fn full_query(&self, user_query: Box<dyn Query>, request: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query)];
+        if !request.viewer.everything {
+            let mut visible = vec![PUBLIC.to_string()];
+            visible.extend(request.viewer.organisations.iter().cloned());
+            clauses.push((Occur::Must, filter(any_of(f.visible_to, &visible))));
+        }
+        let filters = &request.filters;
+        let kinds: Vec<String> = filters
+            .kinds
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect();
+        for (field, values) in [
+            (f.kind, &kinds),
+            (f.jurisdiction, &filters.jurisdictions),
+            (f.ground, &filters.grounds),
+            (f.proceeding_type, &filters.proceeding_types),
+            (f.outcome, &filters.outcomes),
+            (f.language, &filters.languages),
+            (f.case_id, &filters.case_ids),
+        ] {
+            if !values.is_empty() {
+                clauses.push((Occur::Must, filter(any_of(field, values))));
+            }
+        }
+        if !filters.courts.is_empty() {
+            let by_id = any_of(f.court_id, &filters.courts);
+            let by_name = any_of(f.court, &filters.courts);
+            clauses.push((
+                Occur::Must,
+                filter(Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, by_id),
+                    (Occur::Should, by_name),
+                ]))),
+            ));
+        }
+        if filters.date_from.is_some() || filters.date_to.is_some() {
+            let bound = |d: Option<NaiveDate>| match d {
+                Some(d) => Bound::Included(Term::from_field_i64(f.day, days(d))),
+                None => Bound::Unbounded,
+            };
+            clauses.push((
+                Occur::Must,
+                filter(Box::new(RangeQuery::new(
+                    bound(filters.date_from),
+                    bound(filters.date_to),
+                ))),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// A filter clause: matches without changing the score.
+fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = values
+        .iter()
+        .map(|v| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(terms))
+}
+
+/// The columns a hit is read from (one set per segment).
+struct HitColumns {
+    kind: Option<StrColumn>,
+    id: Option<StrColumn>,
+    case_id: Option<StrColumn>,
+    title: Option<StrColumn>,
+    court: Option<StrColumn>,
+    jurisdiction: Option<StrColumn>,
+    language: Option<StrColumn>,
+    day: Option<Column<i64>>,
+}
+
+impl HitColumns {
+    fn open(reader: &tantivy::SegmentReader) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        Ok(Self {
+            kind: fast.str("kind")?,
+            id: fast.str("id")?,
+            case_id: fast.str("case_id")?,
+            title: fast.str("title_value")?,
+            court: fast.str("court")?,
+            jurisdiction: fast.str("jurisdiction")?,
+            language: fast.str("language")?,
+            day: fast.i64("day").ok(),
+        })
+    }
+
+    fn text(column: &Option<StrColumn>, doc: DocId) -> Option<String> {
+        let column = column.as_ref()?;
+        let ord = column.term_ords(doc).next()?;
+        let mut out = String::new();
+        column.ord_to_str(ord, &mut out).ok()?;
+        Some(out)
+    }
+}
