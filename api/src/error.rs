@@ -98,6 +98,17 @@ pub enum ServiceError {
     Internal(String),
 }
 
+/// The index's split, kept: what the person searching did wrong is a 400 with the index's own
+/// message (a query that does not parse names its column); what broke inside is internal.
+impl From<courtwatch_indexer::IndexError> for ServiceError {
+    fn from(e: courtwatch_indexer::IndexError) -> Self {
+        match e {
+            courtwatch_indexer::IndexError::User(e) => Self::BadRequest(e.to_string()),
+            courtwatch_indexer::IndexError::Internal(e) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
 impl ServiceError {
     /// A single-problem [`ServiceError::Invalid`].
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {

@@ -71,7 +71,7 @@ impl Budget {
     pub(crate) fn lookups(&mut self, n: usize) -> Result<(), IndexError> {
         self.lookups = self.lookups.saturating_add(n);
         if self.lookups > self.limits.term_lookups {
-            return Err(IndexError::Unsearchable(format!(
+            return Err(IndexError::unsearchable(format!(
                 "the query is too large: it looks up more than {} terms; \
                  search with fewer words or alternatives (repeated words count once)",
                 self.limits.term_lookups
@@ -83,7 +83,7 @@ impl Budget {
     /// Checks a phrase's length (`text` as typed, for the message).
     pub(crate) fn phrase(&self, words: usize, text: &str) -> Result<(), IndexError> {
         if words > self.limits.phrase_words {
-            return Err(IndexError::Unsearchable(format!(
+            return Err(IndexError::unsearchable(format!(
                 "the phrase \"{}\" has {words} words; a phrase may have at most {}",
                 shorten(text),
                 self.limits.phrase_words
@@ -104,7 +104,7 @@ impl Budget {
         let found = prefix_expansion(searcher, field, prefix, room)?;
         self.prefix_terms = self.prefix_terms.saturating_add(found);
         if found > room {
-            return Err(IndexError::Unsearchable(format!(
+            return Err(IndexError::unsearchable(format!(
                 "'{prefix}*' matches too many words: the query's prefixes may match at most {} \
                  indexed words in all; write more letters before the '*'",
                 self.limits.prefix_terms

@@ -14,7 +14,7 @@ pub mod query;
 
 pub use cost::QueryLimits;
 pub use doc::{IndexDoc, Kind, Visibility, doc_key};
-pub use error::IndexError;
+pub use error::{IndexError, InternalError, UserError};
 pub use index::SearchIndex;
 pub mod search;
 mod snippet;

@@ -17,7 +17,10 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use crate::{error::IndexError, index::SearchIndex};
+use crate::{
+    error::{IndexError, InternalError},
+    index::SearchIndex,
+};
 
 const CURRENT: &str = "CURRENT";
 const REINDEXING: &str = "REINDEXING";
@@ -58,7 +61,9 @@ impl IndexStore {
                 Ok(index) => Ok((name, index)),
                 // An index written by an older courtwatch with another schema: start a new
                 // generation, which the service fills from the database.
-                Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
+                Err(IndexError::Internal(InternalError::Tantivy(
+                    tantivy::TantivyError::SchemaError(_),
+                ))) => {
                     let (name, index) = self.create_generation()?;
                     self.publish(&name)?;
                     self.remove_others(&name)?;
@@ -133,7 +138,7 @@ impl IndexStore {
     /// Deletes one generation that is no longer in use; `Ok(())` also when it is already gone.
     pub fn remove(&self, name: &str) -> Result<(), IndexError> {
         if !name.starts_with("g-") || name.contains(['/', '\\']) || name.contains("..") {
-            return Err(IndexError::Io(std::io::Error::new(
+            return Err(IndexError::from(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!("not a generation name: {name}"),
             )));

@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use courtwatch_indexer::{
-    Filters, IndexDoc, IndexError, Kind, SearchIndex, SearchRequest, Sort, Viewer, Visibility,
+    Filters, IndexDoc, IndexError, Kind, SearchIndex, SearchRequest, Sort, UserError, Viewer,
+    Visibility,
 };
 
 fn doc(kind: Kind, id: &str, title: &str, body: &str) -> IndexDoc {
@@ -339,21 +340,27 @@ fn cursor_paging_visits_every_hit_once_without_a_cap() {
 fn bad_queries_and_cursors_are_errors_not_guesses() {
     let (_dir, index) = sample();
     match index.search(&request("roma \"unclosed")) {
-        Err(IndexError::Query(e)) => assert_eq!(e.column, 6),
+        Err(IndexError::User(UserError::Query(e))) => assert_eq!(e.column, 6),
         other => panic!("{other:?}"),
     }
     assert!(matches!(
         index.search(&request("—")),
-        Err(IndexError::Unsearchable(_))
+        Err(IndexError::User(UserError::Unsearchable(_)))
     ));
     let mut req = request("djordjevic");
     req.limit = 1;
     let cursor = index.search(&req).unwrap().next_cursor.unwrap();
     req.query = "roma".into();
     req.cursor = Some(cursor);
-    assert!(matches!(index.search(&req), Err(IndexError::Cursor(_))));
+    assert!(matches!(
+        index.search(&req),
+        Err(IndexError::User(UserError::Cursor(_)))
+    ));
     req.cursor = Some("garbage!".into());
-    assert!(matches!(index.search(&req), Err(IndexError::Cursor(_))));
+    assert!(matches!(
+        index.search(&req),
+        Err(IndexError::User(UserError::Cursor(_)))
+    ));
 }
 
 #[test]
@@ -435,7 +442,10 @@ fn costly_queries_are_refused_with_the_reason() {
             .search_within(&request(query), tight)
             .map(|r| r.total)
             .expect_err(query);
-        assert!(matches!(err, IndexError::Unsearchable(_)), "{query}: {err}");
+        assert!(
+            matches!(err, IndexError::User(UserError::Unsearchable(_))),
+            "{query}: {err}"
+        );
         assert!(err.to_string().contains(needle), "{query}: {err}");
     };
     let accepted = |query: &str| {

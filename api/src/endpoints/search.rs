@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use courtwatch_indexer::{Filters, IndexError, Kind, SearchRequest, Sort};
+use courtwatch_indexer::{Filters, Kind, SearchRequest, Sort};
 use poem_openapi::{Enum, Object, OpenApi, param::Query, payload::Json};
 
 use crate::{
     endpoints::{ApiTags, BearerToken, actor},
-    error::{ApiError, ServiceError},
-    search::policy,
+    error::ApiError,
     state::AppState,
 };
 
@@ -236,25 +235,14 @@ impl SearchApi {
                 date_from: date_from.0,
                 date_to: date_to.0,
             },
-            viewer: policy::viewer(&actor),
+            viewer: Default::default(),
             sort,
             limit: limit.0.unwrap_or(20) as usize,
             cursor: cursor.0,
             facets: facets.0.unwrap_or(true),
             snippets: snippets.0.unwrap_or(true),
         };
-        let Some(index) = self.state.search.index() else {
-            return Err(ServiceError::Internal("the search index is not open".into()).into());
-        };
-        let results = tokio::task::spawn_blocking(move || index.search(&request))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("search task: {e}")))?
-            .map_err(|e| match e {
-                IndexError::Query(_) | IndexError::Unsearchable(_) | IndexError::Cursor(_) => {
-                    ApiError::bad_request(e.to_string())
-                }
-                other => ServiceError::Internal(other.to_string()).into(),
-            })?;
+        let results = crate::services::search::search(&self.state, &actor, request).await?;
         Ok(Json(SearchPage {
             total: results.total,
             hits: results

@@ -16,6 +16,7 @@ pub mod organisation;
 pub mod party;
 pub mod review;
 pub mod ruling;
+pub mod search;
 pub mod sensitive;
 pub mod settings;
 pub mod stats;

@@ -214,7 +214,7 @@ impl Compiler<'_> {
             let stemmed = !self.exact && !prefix && tfield != self.fields.court_text;
             let words = self.analyse(stemmed, tfield, text);
             if words.is_empty() {
-                return Err(IndexError::Unsearchable(format!(
+                return Err(IndexError::unsearchable(format!(
                     "'{text}' contains no letters or digits to search for"
                 )));
             }

@@ -51,7 +51,7 @@ pub(super) fn encode_cursor(data: CursorData) -> String {
 pub(super) fn decode_cursor(text: &str, signature: u64) -> Result<CursorData, IndexError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(text)
-        .map_err(|_| IndexError::Cursor("it is not a cursor this service handed out".into()))?;
+        .map_err(|_| IndexError::cursor("it is not a cursor this service handed out"))?;
     let word = |i: usize| -> Option<u64> {
         bytes
             .get(i * 8..i * 8 + 8)
@@ -61,8 +61,8 @@ pub(super) fn decode_cursor(text: &str, signature: u64) -> Result<CursorData, In
     match (bytes.len(), word(0), word(1), word(2)) {
         (24, Some(s), Some(p), Some(k)) => {
             if s != signature {
-                return Err(IndexError::Cursor(
-                    "it belongs to a different search (query, filters or order changed)".into(),
+                return Err(IndexError::cursor(
+                    "it belongs to a different search (query, filters or order changed)",
                 ));
             }
             Ok(CursorData {
@@ -71,8 +71,8 @@ pub(super) fn decode_cursor(text: &str, signature: u64) -> Result<CursorData, In
                 k,
             })
         }
-        _ => Err(IndexError::Cursor(
-            "it is not a cursor this service handed out".into(),
+        _ => Err(IndexError::cursor(
+            "it is not a cursor this service handed out",
         )),
     }
 }

@@ -26,7 +26,7 @@ use answers::Answer;
 use rows::Rows;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use courtwatch_indexer::{Filters, IndexError, Kind, Viewer};
+use courtwatch_indexer::Kind;
 use courtwatch_methodology::{AnswerType, Condition as AskedWhen, Methodology, Question, Scope};
 use futures_util::Stream;
 use poem_openapi::{Enum, Object};
@@ -1110,18 +1110,10 @@ fn search_ids(state: &AppState, dataset: Dataset, q: &str) -> Result<Vec<String>
             )));
         }
     };
-    let index = state
-        .search
-        .index()
-        .ok_or_else(|| ServiceError::Internal("the search index is not open".into()))?;
-    index
-        .matching_ids(q, kind, &Filters::default(), &Viewer::default())
-        .map_err(|e| match e {
-            IndexError::Query(_) | IndexError::Unsearchable(_) | IndexError::Cursor(_) => {
-                ServiceError::BadRequest(format!("q: {e}"))
-            }
-            other => ServiceError::Internal(other.to_string()),
-        })
+    crate::services::search::released_ids(state, q, kind).map_err(|e| match e {
+        ServiceError::BadRequest(reason) => ServiceError::BadRequest(format!("q: {reason}")),
+        other => other,
+    })
 }
 
 /// Starts an export. Checks the request first (a bad request is an error before any byte is
