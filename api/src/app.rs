@@ -123,9 +123,7 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                 // for the roles that may import.
                 let import = *request.method() == poem::http::Method::POST
                     && request.uri().path() == IMPORT_PATH
-                    && caller
-                        .as_ref()
-                        .is_some_and(|a| matches!(a.role.as_str(), "admin" | "coordinator"));
+                    && caller.as_ref().is_some_and(|a| a.role.reviews());
                 let max_body_bytes = if import {
                     limits.import_bytes
                 } else {
@@ -319,7 +317,7 @@ const IMPORT_PATH: &str = "/api/v1/rulings/import";
 async fn bearer_actor(
     state: &AppState,
     request: &poem::Request,
-) -> Result<crate::services::common::Actor, Response> {
+) -> Result<crate::access::Actor, Response> {
     let token = request
         .headers()
         .get(header::AUTHORIZATION)

@@ -4,6 +4,7 @@ mod admin;
 
 use std::{io::IsTerminal, process::ExitCode};
 
+use crate::access::Actor;
 use crate::{
     app, backup,
     config::{Cli, Command, ExportArgs, ImportCommand, TokenCommand},
@@ -12,7 +13,6 @@ use crate::{
     services::{
         auth,
         case::CaseFilter,
-        common::Actor,
         export::{self, ExportRequest, Labels},
         import,
     },
@@ -339,11 +339,7 @@ async fn importing_actor(state: &AppState, as_user: Option<String>) -> Result<Ac
                 .user
         }
     };
-    Ok(Actor {
-        user_id: user.id,
-        organisation_id: user.organisation_id,
-        role: user.role,
-    })
+    auth::actor_of(user).map_err(|e| e.to_string())
 }
 
 /// The end of `serve --demo-data`'s start-up output: how a new user gets in.
@@ -430,7 +426,7 @@ async fn token_command(state: &AppState, command: TokenCommand) -> Result<(), St
     let operator = |user: &str| Actor {
         user_id: user.to_owned(),
         organisation_id: String::new(),
-        role: "admin".to_owned(),
+        role: crate::access::Role::Admin,
     };
     match command {
         TokenCommand::Create {

@@ -223,7 +223,7 @@ pub enum UserCommand {
         #[arg(long)]
         org: String,
         /// The user's role.
-        #[arg(long, default_value = "monitor", value_parser = ["admin", "coordinator", "monitor", "researcher"])]
+        #[arg(long, default_value = "monitor", value_parser = clap::builder::PossibleValuesParser::new(crate::access::Role::ALL.map(crate::access::Role::as_str)))]
         role: String,
         /// Days until the first token expires (1–366); make a new one with `courtwatch token
         /// create --user ID` before then.

@@ -14,7 +14,6 @@ use crate::{
     services::{
         auth,
         case::{self, CaseInput},
-        common::Actor,
         court::{self, CourtInput},
         hearing::{self, HearingInput},
         observation::{self, ObservationInput, ObservationStatus},
@@ -238,11 +237,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
     )
     .await?;
     auth::create_user(&state.db, DEMO_ADMIN, DEMO_ORGANISATION, "admin", Some(1)).await?;
-    let actor = Actor {
-        user_id: user.user.id,
-        organisation_id: user.organisation.id,
-        role: user.user.role,
-    };
+    let actor = auth::actor_of(user.user)?;
     let reviewer = auth::create_user(
         &state.db,
         "Demo Coordinator (fictional)",
@@ -251,11 +246,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
         None,
     )
     .await?;
-    let reviewer = Actor {
-        user_id: reviewer.user.id,
-        organisation_id: reviewer.organisation.id,
-        role: reviewer.user.role,
-    };
+    let reviewer = auth::actor_of(reviewer.user)?;
     // What the coordinator publishes at the end: most cases with their submitted observations and
     // rulings; every fourth case stays under review, to show the workflow.
     let (mut to_publish_cases, mut to_publish_observations, mut to_publish_rulings) =
@@ -554,11 +545,7 @@ pub async fn admin_token(state: &AppState) -> Result<Option<String>, ServiceErro
     else {
         return Ok(None);
     };
-    let actor = Actor {
-        user_id: admin.id,
-        organisation_id: admin.organisation_id,
-        role: admin.role,
-    };
+    let actor = auth::actor_of(admin)?;
     let (_, secret) = auth::create_token(&state.db, &actor, None, "serve --demo-data", 30).await?;
     Ok(Some(secret))
 }

@@ -18,6 +18,7 @@ pub mod entities;
 pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod outbox;
 pub mod redact;
 pub mod search;
 pub mod services;

@@ -147,7 +147,7 @@ pub async fn metrics(state: Data<&AppState>, request: &poem::Request) -> Respons
     match token {
         None => return refused(StatusCode::UNAUTHORIZED, crate::error::token_required()),
         Some(token) => match crate::services::auth::authenticate(&state.db, token).await {
-            Ok(actor) if actor.role == "admin" => {}
+            Ok(actor) if actor.is_admin() => {}
             Ok(_) => {
                 return refused(
                     StatusCode::FORBIDDEN,

@@ -387,7 +387,9 @@ async fn matrix(app: &TestApp) {
         let declared: Vec<&str> = match rule.callers {
             courtwatch_api::access::Callers::Anyone => ALL.to_vec(),
             courtwatch_api::access::Callers::Roles(r)
-            | courtwatch_api::access::Callers::RolesOrOpenStats(r) => r.to_vec(),
+            | courtwatch_api::access::Callers::RolesOrOpenStats(r) => {
+                r.iter().map(|role| role.as_str()).collect()
+            }
         };
         assert_eq!(declared, roles, "roles of {}", rule.operation);
         assert_eq!(

@@ -21,10 +21,11 @@ use poem_openapi::{
     types::ToJSON,
 };
 
+use crate::access::Actor;
 use crate::{
     access,
     error::{ApiError, ServiceError},
-    services::{auth, case::CaseFilter, common::Actor, settings as settings_service},
+    services::{auth, case::CaseFilter, settings as settings_service},
     state::AppState,
 };
 

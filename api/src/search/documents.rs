@@ -9,7 +9,7 @@ use courtwatch_indexer::{IndexDoc, Kind, doc_key};
 use courtwatch_methodology::{AnswerType, Registry};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{outbox::Change, policy};
+use crate::{access::policy, outbox::Change};
 use crate::{
     entities::{case, case_ground, court, hearing, observation, ruling},
     error::ServiceError,

@@ -1,15 +1,12 @@
-//! Keeping the tantivy index in step with the database, and who may find what.
+//! Keeping the tantivy index in step with the database. Services record what changed in the
+//! outbox ([`crate::outbox`], in the write's transaction); this module sits above them and reads it:
 //!
-//! - [`outbox`]: every service write that changes searchable content records the change in the same
-//!   transaction;
-//! - [`documents`]: turns database records into index documents;
+//! - [`documents`]: turns database records into index documents (redacted, with their visibility
+//!   from [`crate::access::policy`]);
 //! - [`sync`]: the background task that applies recorded changes in batches, the catch-up after a
-//!   crash, and the full rebuild behind `courtwatch reindex`;
-//! - [`policy`]: the one place that decides who may find which document.
+//!   crash, and the full rebuild behind `courtwatch reindex`.
 
 pub mod documents;
-pub mod outbox;
-pub mod policy;
 pub mod sync;
 
 use std::{

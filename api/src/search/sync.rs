@@ -18,9 +18,8 @@ use sea_orm::{
 use super::{
     Search,
     documents::{Builder, Update},
-    outbox::Change,
 };
-use crate::{entities::search_outbox, error::ServiceError, state::AppState};
+use crate::{entities::search_outbox, error::ServiceError, outbox::Change, state::AppState};
 
 /// Changes applied per index commit, at most.
 const BATCH: u64 = 500;

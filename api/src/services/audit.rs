@@ -8,10 +8,11 @@ use poem_openapi::{Object, types::ToJSON};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
+use crate::access::{Actor, Role};
 use crate::{
     entities::audit_log,
     error::ServiceError,
-    services::common::{Actor, Page, new_id, page},
+    services::common::{Page, new_id, page},
     state::AppState,
 };
 
@@ -136,9 +137,9 @@ pub async fn list(
     limit: Option<u32>,
 ) -> Result<Page<AuditEntry>, ServiceError> {
     let mut select = audit_log::Entity::find();
-    match actor.role.as_str() {
-        "admin" => {}
-        "coordinator" => {
+    match actor.role {
+        Role::Admin => {}
+        Role::Coordinator => {
             select =
                 select.filter(audit_log::Column::OrganisationId.eq(actor.organisation_id.as_str()));
         }

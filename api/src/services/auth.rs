@@ -10,17 +10,15 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
+use crate::access::{Actor, Role};
 use crate::{
     entities::{api_token, organisation, user},
     error::{FieldProblem, ServiceError},
     services::{
         audit::{self, Entry, snapshot},
-        common::{Actor, new_id},
+        common::new_id,
     },
 };
-
-/// The roles a user can have. Issue-5 access control builds on these.
-pub const ROLES: &[&str] = &["admin", "coordinator", "monitor", "researcher"];
 
 /// Tokens start with this, so that they are recognisable in logs and secret scanners.
 const TOKEN_PREFIX: &str = "cw_";
@@ -44,19 +42,18 @@ pub struct NewUser {
     pub token: String,
 }
 
-/// The problem with a role that is not one of [`ROLES`].
-pub fn check_role(role: &str) -> Result<(), ServiceError> {
-    if ROLES.contains(&role) {
-        Ok(())
-    } else {
-        Err(ServiceError::invalid(
+/// The role with this code, or the problem naming the roles there are.
+pub fn check_role(role: &str) -> Result<Role, ServiceError> {
+    Role::parse(role).ok_or_else(|| {
+        let codes: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        ServiceError::invalid(
             "role",
             format!(
                 "'{role}' is not a role; expected one of: {}",
-                ROLES.join(", ")
+                codes.join(", ")
             ),
-        ))
-    }
+        )
+    })
 }
 
 /// Creates a user in an existing organisation (by name, case and spacing aside, or by id) with a
@@ -156,10 +153,21 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Act
     if user.deactivated_at.is_some() {
         return Err(refused("token of a deactivated user"));
     }
+    actor_of(user)
+}
+
+/// The actor a stored user acts as: the role parsed, once, here.
+pub fn actor_of(user: user::Model) -> Result<Actor, ServiceError> {
+    let role = Role::parse(&user.role).ok_or_else(|| {
+        ServiceError::Internal(format!(
+            "user {} has an unknown role {:?}",
+            user.id, user.role
+        ))
+    })?;
     Ok(Actor {
         user_id: user.id,
         organisation_id: user.organisation_id,
-        role: user.role,
+        role,
     })
 }
 
@@ -210,7 +218,7 @@ pub async fn create_token(
     days: u32,
 ) -> Result<(TokenInfo, String), ServiceError> {
     let user_id = user_id.unwrap_or(&actor.user_id);
-    if user_id != actor.user_id && actor.role != "admin" {
+    if user_id != actor.user_id && !actor.is_admin() {
         return Err(ServiceError::Forbidden(
             "only an admin may create tokens for another user".into(),
         ));
@@ -252,7 +260,7 @@ pub async fn list_tokens(
     user_id: Option<&str>,
 ) -> Result<Vec<TokenInfo>, ServiceError> {
     let user_id = user_id.unwrap_or(&actor.user_id);
-    if user_id != actor.user_id && actor.role != "admin" {
+    if user_id != actor.user_id && !actor.is_admin() {
         return Err(ServiceError::Forbidden(
             "only an admin may list another user's tokens".into(),
         ));
@@ -285,7 +293,7 @@ pub async fn revoke_token(
         .ok_or_else(not_found)?;
     if let Some(actor) = actor
         && stored.user_id != actor.user_id
-        && actor.role != "admin"
+        && !actor.is_admin()
     {
         return Err(not_found());
     }

@@ -10,18 +10,17 @@ use sea_orm::{
 };
 use serde_json::{Map, Value, json};
 
+use crate::access::Actor;
 use crate::{
+    access::policy,
     entities::{case, case_ground, court},
     error::{FieldProblem, ServiceError},
-    search::{
-        outbox::{self, Change},
-        policy,
-    },
+    outbox::{self, Change},
     services::{
         audit::{self, Entry, snapshot},
         common::{
-            Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id,
-            page, parse_answers, problems_from_methodology,
+            Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id, page,
+            parse_answers, problems_from_methodology,
         },
         review::{self, ReviewInput, ReviewStatus},
     },
@@ -704,7 +703,7 @@ pub async fn grade(
 ) -> Result<CaseRecord, ServiceError> {
     let existing = get(state, id).await?;
     require_change(actor, &existing.case)?;
-    if !matches!(actor.role.as_str(), "admin" | "coordinator") {
+    if !actor.role.reviews() {
         return Err(ServiceError::Forbidden(
             "only a reviewer (coordinator or admin) grades a trial's fairness".into(),
         ));

@@ -9,17 +9,6 @@ use serde_json::{Map, Value};
 
 use crate::error::{FieldProblem, ServiceError};
 
-/// Who is making a request, as established from their token.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    /// The user's id; recorded as created_by/updated_by.
-    pub user_id: String,
-    /// The user's organisation.
-    pub organisation_id: String,
-    /// The user's role (admin, coordinator, monitor, researcher).
-    pub role: String,
-}
-
 /// A new public id: a UUIDv7, unguessable yet ordered by creation time.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -4,13 +4,14 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
+use crate::access::Actor;
 use crate::{
     entities::court,
     error::{FieldProblem, ServiceError},
-    search::outbox::{self, Change},
+    outbox::{self, Change},
     services::{
         audit::{self, Entry, snapshot},
-        common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
+        common::{self, Page, check_term, fail_if_any, new_id, page},
     },
     state::AppState,
 };
@@ -172,7 +173,7 @@ pub async fn update(
     let existing = get(state, id).await?;
     check(state, &input)?;
     let txn = crate::services::common::begin_write(&state.db).await?;
-    if actor.role != "admin" && used_by_others(&txn, actor, id).await? {
+    if !actor.is_admin() && used_by_others(&txn, actor, id).await? {
         return Err(ServiceError::Forbidden(
             "this court is used by other organisations' records; only an admin may change it \
              (its name and jurisdiction place their cases in every filter, statistic and dataset)"

@@ -4,18 +4,17 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use poem_openapi::Object;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Query};
 
+use crate::access::Actor;
 use crate::{
+    access::policy,
     entities::{case, court, hearing},
     error::{FieldProblem, ServiceError},
-    search::{
-        outbox::{self, Change},
-        policy,
-    },
+    outbox::{self, Change},
     services::{
         audit::{self, Entry, snapshot},
         case as case_service,
-        common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
-        observation,
+        common::{self, Page, check_term, fail_if_any, new_id, page},
+        hearing_facts,
     },
     state::AppState,
 };
@@ -271,7 +270,7 @@ pub async fn update(
         .update(&txn)
         .await
         .map_err(ServiceError::from_write)?;
-    observation::recheck_submitted(state, &txn, &updated).await?;
+    hearing_facts::recheck_submitted(state, &txn, &updated).await?;
     outbox::record(&txn, Change::Hearing, &updated.id).await?;
     audit_hearing(
         &txn,

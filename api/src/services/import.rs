@@ -16,13 +16,14 @@ use poem_openapi::Object;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Map, Value};
 
+use crate::access::Actor;
 use crate::{
     entities::ruling,
     error::{FieldProblem, ServiceError},
-    search::outbox::{self, Change},
+    outbox::{self, Change},
     services::{
         caselaw,
-        common::{Actor, answers_text, new_id},
+        common::{answers_text, new_id},
         review::ReviewStatus,
         ruling::{audit_ruling, metadata_text},
     },

@@ -10,6 +10,7 @@ pub mod court;
 pub mod export;
 pub mod figures;
 pub mod hearing;
+pub mod hearing_facts;
 pub mod import;
 pub mod observation;
 pub mod organisation;

@@ -2,29 +2,28 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use courtwatch_methodology::{Context, Methodology, Mode, Scope};
+use chrono::{DateTime, Utc};
+use courtwatch_methodology::Scope;
 use poem_openapi::Object;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Query,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
+use crate::access::Actor;
 use crate::{
+    access::policy,
     entities::{hearing, observation},
     error::{FieldProblem, ServiceError},
-    search::{
-        outbox::{self, Change},
-        policy,
-    },
+    outbox::{self, Change},
     services::{
         audit::{self, Entry, snapshot},
         case as case_service,
         common::{
-            Actor, Page, answers_text, fail_if_any, merge_answers, methodology_version, new_id,
-            page, parse_answers, problems_from_methodology,
+            Page, answers_text, fail_if_any, methodology_version, new_id, page, parse_answers,
         },
         hearing as hearing_service,
+        hearing_facts::problems,
         review::{self, ReviewAction, ReviewInput, ReviewStatus},
     },
     state::AppState,
@@ -32,14 +31,6 @@ use crate::{
 
 /// Where an observation is in review (see [`review`]).
 pub type ObservationStatus = ReviewStatus;
-
-fn mode(status: ReviewStatus) -> Mode {
-    if status.complete() {
-        Mode::Submitted
-    } else {
-        Mode::Draft
-    }
-}
 
 /// An observation, as written by a monitor.
 #[derive(Debug, Clone, Object)]
@@ -134,69 +125,6 @@ pub struct ObservationFilter {
     pub from: Option<DateTime<Utc>>,
     /// Only observations of hearings scheduled before this instant.
     pub to: Option<DateTime<Utc>>,
-}
-
-fn rfc3339(t: DateTime<Utc>) -> Value {
-    json!(t.to_rfc3339_opts(SecondsFormat::Secs, true))
-}
-
-/// The hearing's facts, which answer the methodology's `hearing.*` field questions.
-pub(crate) fn hearing_fields(h: &hearing::Model) -> Vec<(&'static str, Option<Value>)> {
-    hearing_facts(
-        &h.hearing_type,
-        &h.outcome,
-        h.scheduled_at,
-        h.started_at,
-        h.next_hearing_date,
-    )
-}
-
-/// [`hearing_fields`] from the hearing's columns.
-pub(crate) fn hearing_facts(
-    hearing_type: &str,
-    outcome: &str,
-    scheduled_at: DateTime<Utc>,
-    started_at: Option<DateTime<Utc>>,
-    next_hearing_date: Option<chrono::NaiveDate>,
-) -> Vec<(&'static str, Option<Value>)> {
-    vec![
-        ("hearing.hearing_type", Some(json!(hearing_type))),
-        ("hearing.outcome", Some(json!(outcome))),
-        ("hearing.scheduled_at", Some(rfc3339(scheduled_at))),
-        ("hearing.started_at", started_at.map(rfc3339)),
-        (
-            "hearing.next_hearing_date",
-            next_hearing_date.map(|d| json!(d.format("%Y-%m-%d").to_string())),
-        ),
-    ]
-}
-
-/// Every problem with `answers` for an observation of `hearing`.
-fn problems(
-    methodology: &Methodology,
-    hearing: &hearing::Model,
-    jurisdiction: &str,
-    answers: &Map<String, Value>,
-    status: ObservationStatus,
-) -> Vec<FieldProblem> {
-    let mut found = Vec::new();
-    let merged = merge_answers(
-        methodology,
-        Scope::Observation,
-        answers,
-        hearing_fields(hearing),
-        &mut found,
-    );
-    let checked = methodology.validate(
-        Scope::Observation,
-        &merged,
-        Context {
-            jurisdiction: Some(jurisdiction),
-        },
-        mode(status),
-    );
-    found.extend(problems_from_methodology(methodology, checked));
-    found
 }
 
 struct Checked {
@@ -508,52 +436,6 @@ pub async fn review(
     txn.commit().await?;
     state.search.changed();
     Ok((updated, hearing.case_id))
-}
-
-/// Checks every complete (submitted or published) observation of `hearing` against its (changed) facts; used inside the
-/// hearing update's transaction so that a refused change leaves nothing behind.
-pub async fn recheck_submitted<C: ConnectionTrait>(
-    state: &AppState,
-    db: &C,
-    hearing: &hearing::Model,
-) -> Result<(), ServiceError> {
-    let submitted = observation::Entity::find()
-        .filter(observation::Column::HearingId.eq(hearing.id.clone()))
-        .filter(observation::Column::Status.is_in([
-            ReviewStatus::Submitted.as_str(),
-            ReviewStatus::Published.as_str(),
-        ]))
-        .all(db)
-        .await?;
-    if submitted.is_empty() {
-        return Ok(());
-    }
-    let case = case_service::get(state, &hearing.case_id).await?;
-    let mut found = Vec::new();
-    for obs in submitted {
-        let Some(methodology) = state.methodology.get(obs.methodology_version as u32) else {
-            continue;
-        };
-        let answers = parse_answers(&obs.answers)?;
-        for problem in problems(
-            methodology,
-            hearing,
-            &case.jurisdiction,
-            &answers,
-            ObservationStatus::Submitted,
-        ) {
-            found.push(FieldProblem {
-                field: problem.field,
-                question: problem.question,
-                message: format!(
-                    "would make submitted observation {} invalid: {}",
-                    obs.id, problem.message
-                ),
-                said: None,
-            });
-        }
-    }
-    fail_if_any(found)
 }
 
 /// Lists the observations the caller may see in creation order, each with its case id.

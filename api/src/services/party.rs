@@ -4,17 +4,16 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
+use crate::access::Actor;
 use crate::{
+    access::policy,
     entities::party,
     error::{FieldProblem, ServiceError},
-    search::{
-        outbox::{self, Change},
-        policy,
-    },
+    outbox::{self, Change},
     services::{
         audit::{self, Entry, snapshot},
         case,
-        common::{self, Actor, Page, check_term, fail_if_any, new_id, page},
+        common::{self, Page, check_term, fail_if_any, new_id, page},
     },
     state::AppState,
 };

@@ -10,8 +10,8 @@ use courtwatch_methodology::{Methodology, Scope};
 use poem_openapi::{Enum, Object};
 
 use crate::{
+    access::Actor,
     error::{FieldProblem, ServiceError},
-    services::common::Actor,
 };
 
 /// Where a record is in review.
@@ -103,7 +103,7 @@ pub fn next_status(
     current: ReviewStatus,
     action: ReviewAction,
 ) -> Result<ReviewStatus, ServiceError> {
-    if action != ReviewAction::Submit && !matches!(actor.role.as_str(), "admin" | "coordinator") {
+    if action != ReviewAction::Submit && !actor.role.reviews() {
         return Err(ServiceError::Forbidden(format!(
             "only a coordinator or an admin may {} a record",
             action.as_str()
@@ -191,8 +191,7 @@ pub fn parse_comments(text: Option<&str>) -> BTreeMap<String, String> {
 /// 409 unless `actor` may edit a record in `status`: monitors may not change a published
 /// record (a coordinator withdraws it first); reviewers may correct it.
 pub fn require_editable(actor: &Actor, status: ReviewStatus) -> Result<(), ServiceError> {
-    if status == ReviewStatus::Published && !matches!(actor.role.as_str(), "admin" | "coordinator")
-    {
+    if status == ReviewStatus::Published && !actor.role.reviews() {
         return Err(ServiceError::Conflict(
             "the record is published; a coordinator must withdraw it before it is changed".into(),
         ));

@@ -8,19 +8,18 @@ use poem_openapi::Object;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Map, Value, json};
 
+use crate::access::Actor;
 use crate::{
+    access::policy,
     entities::{court, ruling},
     error::{FieldProblem, ServiceError},
-    search::{
-        outbox::{self, Change},
-        policy,
-    },
+    outbox::{self, Change},
     services::{
         audit::{self, Entry, snapshot},
         case as case_service,
         common::{
-            self, Actor, Page, answers_text, check_term, fail_if_any, merge_answers,
-            methodology_version, new_id, page, parse_answers, problems_from_methodology,
+            self, Page, answers_text, check_term, fail_if_any, merge_answers, methodology_version,
+            new_id, page, parse_answers, problems_from_methodology,
         },
         review::{self, ReviewAction, ReviewInput, ReviewStatus},
     },

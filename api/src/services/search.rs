@@ -4,7 +4,7 @@
 
 use courtwatch_indexer::{Filters, Kind, SearchIndex, SearchRequest, SearchResults, Viewer};
 
-use crate::{error::ServiceError, search::policy, services::common::Actor, state::AppState};
+use crate::{access::Actor, access::policy, error::ServiceError, state::AppState};
 
 fn index(state: &AppState) -> Result<std::sync::Arc<SearchIndex>, ServiceError> {
     state

@@ -21,18 +21,17 @@ use sea_orm::{
 };
 use serde_json::Value;
 
+use crate::access::Actor;
 use crate::{
+    access::policy,
     entities::{case, hearing, observation, party, ruling, sensitive_term},
     error::{FieldProblem, ServiceError},
+    outbox::{self, Change},
     redact::{Redactor, Term, TermKind},
-    search::{
-        outbox::{self, Change},
-        policy,
-    },
     services::{
         audit::{self, Entry, snapshot},
         case::{self as case_service, CaseRecord},
-        common::{Actor, new_id, parse_answers},
+        common::{new_id, parse_answers},
     },
     state::AppState,
 };

@@ -6,13 +6,11 @@ use chrono::Utc;
 use poem_openapi::Object;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
+use crate::access::Actor;
 use crate::{
     entities::setting,
     error::ServiceError,
-    services::{
-        audit::{self, Entry, snapshot},
-        common::Actor,
-    },
+    services::audit::{self, Entry, snapshot},
     state::AppState,
 };
 

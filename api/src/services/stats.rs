@@ -18,14 +18,14 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde_json::{Map, Value};
 
 use crate::{
+    access::policy,
     entities::{case, case_ground, court, hearing, observation, ruling},
     error::ServiceError,
-    search::policy,
     services::{
         case::{CaseFilter, case_fields},
         common::{keyset_batch, merge_answers, parse_answers},
         export::{of_cases, ruling_condition},
-        observation::hearing_fields,
+        hearing_facts::hearing_fields,
         ruling::ruling_fields,
     },
     state::AppState,

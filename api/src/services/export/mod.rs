@@ -39,10 +39,10 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::{
+    access::policy,
     entities::{case, case_ground, court, hearing, observation, party, ruling},
     error::ServiceError,
     redact::Redactor,
-    search::policy,
     services::{
         case::{CaseFilter, case_fields},
         common::{keyset_batch, parse_answers, published_versions},

@@ -86,7 +86,7 @@ impl<'a> Cells<'a> {
     }
 
     /// The hearing fact that answers a field-bound question (`hearing.outcome`, ...), the same
-    /// values as [`crate::services::observation::hearing_facts`]; `Ok(None)` when the hearing has
+    /// values as [`crate::services::hearing_facts::hearing_facts`]; `Ok(None)` when the hearing has
     /// none, an error for a field that is not a hearing fact.
     pub fn fact(&self, field: &str) -> Result<Option<Answer<'a>>, ServiceError> {
         let text = |s: &Cow<'a, str>| Some(Answer::Text(s.clone()));
@@ -416,7 +416,7 @@ fn stored_time(text: &str) -> Result<DateTime<Utc>, ServiceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::observation::hearing_facts;
+    use crate::services::hearing_facts::hearing_facts;
 
     #[test]
     fn stored_times_read_in_every_form_sqlx_writes_or_reads() {

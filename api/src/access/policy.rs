@@ -20,28 +20,24 @@ use sea_orm::{
 use crate::{
     entities::{case, hearing, observation, ruling},
     error::ServiceError,
-    services::common::Actor,
 };
+
+use super::Actor;
 
 /// The review state in which a record is released.
 pub const PUBLISHED: &str = "published";
 
-/// Whether the role sees its own organisation's unreleased records and may change them.
-fn records_for_organisation(role: &str) -> bool {
-    matches!(role, "coordinator" | "monitor")
-}
-
 /// Whether `actor` may see a record of `organisation` that is (or is not) `released`.
 pub fn can_see(actor: &Actor, organisation: &str, released: bool) -> bool {
     released
-        || actor.role == "admin"
-        || (records_for_organisation(&actor.role) && actor.organisation_id == organisation)
+        || actor.is_admin()
+        || (actor.role.records_for_organisation() && actor.organisation_id == organisation)
 }
 
 /// Whether `actor` may change a record of `organisation`.
 pub fn can_change(actor: &Actor, organisation: &str) -> bool {
-    actor.role == "admin"
-        || (records_for_organisation(&actor.role) && actor.organisation_id == organisation)
+    actor.is_admin()
+        || (actor.role.records_for_organisation() && actor.organisation_id == organisation)
 }
 
 /// Whether `actor` sees a record of `organisation` as written. Anyone else (researchers, other
@@ -98,7 +94,7 @@ pub fn published_case_ids() -> SelectStatement {
 
 /// Ids of the cases `actor` may see; None when they may see every case.
 fn visible_case_ids(actor: &Actor) -> Option<SelectStatement> {
-    if actor.role == "admin" {
+    if actor.is_admin() {
         return None;
     }
     Some(
@@ -112,11 +108,11 @@ fn visible_case_ids(actor: &Actor) -> Option<SelectStatement> {
 
 /// Cases `actor` may see (a condition on the cases table).
 pub fn visible_cases(actor: &Actor) -> Condition {
-    if actor.role == "admin" {
+    if actor.is_admin() {
         return Condition::all();
     }
     let mut any = Condition::any().add(case::Column::ReviewStatus.eq(PUBLISHED));
-    if records_for_organisation(&actor.role) {
+    if actor.role.records_for_organisation() {
         any = any.add(case::Column::OrganisationId.eq(actor.organisation_id.as_str()));
     }
     any
@@ -133,14 +129,14 @@ pub fn of_visible_cases(actor: &Actor, column: impl ColumnTrait) -> Condition {
 /// Observations `actor` may see: published ones of published cases, and every one of the
 /// cases of their organisation (monitors, coordinators).
 pub fn visible_observations(actor: &Actor) -> Condition {
-    if actor.role == "admin" {
+    if actor.is_admin() {
         return Condition::all();
     }
     let released = Condition::all()
         .add(observation::Column::Status.eq(PUBLISHED))
         .add(observation::Column::HearingId.in_subquery(hearings_of(published_case_ids())));
     let mut any = Condition::any().add(released);
-    if records_for_organisation(&actor.role) {
+    if actor.role.records_for_organisation() {
         let own_cases = Query::select()
             .column(case::Column::Id)
             .from(case::Entity)
@@ -172,11 +168,11 @@ pub fn released_rulings() -> Condition {
 
 /// Rulings `actor` may see.
 pub fn visible_rulings(actor: &Actor) -> Condition {
-    if actor.role == "admin" {
+    if actor.is_admin() {
         return Condition::all();
     }
     let mut any = Condition::any().add(released_rulings());
-    if records_for_organisation(&actor.role) {
+    if actor.role.records_for_organisation() {
         any = any.add(ruling::Column::OrganisationId.eq(actor.organisation_id.as_str()));
     }
     any
@@ -194,11 +190,11 @@ pub fn document(organisation: &str, released: bool) -> Visibility {
 /// Which unreleased documents a signed-in user may find.
 pub fn viewer(actor: &Actor) -> Viewer {
     Viewer {
-        organisations: if records_for_organisation(&actor.role) {
+        organisations: if actor.role.records_for_organisation() {
             vec![actor.organisation_id.clone()]
         } else {
             Vec::new()
         },
-        everything: actor.role == "admin",
+        everything: actor.is_admin(),
     }
 }

@@ -5,20 +5,25 @@
 //!
 //! The row says which roles may call the operation at all (403 otherwise, 401 without a valid
 //! token). Which *records* a permitted caller may see or change is decided per record by
-//! [`crate::search::policy`]: another organisation's unreleased record is 404, so that its
+//! [`policy`]: another organisation's unreleased record is 404, so that its
 //! existence is not confirmed; a released record of another organisation that the caller may not
 //! change is 403.
 
-use crate::{error::ServiceError, services::common::Actor};
+pub mod policy;
+mod role;
+
+pub use role::{Actor, Role};
+
+use crate::error::ServiceError;
 
 /// Every role.
-pub const ALL: &[&str] = &["admin", "coordinator", "monitor", "researcher"];
+pub const ALL: &[Role] = &Role::ALL;
 /// Roles that record: create and change cases, hearings, parties, observations and rulings.
-pub const RECORDERS: &[&str] = &["admin", "coordinator", "monitor"];
+pub const RECORDERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Monitor];
 /// Roles that review: publish, return, withdraw, grade, read the audit trail.
-pub const REVIEWERS: &[&str] = &["admin", "coordinator"];
+pub const REVIEWERS: &[Role] = &[Role::Admin, Role::Coordinator];
 /// The administrator only.
-pub const ADMIN: &[&str] = &["admin"];
+pub const ADMIN: &[Role] = &[Role::Admin];
 
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,14 +31,14 @@ pub enum Callers {
     /// Anyone, without a token (published reference data: the methodology).
     Anyone,
     /// Signed-in users with one of these roles.
-    Roles(&'static [&'static str]),
+    Roles(&'static [Role]),
     /// Signed-in users with one of these roles, and anyone without a token once an admin has
     /// opened aggregate statistics to the public (setting `anonymous_stats`).
-    RolesOrOpenStats(&'static [&'static str]),
+    RolesOrOpenStats(&'static [Role]),
 }
 
 /// Whether the operation acts on one record named in the path or body, whose organisation and
-/// state then decide too (see [`crate::search::policy`]).
+/// state then decide too (see [`policy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// Not one record: a list, a search, a dataset, a statistic (each shows what the caller may see).
@@ -133,13 +138,17 @@ pub fn check(actor: &Actor, operation: &str) -> Result<(), ServiceError> {
         Anyone => return Ok(()),
         Roles(roles) | RolesOrOpenStats(roles) => roles,
     };
-    if roles.contains(&actor.role.as_str()) {
+    if roles.contains(&actor.role) {
         Ok(())
     } else {
         Err(ServiceError::Forbidden(format!(
             "a {} may not call {operation} (allowed: {})",
             actor.role,
-            roles.join(", ")
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )))
     }
 }
