@@ -1,5 +1,23 @@
 //! Errors: what services report ([`ServiceError`]) and the one place that turns them into HTTP
 //! problems ([`ApiError`], RFC 7807 `application/problem+json`).
+//!
+//! The policy:
+//!
+//! - **The caller's mistakes are told to the caller, in full.** Bad content is
+//!   [`ServiceError::Invalid`] with one [`FieldProblem`] per thing wrong (all of them, not the
+//!   first), each naming the field and what is allowed; a malformed request is `BadRequest`, a
+//!   state rule `Conflict`. Messages are sentences for a person, said in the request's language
+//!   ([`LANGUAGE`]) where the methodology's message catalogue has them.
+//! - **What breaks inside is logged, not shown.** [`ServiceError::Database`] and
+//!   [`ServiceError::Internal`] answer 500 "internal error; it has been logged"; the log line holds
+//!   the whole chain ([`chain`]). Build an internal error with [`ServiceError::internal_from`] so
+//!   that the source is kept, or [`ServiceError::internal`] for a broken invariant with no source.
+//! - **Existence is not leaked.** A record the caller may not see is `NotFound`, the same as one
+//!   that does not exist; `Forbidden` is for a visible record the caller may not change.
+//! - **One mapping.** Errors of the crates below (the index's [`courtwatch_indexer::IndexError`],
+//!   sea-orm's `DbErr`) become service errors here, once: the index's `UserError` is a 400 with its
+//!   own message, its `InternalError` an internal error; a failed write's unique violation is a
+//!   conflict named after the constraint ([`ServiceError::from_write`]).
 
 use courtwatch_methodology::messages::{Lang, Message, Said};
 use poem_openapi::{ApiResponse, Object, payload::Json};
@@ -94,9 +112,18 @@ pub enum ServiceError {
     #[error("database error: {0}")]
     Database(#[from] DbErr),
     /// Something else inside the service failed (the search index, say); never the caller's fault.
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error: {context}")]
+    Internal {
+        /// What the service was doing.
+        context: String,
+        /// What failed, kept so that the log shows the whole chain.
+        #[source]
+        source: Option<BoxError>,
+    },
 }
+
+/// An error kept as the source of an internal error.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The index's split, kept: what the person searching did wrong is a 400 with the index's own
 /// message (a query that does not parse names its column); what broke inside is internal.
@@ -104,12 +131,28 @@ impl From<courtwatch_indexer::IndexError> for ServiceError {
     fn from(e: courtwatch_indexer::IndexError) -> Self {
         match e {
             courtwatch_indexer::IndexError::User(e) => Self::BadRequest(e.to_string()),
-            courtwatch_indexer::IndexError::Internal(e) => Self::Internal(e.to_string()),
+            courtwatch_indexer::IndexError::Internal(e) => Self::internal_from("search index", e),
         }
     }
 }
 
 impl ServiceError {
+    /// An internal error with nothing underneath (a broken invariant).
+    pub fn internal(context: impl Into<String>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An internal error caused by `source` (kept, so that the log shows the chain).
+    pub fn internal_from(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
     /// A single-problem [`ServiceError::Invalid`].
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldProblem::field(field, message)])
@@ -396,8 +439,8 @@ impl From<ServiceError> for ApiError {
                     "internal error; it has been logged",
                 )))
             }
-            ServiceError::Internal(detail) => {
-                tracing::error!(error = %detail, "internal error");
+            internal @ ServiceError::Internal { .. } => {
+                tracing::error!(error = %chain(&internal), "internal error");
                 Self::Internal(Json(Problem::for_status(
                     500,
                     "internal error; it has been logged",
@@ -405,4 +448,16 @@ impl From<ServiceError> for ApiError {
             }
         }
     }
+}
+
+/// An error and its sources, outermost first: `internal error: export reader: task panicked`.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut next = error.source();
+    while let Some(e) = next {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        next = e.source();
+    }
+    out
 }

@@ -17,6 +17,7 @@ pub mod endpoints;
 pub mod entities;
 pub mod error;
 pub mod health;
+pub mod index;
 pub mod metrics;
 pub mod outbox;
 pub mod redact;

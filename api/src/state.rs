@@ -5,7 +5,7 @@ use std::sync::Arc;
 use courtwatch_methodology::Registry;
 use sea_orm::DatabaseConnection;
 
-use crate::search::Search;
+use crate::index::Search;
 
 /// Shared application state: the database pool, the published methodology versions and the index.
 #[derive(Debug, Clone)]

@@ -3,6 +3,8 @@
 //! This crate knows nothing of HTTP or the database. The service turns records into [`IndexDoc`]s,
 //! hands them to a [`SearchIndex`], and turns a researcher's request into a [`SearchRequest`].
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod cost;
 pub mod doc;

@@ -6,6 +6,8 @@
 //! converted into the [`Methodology`] model, then used by [`Methodology::validate`] to check answers.
 //! This crate depends on neither the web framework nor the database.
 
+#![warn(missing_docs)]
+
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

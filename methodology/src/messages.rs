@@ -190,58 +190,118 @@ impl Said {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Message {
     /// The code names no question of this methodology version.
-    NoSuchQuestion { version: String },
+    NoSuchQuestion {
+        /// The methodology version.
+        version: String,
+    },
     /// The question belongs to records of another scope.
     WrongScope {
+        /// The scope the question belongs to.
         question_scope: String,
+        /// The scope of the record being answered.
         record_scope: String,
     },
     /// The question's condition is not met, so it may not be answered.
-    DoesNotApply { depends_on: String, any_of: String },
+    DoesNotApply {
+        /// The question the condition looks at.
+        depends_on: String,
+        /// The answers that make this question apply.
+        any_of: String,
+    },
     /// Required before submitting.
     Required,
     /// `null` given as an answer.
     NullAnswer,
     /// Not one of the allowed values.
-    OneOf { allowed: String, got: String },
+    OneOf {
+        /// The values allowed.
+        allowed: String,
+        /// What was given.
+        got: String,
+    },
     /// A single-choice answer that is not a string.
-    TermAsString { vocabulary: String, got: String },
+    TermAsString {
+        /// The vocabulary the answer must come from.
+        vocabulary: String,
+        /// What was given.
+        got: String,
+    },
     /// A multiple-choice answer that is not a list.
-    TermList { vocabulary: String, got: String },
+    TermList {
+        /// The vocabulary the answer must come from.
+        vocabulary: String,
+        /// What was given.
+        got: String,
+    },
     /// The same term twice in a list.
-    Duplicate { term: String },
+    Duplicate {
+        /// The term.
+        term: String,
+    },
     /// A list item that is not a string.
-    ItemNotString { got: String },
+    ItemNotString {
+        /// What was given.
+        got: String,
+    },
     /// A fraction where a whole number is needed.
-    WholeNumber { got: String },
+    WholeNumber {
+        /// What was given.
+        got: String,
+    },
     /// A number out of its range.
     Between {
+        /// The smallest value allowed.
         min: String,
+        /// The largest value allowed.
         max: String,
+        /// What was given.
         got: String,
     },
     /// Not a number.
-    Number { got: String },
+    Number {
+        /// What was given.
+        got: String,
+    },
     /// Not a date.
-    Date { got: String },
+    Date {
+        /// What was given.
+        got: String,
+    },
     /// Not a date and time.
-    DateTime { got: String },
+    DateTime {
+        /// What was given.
+        got: String,
+    },
     /// Not text.
-    Text { got: String },
+    Text {
+        /// What was given.
+        got: String,
+    },
     /// Blank text.
     EmptyText,
     /// Text over its limit.
-    TooLong { length: String, limit: String },
+    TooLong {
+        /// The length given.
+        length: String,
+        /// The longest allowed.
+        limit: String,
+    },
     /// Not a term of the vocabulary.
     NotATerm {
+        /// The term.
         term: String,
+        /// The vocabulary the answer must come from.
         vocabulary: String,
+        /// The values allowed.
         allowed: String,
     },
     /// A term not listed for the case's jurisdiction.
     NotInJurisdiction {
+        /// The term.
         term: String,
+        /// The case's jurisdiction.
         jurisdiction: String,
+        /// The terms listed for that jurisdiction.
         listed: String,
     },
 }

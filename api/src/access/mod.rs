@@ -129,7 +129,7 @@ pub fn rule_for(operation: &str) -> Result<&'static Rule, ServiceError> {
     RULES
         .iter()
         .find(|r| r.operation == operation)
-        .ok_or_else(|| ServiceError::Internal(format!("operation {operation} has no access rule")))
+        .ok_or_else(|| ServiceError::internal(format!("operation {operation} has no access rule")))
 }
 
 /// Whether a signed-in `actor` may call `operation` (403 if not).

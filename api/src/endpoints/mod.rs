@@ -139,7 +139,7 @@ pub async fn actor(
 pub fn one<T>(mut records: Vec<T>) -> Result<T, ApiError> {
     records
         .pop()
-        .ok_or_else(|| ServiceError::Internal("record lost while redacting".into()).into())
+        .ok_or_else(|| ServiceError::internal("record lost while redacting").into())
 }
 
 /// 201 Created with the new record.

@@ -1,5 +1,5 @@
 //! Database records → index documents. What a researcher can search is decided here (which text
-//! goes in) and in [`super::policy`] (who may find it). All text goes in redacted (a case's
+//! goes in) and in [`crate::access::policy`] (who may find it). All text goes in redacted (a case's
 //! sensitive terms and identifying patterns replaced, see [`crate::redact`]): the index is shared
 //! by every viewer, so a term must not be findable, nor appear in a snippet, for anyone.
 

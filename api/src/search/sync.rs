@@ -35,7 +35,7 @@ const BUILDING: &str = "building";
 const FILL_COMMIT_BYTES: usize = 24 * 1024 * 1024;
 
 fn index_error(e: courtwatch_indexer::IndexError) -> ServiceError {
-    ServiceError::Internal(format!("search index: {e}"))
+    ServiceError::internal_from("search index", e)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -43,7 +43,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, ServiceError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| ServiceError::Internal(format!("search index task: {e}")))?
+        .map_err(|e| ServiceError::internal_from("search index task", e))?
         .map_err(index_error)
 }
 
@@ -284,7 +284,7 @@ pub async fn rebuild(
     let index = Arc::new(index);
     let documents = fill(db, methodology, &index, progress).await?;
     let Ok(index) = Arc::try_unwrap(index) else {
-        return Err(ServiceError::Internal("search index still in use".into()));
+        return Err(ServiceError::internal("search index still in use"));
     };
     blocking(move || index.wait_merging()).await?;
     store.publish(&generation).map_err(index_error)?;

@@ -159,7 +159,7 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Act
 /// The actor a stored user acts as: the role parsed, once, here.
 pub fn actor_of(user: user::Model) -> Result<Actor, ServiceError> {
     let role = Role::parse(&user.role).ok_or_else(|| {
-        ServiceError::Internal(format!(
+        ServiceError::internal(format!(
             "user {} has an unknown role {:?}",
             user.id, user.role
         ))
@@ -246,7 +246,7 @@ pub async fn create_token(
         .filter(api_token::Column::TokenHash.eq(token_digest(&secret)))
         .one(&txn)
         .await?
-        .ok_or_else(|| ServiceError::Internal("the new token was not stored".into()))?
+        .ok_or_else(|| ServiceError::internal("the new token was not stored"))?
         .into();
     audit_token(&txn, Some(actor), "create", None, &stored).await?;
     txn.commit().await?;

@@ -151,15 +151,15 @@ fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, ServiceEr
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    let failed = |e: csv::Error| ServiceError::Internal(format!("writing CSV: {e}"));
+    let failed = |e: csv::Error| ServiceError::internal_from("writing CSV", e);
     writer.write_record(header).map_err(failed)?;
     for row in rows {
         writer.write_record(row).map_err(failed)?;
     }
     let bytes = writer
         .into_inner()
-        .map_err(|e| ServiceError::Internal(format!("writing CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ServiceError::Internal(format!("CSV text: {e}")))
+        .map_err(|e| ServiceError::internal_from("writing CSV", e))?;
+    String::from_utf8(bytes).map_err(|e| ServiceError::internal_from("CSV text", e))
 }
 
 fn shown(count: &Count) -> String {

@@ -10,7 +10,7 @@ fn index(state: &AppState) -> Result<std::sync::Arc<SearchIndex>, ServiceError> 
     state
         .search
         .index()
-        .ok_or_else(|| ServiceError::Internal("the search index is not open".into()))
+        .ok_or_else(|| ServiceError::internal("the search index is not open"))
 }
 
 /// Runs `request` for `actor`: only what the actor may see is found (the request's viewer is
@@ -24,7 +24,7 @@ pub async fn search(
     let index = index(state)?;
     tokio::task::spawn_blocking(move || index.search(&request))
         .await
-        .map_err(|e| ServiceError::Internal(format!("search task: {e}")))?
+        .map_err(|e| ServiceError::internal_from("search task", e))?
         .map_err(ServiceError::from)
 }
 

@@ -705,7 +705,7 @@ pub async fn redact_long(r: &Redactor, text: &str) -> Result<String, ServiceErro
     let (r, text) = (r.clone(), text.to_owned());
     tokio::task::spawn_blocking(move || r.apply(&text).into_owned())
         .await
-        .map_err(|e| ServiceError::Internal(format!("redaction task: {e}")))
+        .map_err(|e| ServiceError::internal_from("redaction task", e))
 }
 
 /// Applies each record's redactor, on a blocking thread when there is anything to redact: a
@@ -728,7 +728,7 @@ async fn apply_all<T: Send + 'static>(
         Ok(records)
     })
     .await
-    .map_err(|e| ServiceError::Internal(format!("redaction task: {e}")))?
+    .map_err(|e| ServiceError::internal_from("redaction task", e))?
 }
 
 /// Cases as `actor` may see them.

@@ -261,7 +261,7 @@ async fn case_facts(
         });
         for c in &cases {
             let court = courts.get(&c.court_id).ok_or_else(|| {
-                ServiceError::Internal(format!("case {} without its court", c.id))
+                ServiceError::internal(format!("case {} without its court", c.id))
             })?;
             let case_grounds = grounds.remove(&c.id).unwrap_or_default();
             let answers = if keep_answers {
@@ -377,7 +377,7 @@ async fn walk_hearings(
             for o in observations.remove(&h.id).unwrap_or_default() {
                 let version = u32::try_from(o.methodology_version).unwrap_or(0);
                 let methodology = state.methodology.get(version).ok_or_else(|| {
-                    ServiceError::Internal(format!(
+                    ServiceError::internal(format!(
                         "observation {}: no methodology {version}",
                         o.id
                     ))

@@ -620,7 +620,7 @@ pub fn codebook(methodology: &'static Methodology) -> Vec<CodebookColumn> {
 /// The codebook as CSV (one row per column; codes as `code=English label` joined by `|`).
 pub fn codebook_csv(methodology: &'static Methodology) -> Result<Vec<u8>, ServiceError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let internal = |e: csv::Error| ServiceError::Internal(format!("codebook: {e}"));
+    let internal = |e: csv::Error| ServiceError::internal_from("codebook", e);
     writer
         .write_record([
             "file",
@@ -669,7 +669,7 @@ pub fn codebook_csv(methodology: &'static Methodology) -> Result<Vec<u8>, Servic
     }
     writer
         .into_inner()
-        .map_err(|e| ServiceError::Internal(format!("codebook: {e}")))
+        .map_err(|e| ServiceError::internal_from("codebook", e))
 }
 
 /// What a data package describes: the files as exported with these options.
@@ -1193,7 +1193,7 @@ fn format_batch(
     batch: &Batch,
     patterns: &Redactor,
 ) -> Result<Vec<u8>, ServiceError> {
-    let csv_error = |e: String| ServiceError::Internal(format!("csv: {e}"));
+    let csv_error = |e: String| ServiceError::internal_from("csv", e);
     let mut out = Rows::new(Vec::with_capacity(CHUNK), Some(exporter.columns.len()))
         .excel_safe(exporter.excel);
     let mut scratch = String::new();
@@ -1234,11 +1234,11 @@ fn format_batch(
                 fields.clear();
                 for name in &exporter.field_names {
                     fields.push(cells.field(name).ok_or_else(|| {
-                        ServiceError::Internal(format!("observations.csv: no value for {name}"))
+                        ServiceError::internal(format!("observations.csv: no value for {name}"))
                     })?);
                 }
                 answers::read_into(cells.answers, &exporter.slots, &mut answers).map_err(|e| {
-                    ServiceError::Internal(format!("observation {}: {e}", cells.id))
+                    ServiceError::internal_from(format!("observation {}", cells.id), e)
                 })?;
                 for &(field, slot) in &exporter.fact_slots {
                     answers[slot] = cells.fact(field)?;
@@ -1279,9 +1279,9 @@ async fn produce(
     let mut header = Rows::new(start, None);
     header
         .row(&exporter.header())
-        .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
+        .map_err(|e| ServiceError::internal_from("csv", e))?;
     if tx.send(Ok(header.into_inner())).await.is_err() {
-        return Err(ServiceError::Internal("client disconnected".into()));
+        return Err(ServiceError::internal("client disconnected"));
     }
     let (batches_tx, mut batches) = mpsc::channel(2);
     let reader = tokio::spawn(read_batches(
@@ -1315,15 +1315,15 @@ async fn produce(
         };
         let text = next
             .await
-            .map_err(|e| ServiceError::Internal(format!("export writer: {e}")))??;
+            .map_err(|e| ServiceError::internal_from("export writer", e))??;
         if !text.is_empty() && tx.send(Ok(text)).await.is_err() {
             // The client went away: stop reading the database.
-            return Err(ServiceError::Internal("client disconnected".into()));
+            return Err(ServiceError::internal("client disconnected"));
         }
     }
     reader
         .await
-        .map_err(|e| ServiceError::Internal(format!("export reader: {e}")))?;
+        .map_err(|e| ServiceError::internal_from("export reader", e))?;
     Ok(())
 }
 /// Fetches the file's records in keyset batches and sends them with their redactors; stops when
@@ -1471,7 +1471,7 @@ async fn read_observations_prefetching(
     while let Some(pending) = next.take() {
         let raw = pending
             .await
-            .map_err(|e| ServiceError::Internal(format!("export reader: {e}")))??;
+            .map_err(|e| ServiceError::internal_from("export reader", e))??;
         if raw.count() == BATCH as usize
             && let Some(last) = raw.last()?
         {
@@ -1532,7 +1532,7 @@ async fn cases_batch(
     for c in &rows {
         let court = courts
             .get(&c.court_id)
-            .ok_or_else(|| ServiceError::Internal(format!("case {} without its court", c.id)))?;
+            .ok_or_else(|| ServiceError::internal(format!("case {} without its court", c.id)))?;
         let answers = parse_answers(&c.answers)?;
         let fields = case_fields(
             court,
@@ -1580,7 +1580,7 @@ async fn parties_batch(
     for p in &rows {
         let characteristics: Vec<String> =
             serde_json::from_str(&p.characteristics).map_err(|_| {
-                ServiceError::Internal(format!(
+                ServiceError::internal(format!(
                     "party {}: stored characteristics are not a list",
                     p.id
                 ))
@@ -1675,7 +1675,7 @@ pub async fn write_package(
     use tokio::io::AsyncWriteExt;
 
     let io = |path: &std::path::Path, e: std::io::Error| {
-        ServiceError::Internal(format!("cannot write {}: {e}", path.display()))
+        ServiceError::internal_from(format!("cannot write {}", path.display()), e)
     };
     tokio::fs::create_dir_all(dir)
         .await
@@ -1705,7 +1705,7 @@ pub async fn write_package(
         let mut bytes = 0u64;
         let mut chunks = std::pin::pin!(stream(state, dataset, request.clone())?);
         while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| ServiceError::Internal(format!("{name}: {e}")))?;
+            let chunk = chunk.map_err(|e| ServiceError::internal_from(name.to_string(), e))?;
             hasher.update(&chunk);
             bytes += chunk.len() as u64;
             file.write_all(&chunk).await.map_err(|e| io(&part, e))?;
@@ -1735,11 +1735,11 @@ pub async fn write_package(
         },
     )?;
     let package = serde_json::to_vec_pretty(&package)
-        .map_err(|e| ServiceError::Internal(format!("datapackage: {e}")))?;
+        .map_err(|e| ServiceError::internal_from("datapackage", e))?;
     written.push(put("datapackage.json", package).await?);
     written.push(put("codebook.csv", codebook_csv(methodology)?).await?);
     let codebook_json = serde_json::to_vec_pretty(&codebook_value(methodology))
-        .map_err(|e| ServiceError::Internal(format!("codebook: {e}")))?;
+        .map_err(|e| ServiceError::internal_from("codebook", e))?;
     written.push(put("codebook.json", codebook_json).await?);
     let sums: String = written
         .iter()

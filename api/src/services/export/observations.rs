@@ -100,7 +100,7 @@ impl<'a> Cells<'a> {
                 .next_hearing_date
                 .map(|d| Answer::Text(Cow::Owned(d.format("%Y-%m-%d").to_string()))),
             other => {
-                return Err(ServiceError::Internal(format!(
+                return Err(ServiceError::internal(format!(
                     "observations: no hearing fact {other:?}"
                 )));
             }
@@ -143,11 +143,11 @@ type JsonCells<'a> = (
 
 fn stored_date(text: &str) -> Result<NaiveDate, ServiceError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| ServiceError::Internal(format!("stored date {text:?}: {e}")))
+        .map_err(|e| ServiceError::internal_from(format!("stored date {text:?}"), e))
 }
 
 fn database(e: sea_orm::sqlx::Error) -> ServiceError {
-    ServiceError::Internal(format!("observations batch: {e}"))
+    ServiceError::internal_from("observations batch", e)
 }
 
 impl RawBatch {
@@ -190,7 +190,7 @@ impl RawBatch {
         match self {
             RawBatch::Json { text, .. } => {
                 let rows: Vec<JsonCells<'_>> = serde_json::from_str(text)
-                    .map_err(|e| ServiceError::Internal(format!("observations batch: {e}")))?;
+                    .map_err(|e| ServiceError::internal_from("observations batch", e))?;
                 let mut cells = rows
                     .into_iter()
                     .map(|c| {
@@ -269,7 +269,7 @@ fn pg_cells(row: &PgRow, checked: bool) -> Result<Cells<'_>, ServiceError> {
 
 fn pg_row(row: &sea_orm::QueryResult) -> Result<&PgRow, ServiceError> {
     row.try_as_pg_row()
-        .ok_or_else(|| ServiceError::Internal("observations batch: not a PostgreSQL row".into()))
+        .ok_or_else(|| ServiceError::internal("observations batch: not a PostgreSQL row"))
 }
 
 /// One keyset batch of observations after `after` (drafts included: the writer keeps the
@@ -386,7 +386,7 @@ async fn fetch_as_one_row(
     let last: Option<String> = row.try_get_by_index(2)?;
     let cases: String = row.try_get_by_index(3)?;
     let cases: Vec<String> = serde_json::from_str(&cases)
-        .map_err(|e| ServiceError::Internal(format!("observations batch cases: {e}")))?;
+        .map_err(|e| ServiceError::internal_from("observations batch cases", e))?;
     Ok(RawBatch::Json {
         text,
         count: usize::try_from(count).unwrap_or_default(),
@@ -408,7 +408,7 @@ fn stored_time(text: &str) -> Result<DateTime<Utc>, ServiceError> {
             return Ok(t.and_utc());
         }
     }
-    Err(ServiceError::Internal(format!(
+    Err(ServiceError::internal(format!(
         "stored time {text:?} is not in a known form"
     )))
 }
