@@ -133,7 +133,20 @@ pub enum AnswerType {
     },
 }
 
+/// The vocabulary whose terms label yes/no answers (a version with yes/no questions must have
+/// it, with every code those questions accept).
+pub const YES_NO_VOCABULARY: &str = "yes_no";
+
 impl AnswerType {
+    /// The codes a yes/no question accepts: `not_applicable` only where the question allows it.
+    pub fn yes_no_codes(not_applicable: bool) -> &'static [&'static str] {
+        if not_applicable {
+            &["yes", "no", "unknown", "not_applicable"]
+        } else {
+            &["yes", "no", "unknown"]
+        }
+    }
+
     /// The code of the type as written in methodology files and the API.
     pub fn code(&self) -> &'static str {
         match self {
@@ -417,9 +430,20 @@ impl Methodology {
             }
         };
         match question.answer_type.as_str() {
-            "yes_no" => AnswerType::YesNo {
-                not_applicable: question.not_applicable,
-            },
+            "yes_no" => {
+                let labelled = vocabularies.get(YES_NO_VOCABULARY);
+                for code in AnswerType::yes_no_codes(question.not_applicable) {
+                    if labelled.is_none_or(|v| v.term(code).is_none()) {
+                        problems.push(format!(
+                            "{what}: yes/no answer '{code}' has no label in vocabulary \
+                             '{YES_NO_VOCABULARY}'"
+                        ));
+                    }
+                }
+                AnswerType::YesNo {
+                    not_applicable: question.not_applicable,
+                }
+            }
             "single_choice" => AnswerType::SingleChoice {
                 vocabulary: vocabulary(problems),
             },
@@ -489,7 +513,7 @@ impl Methodology {
             problems.push(format!("{what}: condition lists no answer codes"));
         }
         let allowed: Vec<&str> = match &target.answer_type {
-            AnswerType::YesNo { .. } => vec!["yes", "no", "unknown", "not_applicable"],
+            AnswerType::YesNo { .. } => AnswerType::yes_no_codes(true).to_vec(),
             AnswerType::SingleChoice { vocabulary } | AnswerType::MultipleChoice { vocabulary } => {
                 vocabularies
                     .get(vocabulary)
@@ -526,6 +550,30 @@ impl Methodology {
     /// The vocabulary with this code.
     pub fn vocabulary(&self, code: &str) -> Option<&Vocabulary> {
         self.vocabularies.get(code)
+    }
+
+    /// The terms, with their labels, that a question's answers are: its vocabulary's for a choice
+    /// question, the [`YES_NO_VOCABULARY`]'s it accepts for a yes/no question; none for free
+    /// answers. The one source of answer labels, for forms, figures and datasets alike.
+    pub fn answer_terms(&self, question: &Question) -> Vec<&Term> {
+        match &question.answer_type {
+            AnswerType::YesNo { not_applicable } => {
+                let codes = AnswerType::yes_no_codes(*not_applicable);
+                self.vocabulary(YES_NO_VOCABULARY)
+                    .map(|v| {
+                        v.terms
+                            .iter()
+                            .filter(|t| codes.contains(&t.code.as_str()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }
+            other => other
+                .vocabulary()
+                .and_then(|v| self.vocabulary(v))
+                .map(|v| v.terms.iter().collect())
+                .unwrap_or_default(),
+        }
     }
 
     /// The question answered by a core field of a record, e.g. `(Scope::Case, "proceeding_type")`.

@@ -190,11 +190,7 @@ impl Methodology {
         }
         match &question.answer_type {
             AnswerType::YesNo { not_applicable } => {
-                let allowed: &[&str] = if *not_applicable {
-                    &["yes", "no", "unknown", "not_applicable"]
-                } else {
-                    &["yes", "no", "unknown"]
-                };
+                let allowed = AnswerType::yes_no_codes(*not_applicable);
                 match value.as_str() {
                     Some(answer) if allowed.contains(&answer) => {}
                     _ => fail(Message::OneOf {

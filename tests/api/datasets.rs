@@ -75,7 +75,7 @@ async fn observations_round_trip(app: &TestApp) {
     let answers = json!({
         "public_admitted": "yes", "public_excluded": "no", "grounds_discussed": "yes",
         "grounds_discussed_list": ["roma_ashkali_egyptian", "ethnicity"],
-        "hate_speech_in_courtroom": "no", "hostile_groups_present": "no",
+        "hate_speech_in_courtroom": "no", "hostile_groups_present": "unknown",
         "interpreter_needed": "no", "duration_minutes": 95,
         "persons_present": ["judge", "defendant", "public"]
     });
@@ -162,6 +162,54 @@ async fn observations_round_trip(app: &TestApp) {
     assert_eq!(status, 200);
     let (header, rows) = parse(&text);
     assert_eq!(cell(&header, &rows[0], "public_admitted"), "Po");
+    // Every labelled cell says what the methodology says of its code (v1's "unknown" is
+    // "Unknown / could not observe", not a label of the export's own).
+    let (_, _, codes) = fetch(app, "observations.csv").await;
+    let (code_header, code_rows) = parse(&codes);
+    let methodology = app.state.methodology.latest();
+    let mut compared = 0;
+    for (labels, pick) in [
+        (
+            "en",
+            (|t: &courtwatch_methodology::Text| t.en.clone()) as fn(&_) -> String,
+        ),
+        ("sq", |t| t.sq.clone()),
+        ("sr", |t| t.sr.clone()),
+    ] {
+        let (_, _, text) = fetch(app, &format!("observations.csv?labels={labels}")).await;
+        let (header, rows) = parse(&text);
+        assert_eq!(header, code_header);
+        for (column, code_cell) in code_header.iter().zip(&code_rows[0]) {
+            let Some(question) = methodology.question(column) else {
+                continue;
+            };
+            let terms = methodology.answer_terms(question);
+            if terms.is_empty() || code_cell.is_empty() || code_cell == "NA" {
+                continue;
+            }
+            let expected: Vec<String> = code_cell
+                .split('|')
+                .map(|code| {
+                    let term = terms
+                        .iter()
+                        .find(|t| t.code == code)
+                        .unwrap_or_else(|| panic!("{column}: {code} is no term"));
+                    pick(&term.label)
+                })
+                .collect();
+            assert_eq!(
+                cell(&header, &rows[0], column),
+                expected.join("|"),
+                "{column} in labels={labels}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3 * 5, "labelled cells compared: {compared}");
+    assert_eq!(
+        cell(&header, &rows[0], "hostile_groups_present"),
+        "E panjohur / nuk u vëzhgua dot"
+    );
 
     // Excel: a byte-order mark first, the rest unchanged.
     let (_, _, with_bom) = fetch(app, "observations.csv?bom=true").await;
@@ -186,6 +234,34 @@ async fn observations_round_trip(app: &TestApp) {
     assert_eq!(cell(&header, &rows[0], "hearing_id"), hearing_id);
     assert_eq!(cell(&header, &rows[0], "case_id"), case_id);
 }
+
+/// The codebook's codes and labels are the methodology's, for every question column of every
+/// file (the same `answer_terms` the forms and figures use).
+async fn codebook_labels_are_the_methodologys(app: &TestApp) {
+    let (status, codebook) = app.get("/datasets/codebook.json").await;
+    assert_eq!(status, 200, "{codebook}");
+    let methodology = app.state.methodology.latest();
+    let mut compared = 0;
+    for column in codebook.as_array().expect("list") {
+        let code = column["column"].as_str().expect("column");
+        if column["answer_type"].is_null() {
+            continue;
+        }
+        let question = methodology.question(code).expect("a question column");
+        let expected: Vec<Value> = methodology
+            .answer_terms(question)
+            .iter()
+            .map(|t| json!({"code": t.code, "en": t.label.en, "sq": t.label.sq, "sr": t.label.sr}))
+            .collect();
+        assert_eq!(column["codes"], Value::Array(expected), "{code}");
+        compared += 1;
+    }
+    assert!(compared > 50, "question columns compared: {compared}");
+}
+on_each_backend!(
+    codebook_labels_are_the_methodologys_on_each_backend,
+    codebook_labels_are_the_methodologys
+);
 
 async fn codebook_describes_every_column(app: &TestApp) {
     let (status, codebook) = app.get("/datasets/codebook.json").await;
@@ -568,9 +644,10 @@ async fn datapackage_matches_the_files(app: &TestApp) {
         .as_array()
         .and_then(|f| f.iter().find(|f| f["name"] == "public_admitted"))
         .expect("public_admitted");
+    // The methodology's own labels (before issue 20 the export had its own "Nepoznato").
     assert_eq!(
         public_admitted["constraints"]["enum"],
-        json!(["Da", "Ne", "Nepoznato"])
+        json!(["Da", "Ne", "Nepoznato / nije moglo biti uočeno"])
     );
 }
 

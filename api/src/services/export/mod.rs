@@ -486,31 +486,6 @@ fn columns(dataset: Dataset, methodology: &'static Methodology, full_text: bool)
     out
 }
 
-fn yes_no_codes(not_applicable: bool) -> Vec<CodeLabel> {
-    let mut codes = vec![
-        ("yes", "Yes", "Po", "Da"),
-        ("no", "No", "Jo", "Ne"),
-        ("unknown", "Unknown", "E panjohur", "Nepoznato"),
-    ];
-    if not_applicable {
-        codes.push((
-            "not_applicable",
-            "Not applicable",
-            "Nuk aplikohet",
-            "Nije primenljivo",
-        ));
-    }
-    codes
-        .into_iter()
-        .map(|(code, en, sq, sr)| CodeLabel {
-            code: code.into(),
-            en: en.into(),
-            sq: sq.into(),
-            sr: sr.into(),
-        })
-        .collect()
-}
-
 fn vocabulary_codes(methodology: &Methodology, vocabulary: &str) -> Vec<CodeLabel> {
     methodology
         .vocabulary(vocabulary)
@@ -528,14 +503,18 @@ fn vocabulary_codes(methodology: &Methodology, vocabulary: &str) -> Vec<CodeLabe
         .unwrap_or_default()
 }
 
+/// A question's codes with their labels, from the methodology (the same labels as `/methodology`).
 fn question_codes(methodology: &Methodology, q: &Question) -> Vec<CodeLabel> {
-    match &q.answer_type {
-        AnswerType::YesNo { not_applicable } => yes_no_codes(*not_applicable),
-        other => other
-            .vocabulary()
-            .map(|v| vocabulary_codes(methodology, v))
-            .unwrap_or_default(),
-    }
+    methodology
+        .answer_terms(q)
+        .into_iter()
+        .map(|t| CodeLabel {
+            code: t.code.clone(),
+            en: t.label.en.clone(),
+            sq: t.label.sq.clone(),
+            sr: t.label.sr.clone(),
+        })
+        .collect()
 }
 
 /// The allowed codes of a column (empty for free values).
