@@ -56,13 +56,21 @@ impl Condition {
     /// have already looked the answer up).
     pub fn holds_for(&self, answer: Option<&Value>) -> bool {
         match answer {
-            Some(Value::String(code)) => self.any_of.iter().any(|a| a == code),
-            Some(Value::Array(codes)) => codes.iter().any(|c| {
-                c.as_str()
-                    .is_some_and(|c| self.any_of.iter().any(|a| a == c))
-            }),
+            Some(Value::String(code)) => self.holds_for_codes([code.as_str()]),
+            Some(Value::Array(items)) => {
+                self.holds_for_codes(items.iter().filter_map(Value::as_str))
+            }
             _ => false,
         }
+    }
+
+    /// The rule itself: whether one of an answer's codes (one for a single choice or yes/no, each
+    /// item for a multiple choice; items that are not codes left out) is one of the condition's.
+    /// For callers that read answers in their own form (exports, without building JSON values).
+    pub fn holds_for_codes<'a>(&self, codes: impl IntoIterator<Item = &'a str>) -> bool {
+        codes
+            .into_iter()
+            .any(|code| self.any_of.iter().any(|a| a == code))
     }
 }
 

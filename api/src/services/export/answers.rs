@@ -46,16 +46,19 @@ impl<'a> Answer<'a> {
         }
     }
 
-    /// Whether this answer is one of `codes` or, for a list, holds one of them.
-    pub(crate) fn has_code(&self, codes: &[String]) -> bool {
-        match self {
-            Answer::Text(s) => codes.iter().any(|c| c == s),
-            Answer::List(items) => items.iter().any(|item| match item {
-                Answer::Text(s) => codes.iter().any(|c| c == s),
-                _ => false,
-            }),
-            Answer::Null | Answer::Other(_) => false,
-        }
+    /// The answer's codes: the text of a single answer, the text items of a list (what a
+    /// condition is checked against, by the methodology's `Condition::holds_for_codes`).
+    pub(crate) fn codes(&self) -> impl Iterator<Item = &str> {
+        let (one, many): (Option<&str>, &[Answer<'_>]) = match self {
+            Answer::Text(s) => (Some(s.as_ref()), &[]),
+            Answer::List(items) => (None, items.as_slice()),
+            Answer::Null | Answer::Other(_) => (None, &[]),
+        };
+        one.into_iter()
+            .chain(many.iter().filter_map(|item| match item {
+                Answer::Text(s) => Some(s.as_ref()),
+                _ => None,
+            }))
     }
 }
 
@@ -238,18 +241,18 @@ mod tests {
     }
 
     #[test]
-    fn codes_match_single_and_multiple_answers() {
-        let codes = vec!["yes".to_string(), "partly".to_string()];
-        assert!(Answer::Text("yes".into()).has_code(&codes));
-        assert!(!Answer::Text("no".into()).has_code(&codes));
-        assert!(
-            Answer::List(vec![
+    fn an_answers_codes_are_its_text_or_its_text_items() {
+        let codes = |a: Answer<'_>| a.codes().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(codes(Answer::Text("yes".into())), ["yes"]);
+        assert_eq!(
+            codes(Answer::List(vec![
                 Answer::Text("no".into()),
+                Answer::Other(serde_json::json!(1)),
                 Answer::Text("partly".into())
-            ])
-            .has_code(&codes)
+            ])),
+            ["no", "partly"]
         );
-        assert!(!Answer::Other(serde_json::json!(1)).has_code(&codes));
-        assert!(!Answer::Null.has_code(&codes));
+        assert!(codes(Answer::Other(serde_json::json!(1))).is_empty());
+        assert!(codes(Answer::Null).is_empty());
     }
 }

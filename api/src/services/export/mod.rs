@@ -968,7 +968,7 @@ impl Exporter {
                 }
                 Source::Question(q) => {
                     if !c.conditions.iter().all(|(slot, condition)| {
-                        answer(*slot).is_some_and(|a| a.has_code(&condition.any_of))
+                        answer(*slot).is_some_and(|a| condition.holds_for_codes(a.codes()))
                     }) {
                         out.field(NOT_ASKED);
                         continue;
