@@ -235,6 +235,20 @@ impl TestApp {
         }
     }
 
+    /// Status and body text of a GET under `/api/v1` with `token` (for bodies that are not JSON, or
+    /// that a test searches as text).
+    pub async fn get_text_as(&self, token: &str, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.api(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
     /// An absolute URL for a path under `/api/v1`.
     pub fn api(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)

@@ -42,18 +42,6 @@ fn notes() -> String {
         .to_owned()
 }
 
-async fn get_as(app: &TestApp, token: &str, path: &str) -> (u16, String) {
-    let response = app
-        .client
-        .get(app.api(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("body"))
-}
-
 fn assert_clean(path: &str, status: u16, body: &str, backend: &str) {
     assert_eq!(status, 200, "{path} ({backend}): {body}");
     let lower = body.to_lowercase();
@@ -176,7 +164,9 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
     // Wait until search has the published documents (found by a word that is not a name).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let (_, body) = get_as(app, &researcher, "/search?q=fictional&limit=100").await;
+        let (_, body) = app
+            .get_text_as(&researcher, "/search?q=fictional&limit=100")
+            .await;
         let page: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
         let found: Vec<&str> = page["hits"]
             .as_array()
@@ -248,19 +238,23 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
         "Đurđ*",
     ];
     for q in queries {
-        let (status, body) = get_as(app, &researcher, &format!("/search?q={q}")).await;
+        let (status, body) = app
+            .get_text_as(&researcher, &format!("/search?q={q}"))
+            .await;
         assert_eq!(status, 200, "{q}: {body}");
         let page: Value = serde_json::from_str(&body).expect("json");
         assert_eq!(page["total"], 0, "{q} found ({}): {body}", app.backend);
         routes.push(format!("/search?q={q}"));
     }
     for path in &routes {
-        let (status, body) = get_as(app, &researcher, path).await;
+        let (status, body) = app.get_text_as(&researcher, path).await;
         assert_clean(path, status, &body, app.backend);
     }
 
     // Replaced, not dropped: the pseudonym stands where the victim's name was, masks elsewhere.
-    let (_, body) = get_as(app, &researcher, &format!("/observations/{observation_id}")).await;
+    let (_, body) = app
+        .get_text_as(&researcher, &format!("/observations/{observation_id}"))
+        .await;
     let shown: Value = serde_json::from_str(&body).expect("json");
     let shown_notes = shown["notes"].as_str().expect("notes");
     for expected in [
@@ -277,7 +271,9 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
             app.backend
         );
     }
-    let (_, body) = get_as(app, &researcher, "/search?q=judge%20asked&kind=observation").await;
+    let (_, body) = app
+        .get_text_as(&researcher, "/search?q=judge%20asked&kind=observation")
+        .await;
     let page: Value = serde_json::from_str(&body).expect("json");
     assert!(
         page["hits"].to_string().contains("Victim A"),
@@ -286,7 +282,7 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
     );
 
     // The terms themselves stay inside the organisation.
-    let (status, _) = get_as(app, &researcher, &terms_path).await;
+    let (status, _) = app.get_text_as(&researcher, &terms_path).await;
     assert_eq!(status, 403);
 
     // A new pseudonym reaches the index (the case's documents are rebuilt).

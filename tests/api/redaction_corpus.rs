@@ -11,18 +11,6 @@ use courtwatch_tests::{TestApp, on_each_backend};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn get_as(app: &TestApp, token: &str, path: &str) -> (u16, String) {
-    let response = app
-        .client
-        .get(app.api(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("body"))
-}
-
 fn answers() -> Value {
     json!({"public_admitted": "yes", "public_excluded": "no", "grounds_discussed": "no",
         "hate_speech_in_courtroom": "no", "hostile_groups_present": "no", "interpreter_needed": "no",
@@ -92,7 +80,9 @@ async fn published_observation(
 async fn wait_for(app: &TestApp, token: &str, query: &str, id: &str, present: bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let (_, body) = get_as(app, token, &format!("/search?q={query}&limit=100")).await;
+        let (_, body) = app
+            .get_text_as(token, &format!("/search?q={query}&limit=100"))
+            .await;
         if body.contains(id) == present {
             return;
         }
@@ -167,7 +157,9 @@ async fn the_corpus_reaches_no_researcher(app: &TestApp) {
     wait_for(app, &researcher, "fictional", &observation_id, true).await;
 
     // The read: every masked row's word is gone, every kept line is there as written.
-    let (status, body) = get_as(app, &researcher, &format!("/observations/{observation_id}")).await;
+    let (status, body) = app
+        .get_text_as(&researcher, &format!("/observations/{observation_id}"))
+        .await;
     assert_eq!(status, 200, "{body}");
     let shown: Value = serde_json::from_str(&body).expect("json");
     let shown = shown["notes"].as_str().expect("notes");
@@ -193,7 +185,9 @@ async fn the_corpus_reaches_no_researcher(app: &TestApp) {
         if q.is_empty() || in_kept(gone) {
             continue;
         }
-        let (status, body) = get_as(app, &researcher, &format!("/search?q={q}&limit=100")).await;
+        let (status, body) = app
+            .get_text_as(&researcher, &format!("/search?q={q}&limit=100"))
+            .await;
         assert_eq!(status, 200, "{q}: {body}");
         assert!(
             !body.contains(&observation_id),
@@ -201,12 +195,12 @@ async fn the_corpus_reaches_no_researcher(app: &TestApp) {
             app.backend
         );
     }
-    let (_, page) = get_as(
-        app,
-        &researcher,
-        "/search?q=testified%20OR%20jeton%20OR%20tel%20OR%20call&limit=100",
-    )
-    .await;
+    let (_, page) = app
+        .get_text_as(
+            &researcher,
+            "/search?q=testified%20OR%20jeton%20OR%20tel%20OR%20call&limit=100",
+        )
+        .await;
     // The hits' text (titles and snippets), not their ids: a random id may hold any digits.
     let page: Value = serde_json::from_str(&page).expect("json");
     let shown: Vec<String> = page["hits"]
@@ -244,7 +238,7 @@ async fn the_corpus_reaches_no_researcher(app: &TestApp) {
         "/datasets/observations.csv?bom=true",
         "/datasets/observations.csv?q=fictional",
     ] {
-        let (status, csv) = get_as(app, &researcher, path).await;
+        let (status, csv) = app.get_text_as(&researcher, path).await;
         assert_eq!(status, 200, "{path}: {csv}");
         assert!(
             csv.contains(&observation_id),
@@ -294,13 +288,17 @@ async fn organisation_wide_terms_cover_every_case_of_the_organisation(app: &Test
     )
     .await;
     wait_for(app, &researcher, "witness", &second, true).await;
-    let (status, body) = get_as(app, &researcher, &format!("/observations/{second}")).await;
+    let (status, body) = app
+        .get_text_as(&researcher, &format!("/observations/{second}"))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(!body.contains("Zenelaj"), "{} read: {body}", app.backend);
     // In another case the party's pseudonym would name the wrong party: the kind's mask.
     assert!(body.contains("[name]"), "{body}");
     wait_for(app, &researcher, "Zenelaj", &second, false).await;
-    let (_, csv) = get_as(app, &researcher, "/datasets/observations.csv").await;
+    let (_, csv) = app
+        .get_text_as(&researcher, "/datasets/observations.csv")
+        .await;
     assert!(!csv.contains("Zenelaj"), "{} dataset: {csv}", app.backend);
 
     // Unmarked: the second case shows the name again, and search finds it (re-indexed).
@@ -312,7 +310,9 @@ async fn organisation_wide_terms_cover_every_case_of_the_organisation(app: &Test
         .await;
     assert_eq!(status, 200, "{body}");
     wait_for(app, &researcher, "Zenelaj", &second, true).await;
-    let (_, body) = get_as(app, &researcher, &format!("/observations/{second}")).await;
+    let (_, body) = app
+        .get_text_as(&researcher, &format!("/observations/{second}"))
+        .await;
     assert!(
         body.contains(person),
         "{} after unmarking: {body}",
@@ -353,7 +353,9 @@ async fn organisation_wide_terms_cover_every_case_of_the_organisation(app: &Test
             .await;
         assert_eq!(status, 200, "{action}: {body}");
     }
-    let (status, body) = get_as(app, &researcher, &format!("/cases/{other_case}")).await;
+    let (status, body) = app
+        .get_text_as(&researcher, &format!("/cases/{other_case}"))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(
         body.contains(person),

@@ -5,23 +5,13 @@
 
 use std::{path::Path, time::Instant};
 
-use courtwatch_indexer::{QueryLimits, SearchIndex, SearchRequest, Sort};
+use courtwatch_indexer::{QueryLimits, SearchIndex, SearchRequest};
 
 use crate::{BenchQuery, Context, Doc, engines, ms};
 
+/// What the search page asks for: a page of 20, with counts per facet and snippets.
 fn request(query: &str) -> SearchRequest {
-    SearchRequest {
-        query: query.to_string(),
-        exact: false,
-        filters: Default::default(),
-        viewer: Default::default(),
-        sort: Sort::Relevance,
-        limit: 20,
-        cursor: None,
-        // What the search page asks for: counts per facet and snippets.
-        facets: true,
-        snippets: true,
-    }
+    engines::by_relevance(query, 20, true)
 }
 
 /// Distinct words of the corpus's first documents (letters only, 4 or more), in order of appearance.

@@ -38,18 +38,23 @@ fn index_doc(d: &Doc) -> IndexDoc {
     }
 }
 
-fn top10(query: &str) -> SearchRequest {
+/// A public search by relevance: `limit` hits, with facets and snippets or without.
+pub fn by_relevance(query: &str, limit: usize, facets_and_snippets: bool) -> SearchRequest {
     SearchRequest {
         query: query.to_string(),
         exact: false,
         filters: Default::default(),
         viewer: Default::default(),
         sort: Sort::Relevance,
-        limit: 10,
+        limit,
         cursor: None,
-        facets: false,
-        snippets: false,
+        facets: facets_and_snippets,
+        snippets: facets_and_snippets,
     }
+}
+
+fn top10(query: &str) -> SearchRequest {
+    by_relevance(query, 10, false)
 }
 
 /// Builds courtwatch's index as the service's full rebuild does; returns the time it took and

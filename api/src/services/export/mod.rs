@@ -208,6 +208,16 @@ pub struct CodeLabel {
 }
 
 impl CodeLabel {
+    /// A methodology term's code and labels.
+    fn of(t: &courtwatch_methodology::Term) -> Self {
+        Self {
+            code: t.code.clone(),
+            en: t.label.en.clone(),
+            sq: t.label.sq.clone(),
+            sr: t.label.sr.clone(),
+        }
+    }
+
     fn text(&self, labels: Labels) -> &str {
         match labels {
             Labels::Codes => &self.code,
@@ -489,17 +499,7 @@ fn columns(dataset: Dataset, methodology: &'static Methodology, full_text: bool)
 fn vocabulary_codes(methodology: &Methodology, vocabulary: &str) -> Vec<CodeLabel> {
     methodology
         .vocabulary(vocabulary)
-        .map(|v| {
-            v.terms
-                .iter()
-                .map(|t| CodeLabel {
-                    code: t.code.clone(),
-                    en: t.label.en.clone(),
-                    sq: t.label.sq.clone(),
-                    sr: t.label.sr.clone(),
-                })
-                .collect()
-        })
+        .map(|v| v.terms.iter().map(CodeLabel::of).collect())
         .unwrap_or_default()
 }
 
@@ -508,12 +508,7 @@ fn question_codes(methodology: &Methodology, q: &Question) -> Vec<CodeLabel> {
     methodology
         .answer_terms(q)
         .into_iter()
-        .map(|t| CodeLabel {
-            code: t.code.clone(),
-            en: t.label.en.clone(),
-            sq: t.label.sq.clone(),
-            sr: t.label.sr.clone(),
-        })
+        .map(CodeLabel::of)
         .collect()
 }
 
