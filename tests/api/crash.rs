@@ -400,7 +400,12 @@ async fn acknowledged_writes_survive_kill_9_and_are_searchable() {
                 (response.status().as_u16() == 200).then_some(())
             })
         };
+        // At least 800 ms of writes, and more than 20 acknowledged (a loaded machine is slower).
         tokio::time::sleep(Duration::from_millis(800)).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while writers.so_far().len() <= 20 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         server.child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
         server.child.wait().expect("reap");
         let acknowledged = writers.finish().await;
