@@ -43,9 +43,76 @@ struct Options {
     /// Where the data sets go (kept when given).
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// Only export every file of a SQLite data set of `--rows` observations and print each file's
+    /// SHA-256, size and lines: run it with one build, then with another on the same `--work-dir`
+    /// (the data set is generated once and reused), to check that both write the same bytes.
+    #[arg(long)]
+    checksums: bool,
     /// cargo passes --bench.
     #[arg(long, hide = true)]
     bench: bool,
+}
+
+/// The files `--checksums` compares: every dataset (rulings with their full text) and the codebook.
+const CHECKED_FILES: &[&str] = &[
+    "cases.csv",
+    "parties.csv",
+    "hearings.csv",
+    "observations.csv",
+    "observations.csv?labels=sr",
+    "rulings.csv?full_text=true",
+    "codebook.csv",
+    "codebook.json",
+];
+
+/// `--checksums`: the data set under `work` (generated on the first run, its token kept beside
+/// it), every file of [`CHECKED_FILES`] downloaded from the current build, hashed.
+async fn checksums(work: &Path, rows: usize) -> Result<(), String> {
+    use sha2::Digest;
+    let dir = work.join(format!("sqlite-{rows}"));
+    let token_file = dir.join("bench-token");
+    let token = match std::fs::read_to_string(&token_file) {
+        Ok(token) if dir.join("courtwatch.db").exists() => {
+            eprintln!("reusing the data set in {}", dir.display());
+            token.trim().to_owned()
+        }
+        _ => {
+            let _ = std::fs::remove_dir_all(&dir);
+            eprintln!(
+                "generating {rows} observations in SQLite ({})",
+                dir.display()
+            );
+            let (token, generated) = prepare(&dir, None, rows).await?;
+            eprintln!("  generated in {:.1} s", generated.as_secs_f64());
+            std::fs::write(&token_file, &token).ctx("keep the token")?;
+            token
+        }
+    };
+    let server = Server::start(&dir, None).await?;
+    println!("| file | bytes | lines | SHA-256 |");
+    println!("|---|---:|---:|---|");
+    for file in CHECKED_FILES {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/v1/datasets/{file}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .ctx(file)?;
+        if !response.status().is_success() {
+            return Err(format!("{file}: {}", response.status()));
+        }
+        let mut stream = response.bytes_stream();
+        let (mut hash, mut bytes, mut lines) = (sha2::Sha256::new(), 0u64, 0u64);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.ctx(file)?;
+            hash.update(&chunk);
+            bytes += chunk.len() as u64;
+            lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+        }
+        let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        println!("| {file} | {bytes} | {lines} | {digest} |");
+    }
+    Ok(())
 }
 
 trait Ctx<T> {
@@ -291,6 +358,14 @@ async fn run(options: Options) -> Result<(), String> {
             false,
         ),
     };
+    if options.checksums {
+        if options.work_dir.is_none() {
+            return Err(
+                "--checksums needs --work-dir, to compare two builds on one data set".into(),
+            );
+        }
+        return checksums(&work, options.rows).await;
+    }
     let mut table: Vec<Row> = Vec::new();
     let mut memory: Vec<(String, usize, Export)> = Vec::new();
     let sizes = if options.postgres_only {
