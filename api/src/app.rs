@@ -123,7 +123,7 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                 // for the roles that may import.
                 let import = *request.method() == poem::http::Method::POST
                     && request.uri().path() == IMPORT_PATH
-                    && caller.as_ref().is_some_and(|a| a.role.reviews());
+                    && caller.as_ref().is_some_and(|(_, a)| a.role.reviews());
                 let max_body_bytes = if import {
                     limits.import_bytes
                 } else {
@@ -195,7 +195,11 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                     });
                 }
                 request.set_body(bytes);
-                let response = match endpoint.call(request).await {
+                // The endpoint takes the caller found here rather than looking the token up again.
+                let response = match crate::endpoints::AUTHENTICATED
+                    .scope(caller, endpoint.call(request))
+                    .await
+                {
                     Ok(response) => response.into_response(),
                     Err(err) => err.into_response(),
                 };
@@ -313,11 +317,11 @@ fn unread_body(mut response: Response) -> Response {
 /// The one route with the larger body limit.
 const IMPORT_PATH: &str = "/api/v1/rulings/import";
 
-/// The caller of a request, or the 401 the endpoint would give.
+/// The caller of a request with the token they sent, or the 401 the endpoint would give.
 async fn bearer_actor(
     state: &AppState,
     request: &poem::Request,
-) -> Result<crate::access::Actor, Response> {
+) -> Result<(String, crate::access::Actor), Response> {
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -327,7 +331,7 @@ async fn bearer_actor(
     let detail = match token {
         None => crate::error::token_required(),
         Some(token) => match crate::services::auth::authenticate(&state.db, token).await {
-            Ok(actor) => return Ok(actor),
+            Ok(actor) => return Ok((token.to_owned(), actor)),
             Err(crate::error::ServiceError::Unauthorized(detail)) => detail,
             Err(err) => {
                 tracing::error!(error = %err, "authentication failed");
