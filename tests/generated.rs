@@ -3,7 +3,7 @@
 //! case title is marked `[DEMO – fictional]`.
 
 use chrono::{DateTime, TimeZone, Utc};
-use courtwatch_api::entities::{case, case_ground, court, hearing, observation};
+use courtwatch_api::entities::{case, case_ground, court, hearing, observation, party, ruling};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, Statement};
 use serde_json::json;
 
@@ -64,7 +64,9 @@ pub fn answers(i: usize) -> String {
     a.to_string()
 }
 
-/// Writes `observations` observations (with their hearings, cases and courts) through sea-orm.
+/// Writes `observations` observations (with their hearings, cases and courts) through sea-orm,
+/// and two parties per case and rulings: one for every fourth case (every third of them a draft,
+/// so not released) and a stand-alone one for every tenth case (every fifth of them a draft).
 pub async fn generate(
     db: &DatabaseConnection,
     user: &str,
@@ -136,6 +138,7 @@ pub async fn generate(
         .await
         .ctx("grounds")?;
     }
+    parties_and_rulings(db, user, &org, cases).await?;
     for start in (0..hearings).step_by(INSERT_BATCH) {
         let range = start..(start + INSERT_BATCH).min(hearings);
         hearing::Entity::insert_many(range.map(|i| {
@@ -186,6 +189,85 @@ pub async fn generate(
         .exec(db)
         .await
         .ctx("observations")?;
+    }
+    Ok(())
+}
+
+/// The parties and rulings of [`generate`].
+async fn parties_and_rulings(
+    db: &DatabaseConnection,
+    user: &str,
+    org: &str,
+    cases: usize,
+) -> Result<(), String> {
+    let parties = cases * 2;
+    for start in (0..parties).step_by(INSERT_BATCH) {
+        let range = start..(start + INSERT_BATCH).min(parties);
+        party::Entity::insert_many(range.map(|i| party::ActiveModel {
+            id: Set(id(5, i)),
+            case_id: Set(id(2, i / 2)),
+            role: Set(["claimant", "respondent"][i % 2].into()),
+            kind: Set(["natural_person", "group_of_persons"][i % 2].into()),
+            pseudonym: Set(format!("Party {}", ["A", "B"][i % 2])),
+            characteristics: Set(if i.is_multiple_of(2) {
+                r#"["ethnicity","roma_ashkali_egyptian"]"#.into()
+            } else {
+                "[]".into()
+            }),
+            representation: Set(["private_lawyer", "ngo_lawyer"][i % 2].into()),
+            created_at: Set(at(i)),
+            updated_at: Set(at(i + 1)),
+            created_by: Set(user.into()),
+            updated_by: Set(user.into()),
+        }))
+        .exec(db)
+        .await
+        .ctx("parties")?;
+    }
+    let attached = cases.div_ceil(4);
+    let alone = cases.div_ceil(10);
+    let rulings = attached + alone;
+    for start in (0..rulings).step_by(INSERT_BATCH) {
+        let range = start..(start + INSERT_BATCH).min(rulings);
+        ruling::Entity::insert_many(range.map(|i| {
+            let case = (i < attached).then(|| id(2, i * 4));
+            let draft = if case.is_some() {
+                i.is_multiple_of(3)
+            } else {
+                i.is_multiple_of(5)
+            };
+            ruling::ActiveModel {
+                id: Set(id(6, i)),
+                court_id: Set(case.as_ref().map(|_| id(1, (i * 4) % 30))),
+                external_id: Set(case.is_none().then(|| format!("FICT-{i}/24"))),
+                court_name: Set(format!("Fictional Court {}", i % 30)),
+                jurisdiction: Set(Some(["XK", "RS", "ME"][i % 3].into())),
+                title: Set(format!("[DEMO – fictional] ruling {i}, \"quoted\", with a comma")),
+                decision_date: Set(chrono::NaiveDate::from_ymd_opt(2023, 1 + (i % 12) as u32, 9)),
+                instance: Set(Some(["first", "appeal"][i % 2].into())),
+                outcome: Set((!i.is_multiple_of(7)).then(|| "claim_upheld".into())),
+                language: Set(["sq", "sr", "en"][i % 3].into()),
+                full_text: Set(format!(
+                    "Fictional judgment {i}.\nThe court finds; \"discrimination\" = {}.",
+                    i % 2
+                )),
+                source: Set(case.is_none().then(|| "fictional generator".into())),
+                metadata: Set(case.is_none().then(|| format!(r#"{{"articles":["14"],"n":{i}}}"#))),
+                methodology_version: Set(1),
+                answers: Set(r#"{"decision_type":"judgment","remedies_claimed":["declaration","prohibition"]}"#.into()),
+                organisation_id: Set(Some(org.into())),
+                review_status: Set(if draft { "draft" } else { "published" }.into()),
+                review_comments: Set(None),
+                case_id: Set(case),
+                created_at: Set(at(i)),
+                updated_at: Set(at(i + 2)),
+                created_by: Set(user.into()),
+                updated_by: Set(user.into()),
+            }
+        }))
+        .exec(db)
+        .await
+        .ctx("rulings")?;
     }
     Ok(())
 }

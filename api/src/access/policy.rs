@@ -27,6 +27,13 @@ use super::Actor;
 /// The review state in which a record is released.
 pub const PUBLISHED: &str = "published";
 
+/// Whether a record is released, from its own review state (`None` for a party or a hearing, which
+/// have none of their own) and its case's (`None` for stand-alone case law): each that exists
+/// must be published. Datasets apply this to every row of every file.
+pub fn released(own: Option<&str>, case: Option<&str>) -> bool {
+    own.is_none_or(|s| s == PUBLISHED) && case.is_none_or(|s| s == PUBLISHED)
+}
+
 /// Whether `actor` may see a record of `organisation` that is (or is not) `released`.
 pub fn can_see(actor: &Actor, organisation: &str, released: bool) -> bool {
     released

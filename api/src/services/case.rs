@@ -6,14 +6,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use courtwatch_methodology::{Context, Mode, Scope};
 use poem_openapi::Object;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, sea_query::Query,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set,
+    sea_query::{IntoCondition, Query},
 };
 use serde_json::{Map, Value, json};
 
 use crate::access::Actor;
 use crate::{
     access::policy,
-    entities::{case, case_ground, court},
+    entities::{case, case_ground, court, ruling},
     error::{FieldProblem, ServiceError},
     outbox::{self, Change},
     services::{
@@ -143,6 +144,53 @@ impl CaseFilter {
         CaseFilter {
             released: true,
             ..self.clone()
+        }
+    }
+
+    /// Records whose `case_id` (`column`) is a case the filter selects (hearings, parties,
+    /// observations through their hearing).
+    pub fn of_cases(&self, column: impl ColumnTrait) -> Condition {
+        let cases = self.condition();
+        if cases.is_empty() {
+            // No filter: every record has a case (foreign key), so there is nothing to check —
+            // and a subquery over all cases would be evaluated again for every batch.
+            return Condition::all();
+        }
+        column
+            .in_subquery(
+                Query::select()
+                    .column(case::Column::Id)
+                    .from(case::Entity)
+                    .cond_where(cases)
+                    .to_owned(),
+            )
+            .into_condition()
+    }
+
+    /// Rulings the filter selects: jurisdiction and court apply to the ruling itself (so
+    /// stand-alone case law is included); the other filters are about a monitored case, so they
+    /// select rulings attached to such a case.
+    pub fn rulings(&self) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(jurisdiction) = &self.jurisdiction {
+            condition = condition.add(ruling::Column::Jurisdiction.eq(jurisdiction.as_str()));
+        }
+        if let Some(court_id) = &self.court_id {
+            condition = condition.add(ruling::Column::CourtId.eq(court_id.as_str()));
+        }
+        if self.released {
+            condition = condition.add(policy::released_rulings());
+        }
+        let about_case = CaseFilter {
+            jurisdiction: None,
+            court_id: None,
+            released: false,
+            ..self.clone()
+        };
+        if about_case.condition().is_empty() {
+            condition
+        } else {
+            condition.add(about_case.of_cases(ruling::Column::CaseId))
         }
     }
 

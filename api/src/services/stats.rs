@@ -24,7 +24,6 @@ use crate::{
     services::{
         case::{CaseFilter, case_fields},
         common::{keyset_batch, merge_answers, parse_answers},
-        export::{of_cases, ruling_condition},
         hearing_facts::hearing_fields,
         ruling::ruling_fields,
     },
@@ -352,7 +351,7 @@ async fn walk_hearings(
     loop {
         let hearings = keyset_batch(
             db,
-            hearing::Entity::find().filter(of_cases(hearing::Column::CaseId, filter)),
+            hearing::Entity::find().filter(filter.of_cases(hearing::Column::CaseId)),
             hearing::Column::Id,
             |m| &m.id,
             &mut after,
@@ -728,7 +727,7 @@ pub async fn crosstab(
             loop {
                 let rulings = keyset_batch(
                     &state.db,
-                    ruling::Entity::find().filter(ruling_condition(filter)),
+                    ruling::Entity::find().filter(filter.rulings()),
                     ruling::Column::Id,
                     |m| &m.id,
                     &mut after,

@@ -53,7 +53,8 @@ struct Options {
     bench: bool,
 }
 
-/// The files `--checksums` compares: every dataset (rulings with their full text) and the codebook.
+/// The files `--checksums` compares: every dataset (rulings with their full text), each again with
+/// labels and a filter, and the codebook.
 const CHECKED_FILES: &[&str] = &[
     "cases.csv",
     "parties.csv",
@@ -61,6 +62,11 @@ const CHECKED_FILES: &[&str] = &[
     "observations.csv",
     "observations.csv?labels=sr",
     "rulings.csv?full_text=true",
+    "cases.csv?labels=sq&bom=true",
+    "parties.csv?labels=en",
+    "hearings.csv?labels=sr&jurisdiction=RS",
+    "observations.csv?q=judge&filed_from=2022-01-01",
+    "rulings.csv?labels=en&jurisdiction=XK",
     "codebook.csv",
     "codebook.json",
 ];

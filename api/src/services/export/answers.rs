@@ -26,7 +26,9 @@ pub(crate) enum Answer<'a> {
 }
 
 impl<'a> Answer<'a> {
-    /// The answer inside a JSON value already parsed (the files whose records are read as maps).
+    /// The answer inside a JSON value already parsed (the validator's facts, compared with the
+    /// files' own in tests).
+    #[cfg(test)]
     pub(crate) fn of_value(value: &'a Value) -> Self {
         match value {
             Value::Null => Answer::Null,

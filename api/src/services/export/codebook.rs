@@ -1,20 +1,124 @@
 //! What the files mean: the codebook (every column of every file: type, description, codes with
 //! their labels in three languages, the question as asked) and the Frictionless Data Package that
-//! describes a release. Both are generated from the same column definitions the files are written
-//! from (`columns` in `mod.rs`), and every label comes from the methodology.
+//! describes a release. Both are generated from the same column tables the files are written
+//! from (each file's [`File`](super::file::File) declaration), and every label comes from the
+//! methodology.
 
 use serde_json::{Value, json};
 
 use chrono::Utc;
 use courtwatch_methodology::{AnswerType, Methodology, Question};
 
+use poem_openapi::{Enum, Object};
+
 use super::{
-    CodeLabel, CodebookColumn, ColumnType, Dataset, Exporter, Labels, MULTI_SEPARATOR, NOT_ASKED,
-    Source, columns, resolve_methodology, when,
+    Dataset, Labels, MULTI_SEPARATOR, NOT_ASKED,
+    file::{Described, columns, when},
+    resolve_methodology,
 };
 use crate::{error::ServiceError, state::AppState};
 
-pub(super) fn vocabulary_codes(methodology: &Methodology, vocabulary: &str) -> Vec<CodeLabel> {
+/// The type of a column's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// Text (ids, codes, free text).
+    String,
+    /// Whole number.
+    Integer,
+    /// Decimal number.
+    Number,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339 date and time, UTC (`2026-01-10T08:00:00Z`).
+    Datetime,
+}
+
+impl ColumnType {
+    /// The Table Schema type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::String => "string",
+            ColumnType::Integer => "integer",
+            ColumnType::Number => "number",
+            ColumnType::Date => "date",
+            ColumnType::Datetime => "datetime",
+        }
+    }
+}
+
+/// An allowed code of a column, with its labels.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CodeLabel {
+    /// The code as exported.
+    pub code: String,
+    /// English label.
+    pub en: String,
+    /// Albanian label.
+    pub sq: String,
+    /// Serbian (Latin) label.
+    pub sr: String,
+}
+
+impl CodeLabel {
+    /// A methodology term's code and labels.
+    fn of(t: &courtwatch_methodology::Term) -> Self {
+        Self {
+            code: t.code.clone(),
+            en: t.label.en.clone(),
+            sq: t.label.sq.clone(),
+            sr: t.label.sr.clone(),
+        }
+    }
+
+    /// The code, or its label in the language asked for.
+    pub(super) fn text(&self, labels: Labels) -> &str {
+        match labels {
+            Labels::Codes => &self.code,
+            Labels::En => &self.en,
+            Labels::Sq => &self.sq,
+            Labels::Sr => &self.sr,
+        }
+    }
+}
+
+/// One column of one file, as described in the codebook.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CodebookColumn {
+    /// The file (`observations`, …).
+    pub file: String,
+    /// Column name (for a methodology question, its code).
+    pub column: String,
+    /// Position in the file, from 1.
+    pub position: u32,
+    /// Value type.
+    #[oai(rename = "type")]
+    pub column_type: ColumnType,
+    /// What the column holds.
+    pub description: String,
+    /// For a methodology question: its answer type (`yes_no`, `single_choice`, …).
+    pub answer_type: Option<String>,
+    /// Whether a cell may hold several codes joined by `|`.
+    pub multiple: bool,
+    /// Allowed codes, with labels in three languages (choice and yes/no columns).
+    pub codes: Vec<CodeLabel>,
+    /// The question as asked, in English / Albanian / Serbian.
+    pub question_en: Option<String>,
+    /// The question in Albanian.
+    pub question_sq: Option<String>,
+    /// The question in Serbian.
+    pub question_sr: Option<String>,
+    /// The standard the question implements.
+    pub standard: Option<String>,
+    /// When the question applies (otherwise the cell is `NA`).
+    pub applies_when: Option<String>,
+    /// Methodology version the column belongs to (question columns only).
+    pub methodology_version: Option<u32>,
+}
+
+fn vocabulary_codes(methodology: &Methodology, vocabulary: &str) -> Vec<CodeLabel> {
     methodology
         .vocabulary(vocabulary)
         .map(|v| v.terms.iter().map(CodeLabel::of).collect())
@@ -22,7 +126,7 @@ pub(super) fn vocabulary_codes(methodology: &Methodology, vocabulary: &str) -> V
 }
 
 /// A question's codes with their labels, from the methodology (the same labels as `/methodology`).
-pub(super) fn question_codes(methodology: &Methodology, q: &Question) -> Vec<CodeLabel> {
+fn question_codes(methodology: &Methodology, q: &Question) -> Vec<CodeLabel> {
     methodology
         .answer_terms(q)
         .into_iter()
@@ -31,20 +135,20 @@ pub(super) fn question_codes(methodology: &Methodology, q: &Question) -> Vec<Cod
 }
 
 /// The allowed codes of a column (empty for free values).
-pub(super) fn source_codes(methodology: &Methodology, source: &Source) -> Vec<CodeLabel> {
-    match source {
-        Source::Field(f) => f
-            .vocabulary
+pub(super) fn codes_of(methodology: &Methodology, column: Described) -> Vec<CodeLabel> {
+    match column {
+        Described::Field(f) => f
+            .vocabulary()
             .map(|v| vocabulary_codes(methodology, v))
             .unwrap_or_default(),
-        Source::Question(q) => question_codes(methodology, q),
+        Described::Question(q) => question_codes(methodology, q),
     }
 }
 
-fn source_multiple(source: &Source) -> bool {
-    match source {
-        Source::Field(f) => f.multiple,
-        Source::Question(q) => matches!(q.answer_type, AnswerType::MultipleChoice { .. }),
+fn multiple(column: Described) -> bool {
+    match column {
+        Described::Field(f) => f.multiple(),
+        Described::Question(q) => matches!(q.answer_type, AnswerType::MultipleChoice { .. }),
     }
 }
 
@@ -63,12 +167,12 @@ fn question_type(q: &Question) -> ColumnType {
 pub fn codebook(methodology: &'static Methodology) -> Vec<CodebookColumn> {
     let mut out = Vec::new();
     for dataset in Dataset::ALL {
-        for (i, source) in columns(dataset, methodology, true).iter().enumerate() {
+        for (i, column) in columns(dataset, methodology, true).into_iter().enumerate() {
             let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let codes = source_codes(methodology, source);
-            let multiple = source_multiple(source);
-            out.push(match source {
-                Source::Field(f) => CodebookColumn {
+            let codes = codes_of(methodology, column);
+            let multiple = multiple(column);
+            out.push(match column {
+                Described::Field(f) => CodebookColumn {
                     file: dataset.name().into(),
                     column: f.name.into(),
                     position,
@@ -84,7 +188,7 @@ pub fn codebook(methodology: &'static Methodology) -> Vec<CodebookColumn> {
                     applies_when: None,
                     methodology_version: None,
                 },
-                Source::Question(q) => CodebookColumn {
+                Described::Question(q) => CodebookColumn {
                     file: dataset.name().into(),
                     column: q.code.clone(),
                     position,
@@ -198,26 +302,24 @@ pub fn datapackage(state: &AppState, options: &PackageOptions) -> Result<Value, 
     let resources: Vec<Value> = Dataset::ALL
         .into_iter()
         .map(|dataset| {
-            let exporter = Exporter::new(methodology, dataset, options.labels, options.full_text);
-            let fields: Vec<Value> = exporter
-                .columns
-                .iter()
+            let fields: Vec<Value> = columns(dataset, methodology, options.full_text)
+                .into_iter()
                 .map(|c| {
-                    let (column_type, description) = match c.source {
-                        Source::Field(f) => (f.column_type, f.description.to_string()),
-                        Source::Question(q) => (question_type(q), q.label.en.clone()),
+                    let (column_type, description) = match c {
+                        Described::Field(f) => (f.column_type, f.description.to_string()),
+                        Described::Question(q) => (question_type(q), q.label.en.clone()),
                     };
                     let mut field = json!({
-                        "name": c.source.name(),
+                        "name": c.name(),
                         "type": column_type.name(),
                         "description": description,
                     });
-                    let allowed: Vec<String> = source_codes(methodology, &c.source)
+                    let allowed: Vec<String> = codes_of(methodology, c)
                         .iter()
                         .map(|code| code.text(options.labels).to_string())
                         .collect();
                     if !allowed.is_empty() {
-                        field["constraints"] = if source_multiple(&c.source) {
+                        field["constraints"] = if multiple(c) {
                             let one = allowed
                                 .iter()
                                 .map(|a| regex_literal(a))
@@ -228,7 +330,7 @@ pub fn datapackage(state: &AppState, options: &PackageOptions) -> Result<Value, 
                             json!({ "enum": allowed })
                         };
                     }
-                    if c.source.name() == dataset.primary_key() {
+                    if c.name() == dataset.primary_key() {
                         field["constraints"] = json!({ "required": true, "unique": true });
                     }
                     field
