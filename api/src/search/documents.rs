@@ -260,24 +260,25 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
 
     /// A ruling's document.
     pub async fn ruling(&mut self, m: &ruling::Model) -> Result<IndexDoc, ServiceError> {
-        let (grounds, proceeding_type, case_released) = match &m.case_id {
+        let (grounds, proceeding_type, case_status) = match &m.case_id {
             Some(case_id) => match self.case(case_id).await? {
                 Some((c, grounds)) => (
                     grounds,
                     Some(c.proceeding_type.clone()),
-                    c.review_status == policy::PUBLISHED,
+                    Some(c.review_status.clone()),
                 ),
-                None => (Vec::new(), None, false),
+                // A case that is gone releases nothing.
+                None => (Vec::new(), None, Some(String::new())),
             },
             // Stand-alone case law: a ruling of an international court decided an application.
             None => (
                 Vec::new(),
                 (m.instance.as_deref() == Some("international"))
                     .then(|| "international_application".to_owned()),
-                true,
+                None,
             ),
         };
-        let released = case_released && m.review_status == policy::PUBLISHED;
+        let released = policy::released(Some(&m.review_status), case_status.as_deref());
         let r = self.redactor(m.case_id.as_deref()).await?;
         Ok(IndexDoc {
             kind: Kind::Ruling,
@@ -326,7 +327,10 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             outcome: Some(c.status.clone()),
             language: None,
             date: c.filing_date,
-            visibility: policy::document(&c.organisation_id, c.review_status == policy::PUBLISHED),
+            visibility: policy::document(
+                &c.organisation_id,
+                policy::released(Some(&c.review_status), None),
+            ),
         }))
     }
 
@@ -368,7 +372,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             date: Some(h.scheduled_at.date_naive()),
             visibility: policy::document(
                 &c.organisation_id,
-                m.status == policy::PUBLISHED && c.review_status == policy::PUBLISHED,
+                policy::released(Some(&m.status), Some(&c.review_status)),
             ),
         }))
     }

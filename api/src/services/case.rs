@@ -364,7 +364,7 @@ pub async fn read(state: &AppState, actor: &Actor, id: &str) -> Result<CaseRecor
     policy::require_visible(
         actor,
         &found.case.organisation_id,
-        found.case.review_status == policy::PUBLISHED,
+        policy::released(Some(&found.case.review_status), None),
         "case",
         id,
     )?;
@@ -376,7 +376,7 @@ pub fn require_change(actor: &Actor, case: &case::Model) -> Result<(), ServiceEr
     policy::require_change(
         actor,
         &case.organisation_id,
-        case.review_status == policy::PUBLISHED,
+        policy::released(Some(&case.review_status), None),
         "case",
         &case.id,
     )
@@ -397,7 +397,7 @@ pub async fn for_new_record(
         Err(ServiceError::NotFound { .. }) => return Err(missing()),
         Err(other) => return Err(other),
     };
-    let released = found.case.review_status == policy::PUBLISHED;
+    let released = policy::released(Some(&found.case.review_status), None);
     if !policy::can_see(actor, &found.case.organisation_id, released) {
         return Err(missing());
     }
@@ -420,7 +420,7 @@ pub async fn require_for_record(
     change: bool,
 ) -> Result<CaseRecord, ServiceError> {
     let found = get(state, case_id).await?;
-    let released = found.case.review_status == policy::PUBLISHED;
+    let released = policy::released(Some(&found.case.review_status), None);
     if change {
         policy::require_change(actor, &found.case.organisation_id, released, resource, id)?;
     } else {

@@ -197,8 +197,7 @@ async fn owner(
 ) -> Result<(hearing::Model, case_service::CaseRecord, bool), ServiceError> {
     let hearing = hearing_service::get(state, &found.hearing_id).await?;
     let case = case_service::get(state, &hearing.case_id).await?;
-    let released =
-        found.status == policy::PUBLISHED && case.case.review_status == policy::PUBLISHED;
+    let released = policy::released(Some(&found.status), Some(&case.case.review_status));
     Ok((hearing, case, released))
 }
 

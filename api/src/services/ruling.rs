@@ -337,15 +337,17 @@ pub async fn get(state: &AppState, id: &str) -> Result<ruling::Model, ServiceErr
 
 /// Whether a ruling is released: published, and stand-alone or of a published case.
 async fn released(state: &AppState, m: &ruling::Model) -> Result<bool, ServiceError> {
-    if m.review_status != policy::PUBLISHED {
+    if !policy::released(Some(&m.review_status), None) {
         return Ok(false);
     }
-    Ok(match &m.case_id {
-        None => true,
-        Some(case_id) => {
-            case_service::get(state, case_id).await?.case.review_status == policy::PUBLISHED
-        }
-    })
+    let case_status = match &m.case_id {
+        None => None,
+        Some(case_id) => Some(case_service::get(state, case_id).await?.case.review_status),
+    };
+    Ok(policy::released(
+        Some(&m.review_status),
+        case_status.as_deref(),
+    ))
 }
 
 /// Finds a ruling the caller may see (404 otherwise).

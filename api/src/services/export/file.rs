@@ -363,7 +363,11 @@ mod tests {
             let header = exporter.header();
             let mut seen = HashSet::new();
             for name in &header {
-                assert!(seen.insert(*name), "{}.csv: {name} twice", F::DATASET.name());
+                assert!(
+                    seen.insert(*name),
+                    "{}.csv: {name} twice",
+                    F::DATASET.name()
+                );
             }
             assert_eq!(
                 header,
@@ -398,7 +402,10 @@ mod tests {
         };
         assert!(!names(false).contains(&"full_text"));
         let with = names(true);
-        assert_eq!(&with[with.len() - 3..], ["full_text", "created_at", "updated_at"]);
+        assert_eq!(
+            &with[with.len() - 3..],
+            ["full_text", "created_at", "updated_at"]
+        );
     }
 
     #[test]

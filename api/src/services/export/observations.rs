@@ -148,7 +148,9 @@ macro_rules! cells {
         /// The batch query's columns, in order.
         const CELLS: &[&str] = &[$(stringify!($name)),*];
 
-        /// The columns as SQLite puts them into a row's JSON array.
+        /// The columns as SQLite puts them into a row's JSON array (the lifetime is only there
+        /// to name the cells' types).
+        #[allow(clippy::extra_unused_lifetimes)]
         fn sqlite_cells<$lt>() -> Vec<String> {
             vec![$( <$ty as Cell<$lt>>::SQLITE.replace("{}", stringify!($name)) ),*]
         }
