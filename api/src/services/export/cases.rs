@@ -7,15 +7,14 @@ use std::{
 
 use courtwatch_indexer::Kind;
 use courtwatch_methodology::Scope;
-use rustc_hash::FxHashMap;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::IntoCondition,
 };
 
 use super::{
     BATCH, ColumnType, Dataset,
-    answers::{self, Answer},
-    file::{BatchQuery, Fact, Field, File, text, when},
+    answers::Answer,
+    file::{BatchQuery, Fact, Field, File, Table, text, when},
 };
 use crate::{
     access::policy,
@@ -135,15 +134,11 @@ impl File for Cases {
     type Row<'a> = CaseRow<'a>;
     type Batch = CaseBatch;
 
-    fn leading() -> &'static [Field<Self>] {
-        &LEADING
-    }
-    fn trailing() -> &'static [Field<Self>] {
-        &TRAILING
-    }
-    fn facts() -> &'static [Fact<Self>] {
-        &FACTS
-    }
+    const TABLE: Table<Self> = Table {
+        leading: &LEADING,
+        trailing: &TRAILING,
+        facts: &FACTS,
+    };
 
     async fn read(db: DatabaseConnection, query: BatchQuery) -> Result<CaseBatch, ServiceError> {
         let mut select = case::Entity::find()
@@ -213,13 +208,8 @@ impl File for Cases {
     fn released(row: &CaseRow<'_>) -> bool {
         policy::released(Some(&row.case.review_status), None)
     }
-    fn answers<'r>(
-        row: &'r CaseRow<'_>,
-        codes: &FxHashMap<&'static str, usize>,
-        slots: &mut [Option<Answer<'r>>],
-    ) -> Result<(), ServiceError> {
-        answers::read_into(&row.case.answers, codes, slots)
-            .map_err(|e| ServiceError::internal_from(format!("case {}", row.case.id), e))
+    fn stored_answers<'r>(row: &'r CaseRow<'_>) -> Option<(&'r str, &'r str)> {
+        Some((&row.case.answers, &row.case.id))
     }
 }
 

@@ -12,7 +12,10 @@ use courtwatch_methodology::{Methodology, Question, Scope};
 use rustc_hash::FxHashMap;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{ColumnType, Dataset, answers::Answer};
+use super::{
+    ColumnType, Dataset,
+    answers::{self, Answer},
+};
 use crate::{entities::case, error::ServiceError, services::case::CaseFilter};
 
 /// How a fixed column's values are written.
@@ -178,14 +181,8 @@ pub(super) trait File: Sized + Send + Sync + 'static {
     /// A batch as read: it owns what its rows borrow.
     type Batch: Send + Sync + 'static;
 
-    /// The fixed columns before the questions, in file order.
-    fn leading() -> &'static [Field<Self>];
-    /// The fixed columns after the questions.
-    fn trailing() -> &'static [Field<Self>];
-    /// The facts that answer field-bound questions.
-    fn facts() -> &'static [Fact<Self>] {
-        &[]
-    }
+    /// The file's columns and facts.
+    const TABLE: Table<Self>;
 
     /// Reads one keyset batch (drafts included: [`File::released`] keeps the released rows).
     fn read(
@@ -206,16 +203,37 @@ pub(super) trait File: Sized + Send + Sync + 'static {
     /// Whether the row is released (only released rows are exported): by
     /// [`crate::access::policy::released`], from the row's own review state and its case's.
     fn released(row: &Self::Row<'_>) -> bool;
+    /// The row's stored answers (a JSON object) with the record's id; none for a file without
+    /// questions.
+    fn stored_answers<'r>(row: &'r Self::Row<'_>) -> Option<(&'r str, &'r str)> {
+        let _ = row;
+        None
+    }
+
     /// The row's stored answers, into their slots (`codes`: question code → slot).
     fn answers<'r>(
         row: &'r Self::Row<'_>,
         codes: &FxHashMap<&'static str, usize>,
         slots: &mut [Option<Answer<'r>>],
     ) -> Result<(), ServiceError> {
-        let _ = (row, codes);
-        slots.fill(None);
-        Ok(())
+        match Self::stored_answers(row) {
+            None => {
+                slots.fill(None);
+                Ok(())
+            }
+            Some((json, id)) => answers::read_into(json, codes, slots).map_err(|e| {
+                ServiceError::internal_from(format!("{} {id}", Self::DATASET.name()), e)
+            }),
+        }
     }
+}
+
+/// A file's declaration: its fixed columns before and after the questions, in file order, and
+/// the facts that answer its field-bound questions.
+pub(super) struct Table<F: File> {
+    pub leading: &'static [Field<F>],
+    pub trailing: &'static [Field<F>],
+    pub facts: &'static [Fact<F>],
 }
 
 /// A column of a file: a fixed column, or a methodology question.
@@ -271,9 +289,9 @@ pub(super) fn sources<F: File>(
     let questions = F::QUESTIONS
         .into_iter()
         .flat_map(|scope| methodology.questions_for(scope).map(Source::Question));
-    fields(F::leading())
+    fields(F::TABLE.leading)
         .chain(questions)
-        .chain(fields(F::trailing()))
+        .chain(fields(F::TABLE.trailing))
         .collect()
 }
 

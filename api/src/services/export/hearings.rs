@@ -8,7 +8,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{
     BATCH, ColumnType, Dataset,
-    file::{BatchQuery, CaseStates, Field, File, opt, text, when},
+    file::{BatchQuery, CaseStates, Field, File, Table, opt, text, when},
 };
 use crate::{
     access::policy, entities::hearing, error::ServiceError, services::common::keyset_batch,
@@ -90,12 +90,11 @@ impl File for Hearings {
     type Row<'a> = HearingRow<'a>;
     type Batch = HearingBatch;
 
-    fn leading() -> &'static [Field<Self>] {
-        &LEADING
-    }
-    fn trailing() -> &'static [Field<Self>] {
-        &TRAILING
-    }
+    const TABLE: Table<Self> = Table {
+        leading: &LEADING,
+        trailing: &TRAILING,
+        facts: &[],
+    };
 
     async fn read(db: DatabaseConnection, query: BatchQuery) -> Result<HearingBatch, ServiceError> {
         let select = hearing::Entity::find().filter(query.filter.of_cases(hearing::Column::CaseId));

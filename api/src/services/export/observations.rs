@@ -7,7 +7,6 @@ use std::{borrow::Cow, collections::HashSet, fmt};
 use chrono::{DateTime, NaiveDate, Utc};
 use courtwatch_indexer::Kind;
 use courtwatch_methodology::Scope;
-use rustc_hash::FxHashMap;
 use sea_orm::sqlx::postgres::{PgRow, Postgres};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, JoinType,
@@ -22,8 +21,8 @@ use serde_json::value::RawValue;
 
 use super::{
     BATCH, ColumnType, Dataset,
-    answers::{self, Answer, Text},
-    file::{BatchQuery, Fact, Field, File, when},
+    answers::{Answer, Text},
+    file::{BatchQuery, Fact, Field, File, Table, when},
 };
 use crate::{
     access::policy,
@@ -294,15 +293,11 @@ impl File for Observations {
     type Row<'a> = Cells<'a>;
     type Batch = RawBatch;
 
-    fn leading() -> &'static [Field<Self>] {
-        &LEADING
-    }
-    fn trailing() -> &'static [Field<Self>] {
-        &TRAILING
-    }
-    fn facts() -> &'static [Fact<Self>] {
-        &FACTS
-    }
+    const TABLE: Table<Self> = Table {
+        leading: &LEADING,
+        trailing: &TRAILING,
+        facts: &FACTS,
+    };
 
     async fn read(db: DatabaseConnection, query: BatchQuery) -> Result<RawBatch, ServiceError> {
         fetch_batch(&db, query).await
@@ -326,13 +321,8 @@ impl File for Observations {
     fn released(row: &Cells<'_>) -> bool {
         policy::released(Some(&row.status), Some(&row.case_review_status))
     }
-    fn answers<'r>(
-        row: &'r Cells<'_>,
-        codes: &FxHashMap<&'static str, usize>,
-        slots: &mut [Option<Answer<'r>>],
-    ) -> Result<(), ServiceError> {
-        answers::read_into(row.answers.0, codes, slots)
-            .map_err(|e| ServiceError::internal_from(format!("observation {}", row.id), e))
+    fn stored_answers<'r>(row: &'r Cells<'_>) -> Option<(&'r str, &'r str)> {
+        Some((row.answers.0, &row.id))
     }
 }
 

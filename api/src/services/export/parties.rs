@@ -8,7 +8,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::{
     BATCH, ColumnType, Dataset, MULTI_SEPARATOR,
-    file::{BatchQuery, CaseStates, Field, File, when},
+    file::{BatchQuery, CaseStates, Field, File, Table, when},
 };
 use crate::{access::policy, entities::party, error::ServiceError, services::common::keyset_batch};
 
@@ -81,12 +81,11 @@ impl File for Parties {
     type Row<'a> = PartyRow<'a>;
     type Batch = PartyBatch;
 
-    fn leading() -> &'static [Field<Self>] {
-        &LEADING
-    }
-    fn trailing() -> &'static [Field<Self>] {
-        &TRAILING
-    }
+    const TABLE: Table<Self> = Table {
+        leading: &LEADING,
+        trailing: &TRAILING,
+        facts: &[],
+    };
 
     async fn read(db: DatabaseConnection, query: BatchQuery) -> Result<PartyBatch, ServiceError> {
         let select = party::Entity::find().filter(query.filter.of_cases(party::Column::CaseId));

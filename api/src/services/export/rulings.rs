@@ -5,15 +5,14 @@ use std::{borrow::Cow, collections::HashSet};
 
 use courtwatch_indexer::Kind;
 use courtwatch_methodology::Scope;
-use rustc_hash::FxHashMap;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::IntoCondition,
 };
 
 use super::{
     BATCH, ColumnType, Dataset,
-    answers::{self, Answer},
-    file::{BatchQuery, CaseStates, Fact, Field, File, text, when},
+    answers::Answer,
+    file::{BatchQuery, CaseStates, Fact, Field, File, Table, text, when},
 };
 use crate::{
     access::policy, entities::ruling, error::ServiceError, services::common::keyset_batch,
@@ -142,15 +141,11 @@ impl File for Rulings {
     type Row<'a> = RulingRow<'a>;
     type Batch = RulingBatch;
 
-    fn leading() -> &'static [Field<Self>] {
-        &LEADING
-    }
-    fn trailing() -> &'static [Field<Self>] {
-        &TRAILING
-    }
-    fn facts() -> &'static [Fact<Self>] {
-        &FACTS
-    }
+    const TABLE: Table<Self> = Table {
+        leading: &LEADING,
+        trailing: &TRAILING,
+        facts: &FACTS,
+    };
 
     async fn read(db: DatabaseConnection, query: BatchQuery) -> Result<RulingBatch, ServiceError> {
         let mut select = ruling::Entity::find()
@@ -210,13 +205,8 @@ impl File for Rulings {
     fn released(row: &RulingRow<'_>) -> bool {
         policy::released(Some(&row.ruling.review_status), row.case_status)
     }
-    fn answers<'r>(
-        row: &'r RulingRow<'_>,
-        codes: &FxHashMap<&'static str, usize>,
-        slots: &mut [Option<Answer<'r>>],
-    ) -> Result<(), ServiceError> {
-        answers::read_into(&row.ruling.answers, codes, slots)
-            .map_err(|e| ServiceError::internal_from(format!("ruling {}", row.ruling.id), e))
+    fn stored_answers<'r>(row: &'r RulingRow<'_>) -> Option<(&'r str, &'r str)> {
+        Some((&row.ruling.answers, &row.ruling.id))
     }
 }
 

@@ -91,7 +91,8 @@ impl<F: File> Exporter<F> {
             let Some(field) = q.field.as_deref() else {
                 continue;
             };
-            let fact = F::facts()
+            let fact = F::TABLE
+                .facts
                 .iter()
                 .find(|f| f.field == field)
                 .ok_or_else(|| {
