@@ -198,6 +198,7 @@ impl TestApp {
                 body_bytes: TEST_MAX_BODY,
                 import_bytes: TEST_MAX_IMPORT,
                 auth_failures_per_minute: TEST_AUTH_FAILURES,
+                web: Default::default(),
             },
         );
         let server = tokio::spawn(async move {

@@ -32,6 +32,8 @@ pub struct Limits {
     /// Refused tokens allowed from one client address per minute; past it, requests with a token
     /// from that address are answered 429 until the minute is over.
     pub auth_failures_per_minute: u32,
+    /// The web interface's settings.
+    pub web: crate::web::WebSettings,
 }
 
 /// Refused tokens per client address, counted in one-minute windows.
@@ -79,7 +81,7 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
     let (yaml, json) = conformance::publish(&api.spec_yaml());
     let routes = std::sync::Arc::new(Routes::from_spec(&json, endpoints::API_PREFIX));
     let failures = std::sync::Arc::new(AuthFailures::default());
-    Route::new()
+    crate::web::routes(Route::new(), &state, &limits.web)
         .nest(endpoints::API_PREFIX, api)
         .nest("/docs", docs)
         .at(
@@ -103,6 +105,19 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
             let routes = routes.clone();
             let state = state.clone();
             async move {
+                // Pages check their own callers (a session cookie, a CSRF token and the origin
+                // of every form): only their body size is checked here.
+                if crate::web::is_page(request.uri().path()) {
+                    let body = read_capped(request.take_body(), crate::web::MAX_FORM_BYTES).await;
+                    let Some(body) = body else {
+                        return Ok(unread_body(StatusCode::PAYLOAD_TOO_LARGE.into_response()));
+                    };
+                    request.set_body(body);
+                    return Ok(match endpoint.call(request).await {
+                        Ok(response) => response.into_response(),
+                        Err(err) => err.into_response(),
+                    });
+                }
                 // Who is asking comes before what they send: a request with a body (every such
                 // operation needs a token) is refused before its body is read, so that nobody
                 // without a valid token can make the server hold a body in memory.

@@ -152,6 +152,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                             body_bytes: config.max_body_bytes,
                             import_bytes: config.max_import_bytes,
                             auth_failures_per_minute: config.auth_failures_per_minute,
+                            web: crate::web::WebSettings::for_public_url(
+                                config.public_url.as_deref(),
+                            ),
                         },
                     ),
                     stop_signal(),

@@ -75,6 +75,10 @@ pub struct ServeConfig {
         default_value_t = 30
     )]
     pub auth_failures_per_minute: u32,
+    /// The address people open in a browser (`https://courtwatch.example.org`). Cookies are
+    /// Secure when it is https; sign-in links printed by `courtwatch user add` start with it.
+    #[arg(long, env = "COURTWATCH_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Load the fictional demo data set before serving (only into an empty database).
     #[arg(long, env = "COURTWATCH_DEMO_DATA")]
     pub demo_data: bool,
@@ -229,6 +233,17 @@ pub enum UserCommand {
         /// create --user ID` before then.
         #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=366))]
         expires_in_days: u32,
+        /// The user's e-mail address, to sign in with in a browser: a one-time link to set a
+        /// password is printed (valid 72 hours).
+        #[arg(long)]
+        email: Option<String>,
+        /// The address people open in a browser; the sign-in link starts with it.
+        #[arg(
+            long,
+            env = "COURTWATCH_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
     },
     /// List users with their organisation, role, state and number of live tokens.
     List {

@@ -198,6 +198,11 @@ fn describe_unique_violation(detail: &str) -> String {
             "organisations.name",
             "an organisation with this name already exists",
         ),
+        (
+            "uq_users_email",
+            "users.email",
+            "another user already signs in with this e-mail address",
+        ),
     ];
     KNOWN
         .iter()

@@ -1,6 +1,6 @@
 //! courtwatch: a trial-monitoring and case-law research service for discrimination cases.
 //!
-//! Layers, from the outside in: [`endpoints`] (HTTP, poem-openapi) → [`services`] (domain rules)
+//! Layers, from the outside in: [`endpoints`] (HTTP, poem-openapi) and [`web`] (pages) → [`services`] (domain rules)
 //! → [`entities`] (sea-orm tables). The methodology and the search index are separate crates that
 //! know nothing of HTTP or the database.
 
@@ -24,3 +24,4 @@ pub mod redact;
 pub mod search;
 pub mod services;
 pub mod state;
+pub mod web;

@@ -26,3 +26,4 @@ mod schemathesis;
 mod search;
 mod stats;
 mod tokens;
+mod web;

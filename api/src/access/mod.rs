@@ -124,6 +124,28 @@ pub const RULES: &[Rule] = &[
     rule("update_settings", Roles(ADMIN), Collection),
 ];
 
+/// Who may open a page of the web interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visitors {
+    /// Anyone, signed in or not (signing in, a one-time link, the style sheet).
+    Anyone,
+    /// Signed-in users with one of these roles; anyone else is sent to the sign-in page.
+    SignedIn(&'static [Role]),
+}
+
+/// The pages, by method and path, with who may open them (`tests/api/web.rs` walks this table).
+/// Forms that change state also need the session's (or, before sign-in, the form cookie's)
+/// CSRF token and must come from this site: see [`crate::web`].
+pub const PAGES: &[(&str, &str, Visitors)] = &[
+    ("GET", "/", Visitors::SignedIn(ALL)),
+    ("GET", "/sign-in", Visitors::Anyone),
+    ("POST", "/sign-in", Visitors::Anyone),
+    ("POST", "/sign-out", Visitors::SignedIn(ALL)),
+    ("GET", "/welcome/{secret}", Visitors::Anyone),
+    ("POST", "/welcome/{secret}", Visitors::Anyone),
+    ("GET", "/static/app.css", Visitors::Anyone),
+];
+
 /// The row for `operation`. Every operation has one: a test compares the table with the spec.
 pub fn rule_for(operation: &str) -> Result<&'static Rule, ServiceError> {
     RULES

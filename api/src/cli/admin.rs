@@ -3,7 +3,7 @@
 use crate::{
     config::{OrgCommand, UserCommand},
     error::ServiceError,
-    services::{auth, organisation},
+    services::{accounts, auth, organisation},
     state::AppState,
 };
 
@@ -65,10 +65,30 @@ pub async fn user(state: &AppState, command: UserCommand) -> Result<(), String> 
             org,
             role,
             expires_in_days,
+            email,
+            public_url,
         } => {
             let created = auth::create_user(&state.db, &name, &org, &role, Some(expires_in_days))
                 .await
                 .map_err(|e| format!("cannot create the user: {}", describe(&e)))?;
+            if let Some(email) = email {
+                let link = async {
+                    accounts::set_email(&state.db, &created.user.id, &email).await?;
+                    accounts::create_link(
+                        &state.db,
+                        &created.user.id,
+                        accounts::LinkPurpose::Invite,
+                        None,
+                    )
+                    .await
+                }
+                .await
+                .map_err(|e| format!("cannot make the sign-in link: {}", describe(&e)))?;
+                eprintln!(
+                    "to sign in with a browser, open this link within 72 hours and choose a password (it works once):\n\n    {}/welcome/{link}\n",
+                    public_url.trim_end_matches('/')
+                );
+            }
             eprintln!(
                 "created user {} ({}) in organisation '{}'; the token below expires in {expires_in_days} days and is shown only once:",
                 created.user.id, created.user.role, created.organisation.name

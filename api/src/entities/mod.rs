@@ -13,4 +13,7 @@ pub mod ruling;
 pub mod search_outbox;
 pub mod sensitive_term;
 pub mod setting;
+pub mod sign_in_failure;
+pub mod sign_in_link;
 pub mod user;
+pub mod web_session;

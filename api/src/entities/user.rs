@@ -14,6 +14,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Set by `courtwatch user deactivate`: no token of the user is accepted from then on.
     pub deactivated_at: Option<DateTimeUtc>,
+    /// The sign-in name for the web interface (lower case); unique.
+    pub email: Option<String>,
+    /// Argon2id hash of the web password (PHC string); none until a sign-in link is used.
+    pub password_hash: Option<String>,
+    /// The interface language chosen (`en`, `sq`, `sr`, `sr-Cyrl`).
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

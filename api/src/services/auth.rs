@@ -83,6 +83,9 @@ pub async fn create_user(
         created_at: Set(now),
         updated_at: Set(now),
         deactivated_at: Set(None),
+        email: Set(None),
+        password_hash: Set(None),
+        language: Set(None),
     }
     .insert(&txn)
     .await?;

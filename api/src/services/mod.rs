@@ -1,6 +1,7 @@
 //! Domain services: the rules for each resource, free of HTTP. Endpoints call these; so do the
 //! command line and the demo-data loader.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod case;

@@ -263,6 +263,8 @@ pub async fn deactivate(
     active.deactivated_at = Set(Some(now));
     active.updated_at = Set(now);
     let after = active.update(&txn).await?;
+    // Their browser sessions end at once too.
+    crate::services::accounts::end_sessions(&txn, user_id, None).await?;
     let show = |u: &user::Model| {
         serde_json::json!({"id": u.id, "display_name": u.display_name, "role": u.role,
             "organisation_id": u.organisation_id, "deactivated_at": u.deactivated_at})

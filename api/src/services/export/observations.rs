@@ -564,7 +564,7 @@ mod tests {
     }
 
     fn sample(started: bool) -> Cells<'static> {
-        let t = |s: &str| stored_time(s).unwrap();
+        let t = |s: &str| stored_time(s).expect("test");
         Cells {
             id: "o1".into(),
             hearing_id: "h1".into(),
@@ -581,7 +581,7 @@ mod tests {
             outcome: "adjourned".into(),
             scheduled_at: t("2024-01-31T10:00:00Z"),
             started_at: started.then(|| t("2024-01-31T10:20:00Z")),
-            next_hearing_date: started.then(|| NaiveDate::from_ymd_opt(2024, 3, 4).unwrap()),
+            next_hearing_date: started.then(|| NaiveDate::from_ymd_opt(2024, 3, 4).expect("test")),
         }
     }
 
@@ -613,14 +613,17 @@ mod tests {
         let row = r#"[["o\"1","h1",3,{"a":"x"},null,"published","2024-02-01T09:00:00Z",
             "2024-02-01T08:00:00Z","2024-02-01 08:30:00.5","c1","draft","main","held",
             "2024-01-31T10:00:00Z",null,"2024-03-04"]]"#;
-        let cells: Vec<Cells<'_>> = serde_json::from_str(row).unwrap();
+        let cells: Vec<Cells<'_>> = serde_json::from_str(row).expect("test");
         let c = &cells[0];
         assert_eq!(CELLS.len(), 16);
         assert_eq!(c.id, "o\"1");
         assert_eq!((c.hearing_id.as_ref(), c.methodology_version), ("h1", 3));
         assert_eq!(c.answers.0, r#"{"a":"x"}"#);
         assert_eq!((c.notes.as_deref(), c.status.as_ref()), (None, "published"));
-        assert_eq!(c.updated_at, stored_time("2024-02-01T08:30:00.5Z").unwrap());
+        assert_eq!(
+            c.updated_at,
+            stored_time("2024-02-01T08:30:00.5Z").expect("test")
+        );
         assert_eq!(
             (c.case_id.as_ref(), c.case_review_status.as_ref()),
             ("c1", "draft")
