@@ -53,18 +53,12 @@ pub const LANG_COOKIE: &str = "cw_lang";
 /// Largest form body accepted, in bytes.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
-/// Whether `path` is served by the web interface (not the API, its documents or the probes).
+/// Whether `path` is one of the web interface's pages (any other path is the API's, its
+/// documents', the probes' or unknown, and answers as the API does).
 pub fn is_page(path: &str) -> bool {
-    ![
-        "/api/",
-        "/docs",
-        "/openapi.",
-        "/healthz",
-        "/readyz",
-        "/metrics",
-    ]
-    .iter()
-    .any(|prefix| path.starts_with(prefix))
+    matches!(path, "/" | "/sign-in" | "/sign-out")
+        || path.starts_with("/welcome/")
+        || path.starts_with("/static/")
 }
 
 /// Adds the pages to `route`.
