@@ -372,10 +372,11 @@ fn secure_headers(response: &mut Response, authenticated: bool, docs: bool) {
         header::X_CONTENT_TYPE_OPTIONS,
         header::HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
-    );
+    // Pages say `same-origin` themselves: with `no-referrer`, browsers send `Origin: null` on a
+    // form's POST, and the pages' origin check could not tell their own forms from another site's.
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(header::HeaderValue::from_static("no-referrer"));
     if authenticated {
         headers.insert(
             header::CACHE_CONTROL,

@@ -6,6 +6,7 @@
 //! Safety, for every page:
 //! - a strict Content-Security-Policy (nothing from another host, no inline script or style),
 //!   `frame-ancestors 'none'`, and `Cache-Control: no-store`;
+//! - `Referrer-Policy: same-origin` (a form's POST then carries its `Origin`);
 //! - every form that changes state carries a CSRF token (the session's; before sign-in, a
 //!   `SameSite=Strict` form cookie's) and must come from this site (`Origin`, else `Referer`);
 //! - the session cookie is HttpOnly, SameSite=Lax, and Secure when the public URL is https.
@@ -257,6 +258,9 @@ fn page(html: Result<String, askama::Error>, status: StatusCode, cookies: &[Stri
         )
         .header(header::X_FRAME_OPTIONS, "DENY")
         .header(header::CACHE_CONTROL, "no-store")
+        // The page's own address to its own site only (so a form's POST carries its Origin),
+        // nothing to any other.
+        .header(header::REFERRER_POLICY, "same-origin")
         .body(html);
     for cookie in cookies {
         if let Ok(value) = header::HeaderValue::from_str(cookie) {
@@ -272,6 +276,7 @@ fn see_other(to: &str, cookies: &[String]) -> Response {
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, to)
         .header(header::CACHE_CONTROL, "no-store")
+        .header(header::REFERRER_POLICY, "same-origin")
         .finish();
     for cookie in cookies {
         if let Ok(value) = header::HeaderValue::from_str(cookie) {
