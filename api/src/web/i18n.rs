@@ -3,7 +3,7 @@
 //! Cyrillic script made from the Latin text by transliteration. Values put into a message (names,
 //! e-mail addresses) are never transliterated.
 
-use std::{borrow::Cow, collections::HashMap, sync::OnceLock};
+use std::{borrow::Cow, sync::OnceLock};
 
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
 
@@ -142,99 +142,9 @@ fn catalogues() -> &'static Catalogues {
     })
 }
 
-/// Serbian Latin text in Cyrillic script (Vuk's alphabet, one letter for each of `lj`, `nj`,
-/// `dž`); letters that are not Serbian Latin, digits and signs stay as they are.
-pub fn to_cyrillic(text: &str) -> String {
-    static PAIRS: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    let pairs = PAIRS.get_or_init(|| {
-        HashMap::from([
-            ("lj", "љ"),
-            ("Lj", "Љ"),
-            ("LJ", "Љ"),
-            ("nj", "њ"),
-            ("Nj", "Њ"),
-            ("NJ", "Њ"),
-            ("dž", "џ"),
-            ("Dž", "Џ"),
-            ("DŽ", "Џ"),
-        ])
-    });
-    let single = |c: char| -> Option<char> {
-        Some(match c {
-            'a' => 'а',
-            'b' => 'б',
-            'c' => 'ц',
-            'č' => 'ч',
-            'ć' => 'ћ',
-            'd' => 'д',
-            'đ' => 'ђ',
-            'e' => 'е',
-            'f' => 'ф',
-            'g' => 'г',
-            'h' => 'х',
-            'i' => 'и',
-            'j' => 'ј',
-            'k' => 'к',
-            'l' => 'л',
-            'm' => 'м',
-            'n' => 'н',
-            'o' => 'о',
-            'p' => 'п',
-            'r' => 'р',
-            's' => 'с',
-            'š' => 'ш',
-            't' => 'т',
-            'u' => 'у',
-            'v' => 'в',
-            'z' => 'з',
-            'ž' => 'ж',
-            'A' => 'А',
-            'B' => 'Б',
-            'C' => 'Ц',
-            'Č' => 'Ч',
-            'Ć' => 'Ћ',
-            'D' => 'Д',
-            'Đ' => 'Ђ',
-            'E' => 'Е',
-            'F' => 'Ф',
-            'G' => 'Г',
-            'H' => 'Х',
-            'I' => 'И',
-            'J' => 'Ј',
-            'K' => 'К',
-            'L' => 'Л',
-            'M' => 'М',
-            'N' => 'Н',
-            'O' => 'О',
-            'P' => 'П',
-            'R' => 'Р',
-            'S' => 'С',
-            'Š' => 'Ш',
-            'T' => 'Т',
-            'U' => 'У',
-            'V' => 'В',
-            'Z' => 'З',
-            'Ž' => 'Ж',
-            _ => return None,
-        })
-    };
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut i = 0;
-    while i < chars.len() {
-        if i + 1 < chars.len() {
-            let two: String = chars[i..i + 2].iter().collect();
-            if let Some(letter) = pairs.get(two.as_str()) {
-                out.push_str(letter);
-                i += 2;
-                continue;
-            }
-        }
-        out.push(single(chars[i]).unwrap_or(chars[i]));
-        i += 1;
-    }
-    out
-}
+/// Serbian Latin text in Cyrillic script: the methodology's own transliteration, the one its
+/// validator messages use.
+pub use courtwatch_methodology::messages::to_cyrillic;
 
 #[cfg(test)]
 mod tests {
