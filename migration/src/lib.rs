@@ -11,6 +11,7 @@ mod m20261201_000005_user_deactivation;
 mod m20261202_000006_scoped_uniqueness;
 mod m20261203_000007_organisation_wide_terms;
 mod m20261204_000008_web_sign_in;
+mod m20261205_000009_administration;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_scoped_uniqueness::Migration),
             Box::new(m20261203_000007_organisation_wide_terms::Migration),
             Box::new(m20261204_000008_web_sign_in::Migration),
+            Box::new(m20261205_000009_administration::Migration),
         ]
     }
 }

@@ -30,6 +30,12 @@ enum Kind {
     CreateUnder,
     /// Revokes a token: one's own is allowed, another user's is 404 except for an admin.
     Token,
+    /// Changes a fresh organisation: admins only.
+    Organisation,
+    /// Acts on a fresh user account: of the caller's organisation (a monitor, a coordinator) or
+    /// of another (a monitor). Admins manage all; coordinators see their own organisation's
+    /// accounts and manage its monitors; another organisation's account is 404.
+    Account,
 }
 
 /// The expected table: operation → (roles, kind).
@@ -85,6 +91,16 @@ fn expected() -> BTreeMap<&'static str, (&'static [&'static str], Kind)> {
         ("list_audit", (REVIEWERS, Collection)),
         ("get_settings", (ADMIN, Collection)),
         ("update_settings", (ADMIN, Collection)),
+        ("list_organisations", (ALL, Collection)),
+        ("create_organisation", (ADMIN, Collection)),
+        ("update_organisation", (ADMIN, Organisation)),
+        ("deactivate_organisation", (ADMIN, Organisation)),
+        ("list_users", (REVIEWERS, Collection)),
+        ("invite_user", (REVIEWERS, Collection)),
+        ("get_user", (REVIEWERS, Account)),
+        ("update_user", (REVIEWERS, Account)),
+        ("deactivate_user", (REVIEWERS, Account)),
+        ("reset_user", (REVIEWERS, Account)),
     ])
 }
 
@@ -337,8 +353,22 @@ fn request(operation: &str, r: &Records, n: usize) -> (Method, String, Option<Va
             "/settings".into(),
             Some(json!({"anonymous_stats": false})),
         ),
-        // Called below with a token made for the purpose.
-        "revoke_token" => (Method::POST, String::new(), None),
+        "list_organisations" => get("/organisations".into()),
+        "create_organisation" => (
+            Method::POST,
+            "/organisations".into(),
+            Some(json!({"name": format!("Matrix organisation {n} (fictional)")})),
+        ),
+        "list_users" => get("/users".into()),
+        "invite_user" => (
+            Method::POST,
+            "/users".into(),
+            Some(json!({"display_name": format!("Invited {n}"), "email": format!("invited{n}@example.org"),
+                        "role": "monitor"})),
+        ),
+        // Called below with a token, an organisation or a user made for the purpose.
+        "revoke_token" | "update_organisation" | "deactivate_organisation" | "get_user"
+        | "update_user" | "deactivate_user" | "reset_user" => (Method::POST, String::new(), None),
         other => panic!("the matrix does not know how to call {other}: add it"),
     }
 }
@@ -416,6 +446,21 @@ async fn matrix(app: &TestApp) {
     ];
     let other_monitor = app.user("monitor", "Other Coalition (fictional)").await;
     let other_reviewer = app.user("coordinator", "Other Coalition (fictional)").await;
+    let admin = tokens[1].1.clone().expect("the admin's token");
+    let own_org_id = app
+        .call(Method::GET, "/organisations", Some(&app.token), None)
+        .await
+        .1[0]["id"]
+        .as_str()
+        .expect("present")
+        .to_owned();
+    let other_org_id = app
+        .call(Method::GET, "/organisations", Some(&other_monitor), None)
+        .await
+        .1[0]["id"]
+        .as_str()
+        .expect("present")
+        .to_owned();
     let mut n = 0;
     let mut checked = 0;
     for (operation, (roles, kind)) in &expected {
@@ -442,6 +487,89 @@ async fn matrix(app: &TestApp) {
             for (target, records) in targets {
                 n += 1;
                 let (method, path, body) = request(operation, records, n);
+                if *kind == Kind::Organisation {
+                    let created = call(
+                        app,
+                        &admin,
+                        Method::POST,
+                        "/organisations",
+                        &json!({"name": format!("Matrix organisation {n} (fictional)")}),
+                    )
+                    .await;
+                    let id = created["id"].as_str().expect("present");
+                    let (method, path, body) = if *operation == "update_organisation" {
+                        (
+                            Method::PUT,
+                            format!("/organisations/{id}"),
+                            Some(json!({"name": format!("Renamed organisation {n} (fictional)")})),
+                        )
+                    } else {
+                        (
+                            Method::POST,
+                            format!("/organisations/{id}/deactivate"),
+                            None,
+                        )
+                    };
+                    let status = send(app, token.as_deref(), method, &path, body.as_ref()).await;
+                    let want = match *role {
+                        "anonymous" => 401,
+                        "admin" => 200,
+                        _ => 403,
+                    };
+                    assert_eq!(status, want, "{operation} as {role} ({})", app.backend);
+                    checked += 1;
+                    continue;
+                }
+                if *kind == Kind::Account {
+                    for (whose, organisation, target_role) in [
+                        ("own monitor", &own_org_id, "monitor"),
+                        ("own coordinator", &own_org_id, "coordinator"),
+                        ("other monitor", &other_org_id, "monitor"),
+                    ] {
+                        n += 1;
+                        let invited = call(
+                            app,
+                            &admin,
+                            Method::POST,
+                            "/users",
+                            &json!({"display_name": format!("Matrix user {n}"),
+                                    "email": format!("matrix{n}@example.org"),
+                                    "role": target_role, "organisation_id": organisation}),
+                        )
+                        .await;
+                        let id = invited["user"]["id"].as_str().expect("present");
+                        let (method, path, body, done) = match *operation {
+                            "get_user" => (Method::GET, format!("/users/{id}"), None, 200),
+                            "update_user" => (
+                                Method::PUT,
+                                format!("/users/{id}"),
+                                Some(json!({"display_name": format!("Renamed user {n}")})),
+                                200,
+                            ),
+                            "deactivate_user" => {
+                                (Method::POST, format!("/users/{id}/deactivate"), None, 200)
+                            }
+                            _ => (Method::POST, format!("/users/{id}/sign-in-link"), None, 201),
+                        };
+                        let status =
+                            send(app, token.as_deref(), method, &path, body.as_ref()).await;
+                        let want = match (*role, whose) {
+                            ("anonymous", _) => 401,
+                            ("monitor" | "researcher", _) => 403,
+                            ("admin", _) => done,
+                            ("coordinator", "other monitor") => 404,
+                            ("coordinator", "own coordinator") if *operation != "get_user" => 403,
+                            _ => done,
+                        };
+                        assert_eq!(
+                            status, want,
+                            "{operation} as {role} on {whose} ({})",
+                            app.backend
+                        );
+                        checked += 1;
+                    }
+                    continue;
+                }
                 if *kind == Kind::Token {
                     // Revoke a fresh token of the harness's monitor: the monitor's own, anyone
                     // else's.
@@ -492,7 +620,7 @@ async fn matrix(app: &TestApp) {
                     (Kind::CreateUnder, _) if !sees => status == 422,
                     (Kind::CreateUnder, _) if !changes => status == 403,
                     (Kind::CreateUnder, _) => ok(status) && status != 422,
-                    (Kind::Token, _) => unreachable!(),
+                    (Kind::Token | Kind::Organisation | Kind::Account, _) => unreachable!(),
                 };
                 assert!(
                     pass,

@@ -26,4 +26,5 @@ mod schemathesis;
 mod search;
 mod stats;
 mod tokens;
+mod users;
 mod web;

@@ -3,7 +3,7 @@
 //! rate limit), CSRF and origin checks, the session cookie, the language switch (Cyrillic
 //! included), sign-out, and deactivation ending a live session.
 
-use courtwatch_api::services::{accounts, auth, organisation};
+use courtwatch_api::services::{accounts, auth, users};
 use courtwatch_tests::{TestApp, backends};
 use reqwest::{StatusCode, header, redirect::Policy};
 use sea_orm::EntityTrait;
@@ -337,7 +337,7 @@ async fn sign_in_with_a_link_a_password_and_a_session_on_each_backend() {
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{b}");
         assert_eq!(browser.get("/").await.0, StatusCode::OK, "{b}");
-        organisation::deactivate(&app.state.db, &user.user.id)
+        users::deactivate(&app.state.db, None, &user.user.id)
             .await
             .expect("web test");
         assert_eq!(

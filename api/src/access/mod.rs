@@ -122,6 +122,19 @@ pub const RULES: &[Rule] = &[
     rule("list_audit", Roles(REVIEWERS), Collection),
     rule("get_settings", Roles(ADMIN), Collection),
     rule("update_settings", Roles(ADMIN), Collection),
+    // Everyone sees their own organisation; admins manage them all.
+    rule("list_organisations", Roles(ALL), Collection),
+    rule("create_organisation", Roles(ADMIN), Collection),
+    rule("update_organisation", Roles(ADMIN), Record),
+    rule("deactivate_organisation", Roles(ADMIN), Record),
+    // Accounts: admins every user, coordinators their own organisation's monitors
+    // (`policy::can_manage_account`).
+    rule("list_users", Roles(REVIEWERS), Collection),
+    rule("invite_user", Roles(REVIEWERS), Collection),
+    rule("get_user", Roles(REVIEWERS), Record),
+    rule("update_user", Roles(REVIEWERS), Record),
+    rule("deactivate_user", Roles(REVIEWERS), Record),
+    rule("reset_user", Roles(REVIEWERS), Record),
 ];
 
 /// Who may open a page of the web interface.

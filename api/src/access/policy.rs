@@ -205,3 +205,43 @@ pub fn viewer(actor: &Actor) -> Viewer {
         everything: actor.is_admin(),
     }
 }
+
+/// Accounts: whether `actor` may see the user accounts of `organisation` (admins: every
+/// organisation's; coordinators: their own's). Anyone else sees none; another organisation's
+/// account is "not found".
+pub fn can_see_accounts(actor: &Actor, organisation: &str) -> bool {
+    actor.is_admin() || (actor.role.reviews() && actor.organisation_id == organisation)
+}
+
+/// Accounts: whether `actor` may change the account of a user with `role` in `organisation`
+/// (invite, rename, deactivate, reset the password). Admins manage everyone; coordinators the
+/// monitors of their own organisation, and only as monitors.
+pub fn can_manage_account(actor: &Actor, organisation: &str, role: super::Role) -> bool {
+    actor.is_admin()
+        || (actor.role == super::Role::Coordinator
+            && actor.organisation_id == organisation
+            && role == super::Role::Monitor)
+}
+
+/// Accounts: 404 unless `actor` sees the account, 403 unless they may manage it.
+pub fn require_manage_account(
+    actor: &Actor,
+    organisation: &str,
+    role: super::Role,
+    id: &str,
+) -> Result<(), ServiceError> {
+    if !can_see_accounts(actor, organisation) {
+        return Err(ServiceError::NotFound {
+            resource: "user",
+            id: id.to_owned(),
+        });
+    }
+    if can_manage_account(actor, organisation, role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "a {} manages the monitors of their own organisation only; this user is a {role}",
+            actor.role
+        )))
+    }
+}

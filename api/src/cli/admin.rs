@@ -3,7 +3,7 @@
 use crate::{
     config::{OrgCommand, UserCommand},
     error::ServiceError,
-    services::{accounts, auth, organisation},
+    services::{accounts, auth, organisation, users},
     state::AppState,
 };
 
@@ -23,7 +23,7 @@ pub fn describe(e: &ServiceError) -> String {
 pub async fn org(state: &AppState, command: OrgCommand) -> Result<(), String> {
     match command {
         OrgCommand::Add { name } => {
-            let created = organisation::create(&state.db, &name)
+            let created = organisation::create(&state.db, None, &name)
                 .await
                 .map_err(|e| format!("cannot create the organisation: {}", describe(&e)))?;
             eprintln!("created organisation '{}'", created.name);
@@ -48,7 +48,7 @@ pub async fn org(state: &AppState, command: OrgCommand) -> Result<(), String> {
             }
         }
         OrgCommand::Rename { org, new_name } => {
-            let renamed = organisation::rename(&state.db, &org, &new_name)
+            let renamed = organisation::rename(&state.db, None, &org, &new_name)
                 .await
                 .map_err(|e| format!("cannot rename the organisation: {}", describe(&e)))?;
             eprintln!("organisation {} is now '{}'", renamed.id, renamed.name);
@@ -116,7 +116,7 @@ pub async fn user(state: &AppState, command: UserCommand) -> Result<(), String> 
             }
         }
         UserCommand::Deactivate { id } => {
-            let user = organisation::deactivate(&state.db, &id)
+            let user = users::deactivate(&state.db, None, &id)
                 .await
                 .map_err(|e| format!("cannot deactivate the user: {}", describe(&e)))?;
             eprintln!(

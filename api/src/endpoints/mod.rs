@@ -8,12 +8,14 @@ pub mod datasets;
 pub mod hearings;
 pub mod methodology;
 pub mod observations;
+pub mod organisations;
 pub mod parties;
 pub mod rulings;
 pub mod search;
 pub mod settings;
 pub mod stats;
 pub mod tokens;
+pub mod users;
 
 use chrono::NaiveDate;
 use poem_openapi::{
@@ -58,6 +60,10 @@ pub enum ApiTags {
     Audit,
     /// Service settings (admins).
     Settings,
+    /// Organisations of the coalition (admins manage them).
+    Organisations,
+    /// User accounts: invitations, roles, deactivation, password resets.
+    Users,
 }
 
 /// A bearer token created with `courtwatch user add`, sent as `Authorization: Bearer cw_…`.
@@ -201,7 +207,13 @@ pub fn api_service(state: AppState) -> OpenApiService<impl poem_openapi::OpenApi
             audit::AuditApi {
                 state: state.clone(),
             },
-            settings::SettingsApi { state },
+            settings::SettingsApi {
+                state: state.clone(),
+            },
+            organisations::OrganisationsApi {
+                state: state.clone(),
+            },
+            users::UsersApi { state },
         ),
         "courtwatch",
         env!("CARGO_PKG_VERSION"),

@@ -9,6 +9,7 @@ pub mod hearing;
 pub mod observation;
 pub mod organisation;
 pub mod party;
+pub mod recovery_code;
 pub mod ruling;
 pub mod search_outbox;
 pub mod sensitive_term;

@@ -20,6 +20,12 @@ pub struct Model {
     pub password_hash: Option<String>,
     /// The interface language chosen (`en`, `sq`, `sr`, `sr-Cyrl`).
     pub language: Option<String>,
+    /// The TOTP secret (base32), set when two-factor sign-in is being or has been set up.
+    pub totp_secret: Option<String>,
+    /// When two-factor sign-in was turned on (the first code confirmed).
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last TOTP time step accepted (a code is accepted once).
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

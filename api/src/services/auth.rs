@@ -74,21 +74,9 @@ pub async fn create_user(
     }
     let txn = crate::services::common::begin_write(db).await?;
     let organisation = crate::services::organisation::existing(&txn, organisation_name).await?;
+    let role = check_role(role)?;
+    let user = crate::services::users::insert(&txn, display_name, &organisation, role).await?;
     let now = Utc::now();
-    let user = user::ActiveModel {
-        id: Set(new_id()),
-        display_name: Set(display_name.trim().to_owned()),
-        organisation_id: Set(organisation.id.clone()),
-        role: Set(role.to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deactivated_at: Set(None),
-        email: Set(None),
-        password_hash: Set(None),
-        language: Set(None),
-    }
-    .insert(&txn)
-    .await?;
     let token = issue_token(
         &txn,
         &user.id,

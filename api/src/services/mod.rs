@@ -22,3 +22,4 @@ pub mod search;
 pub mod sensitive;
 pub mod settings;
 pub mod stats;
+pub mod users;

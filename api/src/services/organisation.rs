@@ -3,17 +3,19 @@
 //! and two organisations never differ only in letter case or spacing ("Demo coalition" next to
 //! "Demo Coalition" was a typo that made a second organisation).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
 
 use crate::{
+    access::Actor,
     entities::{api_token, organisation, user},
     error::ServiceError,
     services::{
-        audit::{self, Entry},
+        audit::{self, Entry, snapshot},
         common::{begin_write, new_id},
     },
 };
@@ -51,6 +53,16 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<organisation::Model>
     Ok(organisation::Entity::find()
         .order_by_asc(organisation::Column::Name)
         .all(db)
+        .await?)
+}
+
+/// The organisation with this id.
+pub async fn find_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+) -> Result<Option<organisation::Model>, ServiceError> {
+    Ok(organisation::Entity::find_by_id(id.to_owned())
+        .one(db)
         .await?)
 }
 
@@ -99,6 +111,7 @@ pub async fn existing<C: ConnectionTrait>(
 /// Creates an organisation; refused when one of the same name (case and spacing aside) exists.
 pub async fn create(
     db: &DatabaseConnection,
+    actor: Option<&Actor>,
     name: &str,
 ) -> Result<organisation::Model, ServiceError> {
     let name = checked_name(name)?;
@@ -115,11 +128,12 @@ pub async fn create(
         name: Set(name),
         created_at: Set(now),
         updated_at: Set(now),
+        deactivated_at: Set(None),
     }
     .insert(&txn)
     .await
     .map_err(ServiceError::from_write)?;
-    record(&txn, "create", None, &created).await?;
+    record(&txn, actor, "create", None, &created).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -132,13 +146,14 @@ pub async fn ensure(
 ) -> Result<organisation::Model, ServiceError> {
     match find(db, name).await? {
         Some(found) => Ok(found),
-        None => create(db, name).await,
+        None => create(db, None, name).await,
     }
 }
 
 /// Renames an organisation (by name or id); refused when the new name is another's.
 pub async fn rename(
     db: &DatabaseConnection,
+    actor: Option<&Actor>,
     name_or_id: &str,
     new_name: &str,
 ) -> Result<organisation::Model, ServiceError> {
@@ -160,21 +175,22 @@ pub async fn rename(
         .update(&txn)
         .await
         .map_err(ServiceError::from_write)?;
-    record(&txn, "update", Some(&current), &renamed).await?;
+    record(&txn, actor, "update", Some(&current), &renamed).await?;
     txn.commit().await?;
     Ok(renamed)
 }
 
 async fn record<C: ConnectionTrait>(
     db: &C,
+    actor: Option<&Actor>,
     action: &str,
     before: Option<&organisation::Model>,
     after: &organisation::Model,
 ) -> Result<(), ServiceError> {
-    let show = |o: &organisation::Model| serde_json::json!({"id": o.id, "name": o.name});
+    let show = |o: &organisation::Model| serde_json::json!({"id": o.id, "name": o.name, "deactivated_at": o.deactivated_at});
     audit::record(
         db,
-        None,
+        actor,
         Entry {
             action,
             resource: "organisation",
@@ -241,49 +257,127 @@ pub async fn users(
     Ok(rows)
 }
 
-/// Deactivates a user: none of their tokens is accepted from the next request on. The user stays
-/// (the audit trail names them); deactivating twice keeps the first time.
+/// An organisation as the API shows it.
+#[derive(Debug, Clone, Object, PartialEq, Eq)]
+#[oai(skip_serializing_if_is_none)]
+pub struct OrganisationInfo {
+    /// The organisation's id.
+    pub id: String,
+    /// Its name (unique, case and spacing aside).
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When an admin deactivated it (its users with it).
+    pub deactivated_at: Option<DateTime<Utc>>,
+    /// How many of its users are active.
+    pub active_users: u64,
+}
+
+/// An organisation's name, to create or rename it.
+#[derive(Debug, Clone, Object)]
+pub struct OrganisationInput {
+    /// The name: 1–200 characters; runs of white space become one space.
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: String,
+}
+
+async fn info<C: ConnectionTrait>(
+    db: &C,
+    organisations: Vec<organisation::Model>,
+) -> Result<Vec<OrganisationInfo>, ServiceError> {
+    let active = user::Entity::find()
+        .filter(user::Column::DeactivatedAt.is_null())
+        .all(db)
+        .await?;
+    Ok(organisations
+        .into_iter()
+        .map(|o| OrganisationInfo {
+            active_users: active.iter().filter(|u| u.organisation_id == o.id).count() as u64,
+            id: o.id,
+            name: o.name,
+            created_at: o.created_at,
+            deactivated_at: o.deactivated_at,
+        })
+        .collect())
+}
+
+/// The organisations `actor` may see: an admin every one, anyone else their own.
+pub async fn list_for(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Vec<OrganisationInfo>, ServiceError> {
+    let all = list(db).await?;
+    let shown = all
+        .into_iter()
+        .filter(|o| actor.is_admin() || o.id == actor.organisation_id)
+        .collect();
+    info(db, shown).await
+}
+
+/// One organisation as the API shows it.
+pub async fn shown<C: ConnectionTrait>(
+    db: &C,
+    organisation: organisation::Model,
+) -> Result<OrganisationInfo, ServiceError> {
+    info(db, vec![organisation])
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::internal("organisation lost"))
+}
+
+/// Deactivates an organisation and every active user of it (their tokens and sessions end at
+/// once). Nobody can be added to it afterwards. An admin cannot deactivate their own organisation.
 pub async fn deactivate(
     db: &DatabaseConnection,
-    user_id: &str,
-) -> Result<user::Model, ServiceError> {
+    actor: Option<&Actor>,
+    id: &str,
+) -> Result<OrganisationInfo, ServiceError> {
     let txn = begin_write(db).await?;
-    let current = user::Entity::find_by_id(user_id.to_owned())
+    let current = organisation::Entity::find_by_id(id.to_owned())
         .one(&txn)
         .await?
         .ok_or_else(|| ServiceError::NotFound {
-            resource: "user",
-            id: user_id.to_owned(),
+            resource: "organisation",
+            id: id.to_owned(),
         })?;
-    if current.deactivated_at.is_some() {
-        return Ok(current);
+    if actor.is_some_and(|a| a.organisation_id == current.id) {
+        return Err(ServiceError::Conflict(
+            "you cannot deactivate your own organisation; an admin of another can".into(),
+        ));
     }
-    let mut active: user::ActiveModel = current.clone().into();
+    if current.deactivated_at.is_some() {
+        return shown(&txn, current).await;
+    }
     let now = Utc::now();
+    let mut active: organisation::ActiveModel = current.clone().into();
     active.deactivated_at = Set(Some(now));
     active.updated_at = Set(now);
     let after = active.update(&txn).await?;
-    // Their browser sessions end at once too.
-    crate::services::accounts::end_sessions(&txn, user_id, None).await?;
-    let show = |u: &user::Model| {
-        serde_json::json!({"id": u.id, "display_name": u.display_name, "role": u.role,
-            "organisation_id": u.organisation_id, "deactivated_at": u.deactivated_at})
-    };
-    audit::record(
-        &txn,
-        None,
-        Entry {
-            action: "deactivate",
-            resource: "user",
-            resource_id: &after.id,
-            organisation_id: Some(&after.organisation_id),
-            before: Some(show(&current)),
-            after: Some(show(&after)),
-        },
-    )
-    .await?;
+    let members = user::Entity::find()
+        .filter(user::Column::OrganisationId.eq(id))
+        .filter(user::Column::DeactivatedAt.is_null())
+        .all(&txn)
+        .await?;
+    for member in &members {
+        let done = crate::services::users::deactivate_row(&txn, member).await?;
+        audit::record(
+            &txn,
+            actor,
+            Entry {
+                action: "deactivate",
+                resource: "user",
+                resource_id: &done.id,
+                organisation_id: Some(&done.organisation_id),
+                before: snapshot(&crate::services::users::UserInfo::from(member)),
+                after: snapshot(&crate::services::users::UserInfo::from(&done)),
+            },
+        )
+        .await?;
+    }
+    record(&txn, actor, "deactivate", Some(&current), &after).await?;
+    let shown = shown(&txn, after).await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(shown)
 }
 
 #[cfg(test)]
