@@ -36,3 +36,70 @@ origin-refused = This form was sent from another site, so it was refused.
 error-title = Something went wrong
 error-internal = Something went wrong on the server. It has been logged; please try again.
 field-error = Error
+menu = Menu
+nav-users = Users
+nav-organisations = Organisations
+nav-account = My account
+page-forbidden = Your role cannot open this page.
+done-title = Done
+users-title = Users
+users-list = Users you manage
+user-active = active
+user-invited = invited, no password yet
+user-deactivated = deactivated
+user-reset = New sign-in link
+user-deactivate = Deactivate
+user-deactivate-done = The user is deactivated: their sessions and tokens have ended.
+invite-title = Invite someone
+invite-help = They get a one-time sign-in link, valid for 72 hours, with which they choose their password. No e-mail is sent: pass the link on yourself, privately.
+invite-name = Name
+invite-email = E-mail address (their sign-in name)
+invite-role = Role
+invite-organisation = Organisation
+invite-submit = Invite
+link-title = Sign-in link
+invite-done = { $name } is invited. Give them this link privately; it works once, for 72 hours, for { $email }.
+reset-done = A new sign-in link for { $name }. Earlier links no longer work. Their password changes, and their sessions end, when they use it.
+organisations-title = Organisations
+organisations-list = Organisations of the coalition
+organisation-new = New organisation
+organisation-name = Name
+organisation-create = Create
+organisation-created = The organisation is created.
+organisation-deactivated = deactivated
+organisation-deactivate = Deactivate
+organisation-deactivate-done = The organisation and all its users are deactivated.
+active-users = { $count ->
+    [one] { $count } active user
+   *[other] { $count } active users
+}
+account-title = My account
+account-password = Password
+account-password-current = Current password
+account-password-submit = Change the password
+account-password-wrong = The current password is wrong.
+account-password-done = Your password is changed. Your other sessions have ended.
+account-sessions = Sessions
+account-other-sessions = { $count ->
+    [0] You are signed in here only.
+    [one] You are also signed in { $count } other place.
+   *[other] You are also signed in { $count } other places.
+}
+account-sessions-end = Sign out everywhere else
+account-sessions-done = Your other sessions have ended.
+account-tokens = API tokens
+account-tokens-help = For scripts and statistics software: send a token as "Authorization: Bearer …". It is shown once, when it is made.
+token-label = What it is for
+token-days = Days until it expires (1–366)
+token-create = Make a token
+token-label-wrong = Say what the token is for, in at most 200 characters.
+token-days-wrong = The number of days must be a whole number from 1 to { $max }.
+token-title = New API token
+token-created = Copy the token now: it is not shown again.
+token-live = valid until { $date }
+token-live-forever = valid with no end date
+token-expired = expired
+token-revoked = revoked
+token-revoke = Revoke
+token-revoke-done = The token is revoked.
+token-not-found = There is no such token of yours.

@@ -36,3 +36,70 @@ origin-refused = Ky formular u dërgua nga një faqe tjetër, prandaj u refuzua.
 error-title = Diçka shkoi keq
 error-internal = Diçka shkoi keq në server. U regjistrua; ju lutemi provoni përsëri.
 field-error = Gabim
+menu = Menyja
+nav-users = Përdoruesit
+nav-organisations = Organizatat
+nav-account = Llogaria ime
+page-forbidden = Roli juaj nuk mund ta hapë këtë faqe.
+done-title = U krye
+users-title = Përdoruesit
+users-list = Përdoruesit që menaxhoni
+user-active = aktiv
+user-invited = i ftuar, ende pa fjalëkalim
+user-deactivated = i çaktivizuar
+user-reset = Lidhje e re hyrjeje
+user-deactivate = Çaktivizo
+user-deactivate-done = Përdoruesi është çaktivizuar: seancat dhe tokenët e tij kanë përfunduar.
+invite-title = Ftoni dikë
+invite-help = Ai merr një lidhje hyrjeje njëpërdorimshe, të vlefshme për 72 orë, me të cilën zgjedh fjalëkalimin. Nuk dërgohet asnjë e-mail: jepjani lidhjen vetë, privatisht.
+invite-name = Emri
+invite-email = Adresa e e-mailit (emri i tij i hyrjes)
+invite-role = Roli
+invite-organisation = Organizata
+invite-submit = Fto
+link-title = Lidhja e hyrjes
+invite-done = { $name } është ftuar. Jepjani këtë lidhje privatisht; funksionon një herë, për 72 orë, për { $email }.
+reset-done = Një lidhje e re hyrjeje për { $name }. Lidhjet e mëparshme nuk funksionojnë më. Fjalëkalimi ndryshon dhe seancat përfundojnë kur ta përdorë.
+organisations-title = Organizatat
+organisations-list = Organizatat e koalicionit
+organisation-new = Organizatë e re
+organisation-name = Emri
+organisation-create = Krijo
+organisation-created = Organizata është krijuar.
+organisation-deactivated = e çaktivizuar
+organisation-deactivate = Çaktivizo
+organisation-deactivate-done = Organizata dhe të gjithë përdoruesit e saj janë çaktivizuar.
+active-users = { $count ->
+    [one] { $count } përdorues aktiv
+   *[other] { $count } përdorues aktivë
+}
+account-title = Llogaria ime
+account-password = Fjalëkalimi
+account-password-current = Fjalëkalimi i tanishëm
+account-password-submit = Ndrysho fjalëkalimin
+account-password-wrong = Fjalëkalimi i tanishëm është i gabuar.
+account-password-done = Fjalëkalimi juaj është ndryshuar. Seancat tuaja të tjera kanë përfunduar.
+account-sessions = Seancat
+account-other-sessions = { $count ->
+    [0] Jeni i kyçur vetëm këtu.
+    [one] Jeni i kyçur edhe në { $count } vend tjetër.
+   *[other] Jeni i kyçur edhe në { $count } vende të tjera.
+}
+account-sessions-end = Dil kudo tjetër
+account-sessions-done = Seancat tuaja të tjera kanë përfunduar.
+account-tokens = Tokenët e API-së
+account-tokens-help = Për skripte dhe programe statistikore: dërgoni tokenin si "Authorization: Bearer …". Shfaqet vetëm një herë, kur krijohet.
+token-label = Për çfarë është
+token-days = Ditë deri në skadim (1–366)
+token-create = Krijo një token
+token-label-wrong = Shkruani për çfarë është tokeni, me jo më shumë se 200 shenja.
+token-days-wrong = Numri i ditëve duhet të jetë një numër i plotë nga 1 deri në { $max }.
+token-title = Token i ri i API-së
+token-created = Kopjojeni tokenin tani: nuk shfaqet më.
+token-live = i vlefshëm deri më { $date }
+token-live-forever = i vlefshëm pa datë përfundimi
+token-expired = ka skaduar
+token-revoked = i revokuar
+token-revoke = Revoko
+token-revoke-done = Tokeni është revokuar.
+token-not-found = Nuk keni një token të tillë.

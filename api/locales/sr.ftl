@@ -37,3 +37,72 @@ origin-refused = Ovaj obrazac je poslat sa drugog sajta, pa je odbijen.
 error-title = Nešto nije u redu
 error-internal = Nešto nije u redu na serveru. Zabeleženo je; pokušajte ponovo.
 field-error = Greška
+menu = Meni
+nav-users = Korisnici
+nav-organisations = Organizacije
+nav-account = Moj nalog
+page-forbidden = Vaša uloga ne može da otvori ovu stranicu.
+done-title = Gotovo
+users-title = Korisnici
+users-list = Korisnici kojima upravljate
+user-active = aktivan
+user-invited = pozvan, još bez lozinke
+user-deactivated = deaktiviran
+user-reset = Novi link za prijavu
+user-deactivate = Deaktiviraj
+user-deactivate-done = Korisnik je deaktiviran: njegove sesije i tokeni su prestali da važe.
+invite-title = Pozovite nekoga
+invite-help = Dobija jednokratni link za prijavu, koji važi 72 sata, kojim bira lozinku. Nikakva e-pošta se ne šalje: link prosledite sami, privatno.
+invite-name = Ime
+invite-email = Adresa e-pošte (ime za prijavu)
+invite-role = Uloga
+invite-organisation = Organizacija
+invite-submit = Pozovi
+link-title = Link za prijavu
+invite-done = { $name } je pozvan. Prosledite mu ovaj link privatno; važi jednom, 72 sata, za { $email }.
+reset-done = Novi link za prijavu za { $name }. Raniji linkovi više ne važe. Lozinka se menja, a sesije prestaju, kada ga iskoristi.
+organisations-title = Organizacije
+organisations-list = Organizacije koalicije
+organisation-new = Nova organizacija
+organisation-name = Naziv
+organisation-create = Napravi
+organisation-created = Organizacija je napravljena.
+organisation-deactivated = deaktivirana
+organisation-deactivate = Deaktiviraj
+organisation-deactivate-done = Organizacija i svi njeni korisnici su deaktivirani.
+active-users = { $count ->
+    [one] { $count } aktivan korisnik
+    [few] { $count } aktivna korisnika
+   *[other] { $count } aktivnih korisnika
+}
+account-title = Moj nalog
+account-password = Lozinka
+account-password-current = Trenutna lozinka
+account-password-submit = Promeni lozinku
+account-password-wrong = Trenutna lozinka nije tačna.
+account-password-done = Lozinka je promenjena. Vaše ostale sesije su prestale.
+account-sessions = Sesije
+account-other-sessions = { $count ->
+    [0] Prijavljeni ste samo ovde.
+    [one] Prijavljeni ste i na još { $count } mestu.
+    [few] Prijavljeni ste i na još { $count } mesta.
+   *[other] Prijavljeni ste i na još { $count } mesta.
+}
+account-sessions-end = Odjavi me svuda drugde
+account-sessions-done = Vaše ostale sesije su prestale.
+account-tokens = API tokeni
+account-tokens-help = Za skripte i statističke programe: token šaljite kao "Authorization: Bearer …". Prikazuje se samo jednom, kada se napravi.
+token-label = Čemu služi
+token-days = Dana do isteka (1–366)
+token-create = Napravi token
+token-label-wrong = Navedite čemu token služi, u najviše 200 znakova.
+token-days-wrong = Broj dana mora biti ceo broj od 1 do { $max }.
+token-title = Novi API token
+token-created = Kopirajte token sada: više se neće prikazati.
+token-live = važi do { $date }
+token-live-forever = važi bez krajnjeg datuma
+token-expired = istekao
+token-revoked = opozvan
+token-revoke = Opozovi
+token-revoke-done = Token je opozvan.
+token-not-found = Nemate takav token.

@@ -4,6 +4,7 @@
 mod access;
 mod admin;
 mod backup;
+mod browser;
 mod cases;
 mod crash;
 mod datasets;

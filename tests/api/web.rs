@@ -523,7 +523,9 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
     }
     assert_eq!(signed_in.len(), Role::ALL.len());
     for (method, path, visitors) in PAGES {
-        let path = path.replace("{secret}", "not-a-link");
+        let path = path
+            .replace("{secret}", "not-a-link")
+            .replace("{id}", "not-an-id");
         if *method == "GET" {
             let mut anonymous = Browser::new(&app.base);
             let (status, headers, _) = anonymous.get(&path).await;
@@ -546,6 +548,8 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
                 };
                 if allowed && !path.starts_with("/welcome/") && path != "/sign-in" {
                     assert_eq!(status, StatusCode::OK, "{role} GET {path}");
+                } else if !allowed {
+                    assert_eq!(status, StatusCode::FORBIDDEN, "{role} GET {path}");
                 }
             }
         } else {
@@ -560,16 +564,22 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
                     || status == StatusCode::NOT_FOUND,
                 "anonymous POST {path}: {status}"
             );
+            // Signed in, every form is refused from another site, and from this site without
+            // the session's CSRF token (or a wrong one); nothing is changed.
             for (role, browser) in signed_in.iter_mut() {
-                if path == "/sign-out" {
-                    let (status, _, _) =
-                        browser.post(&path, &[], Some("http://evil.example")).await;
-                    assert_eq!(
-                        status,
-                        StatusCode::FORBIDDEN,
-                        "{role} POST {path} from elsewhere"
-                    );
-                }
+                let (status, _, _) = browser.post(&path, &[], Some("http://evil.example")).await;
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} POST {path} from elsewhere"
+                );
+                let fields: &[(&str, &str)] = &[("csrf", "forged"), ("form", "forged")];
+                let (status, _, _) = browser.post(&path, fields, Some(&origin)).await;
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} POST {path} without the CSRF token"
+                );
             }
         }
     }

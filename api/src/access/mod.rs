@@ -157,6 +157,37 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/welcome/{secret}", Visitors::Anyone),
     ("POST", "/welcome/{secret}", Visitors::Anyone),
     ("GET", "/static/app.css", Visitors::Anyone),
+    // Administration: the same roles as the API's account operations; which users and
+    // organisations each may manage is `policy`'s (`can_manage_account`).
+    ("GET", "/users", Visitors::SignedIn(REVIEWERS)),
+    ("POST", "/users", Visitors::SignedIn(REVIEWERS)),
+    (
+        "POST",
+        "/users/{id}/sign-in-link",
+        Visitors::SignedIn(REVIEWERS),
+    ),
+    (
+        "POST",
+        "/users/{id}/deactivate",
+        Visitors::SignedIn(REVIEWERS),
+    ),
+    ("GET", "/organisations", Visitors::SignedIn(ADMIN)),
+    ("POST", "/organisations", Visitors::SignedIn(ADMIN)),
+    (
+        "POST",
+        "/organisations/{id}/deactivate",
+        Visitors::SignedIn(ADMIN),
+    ),
+    // Everyone's own account: password, sessions, API tokens.
+    ("GET", "/account", Visitors::SignedIn(ALL)),
+    ("POST", "/account/password", Visitors::SignedIn(ALL)),
+    ("POST", "/account/sessions", Visitors::SignedIn(ALL)),
+    ("POST", "/account/tokens", Visitors::SignedIn(ALL)),
+    (
+        "POST",
+        "/account/tokens/{id}/revoke",
+        Visitors::SignedIn(ALL),
+    ),
 ];
 
 /// The row for `operation`. Every operation has one: a test compares the table with the spec.

@@ -418,6 +418,60 @@ pub async fn sign_out(db: &DatabaseConnection, session_id: &str) -> Result<(), S
     Ok(())
 }
 
+/// Why a password change was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PasswordChangeRefused {
+    /// The current password given is wrong.
+    WrongCurrent,
+    /// The new password is not acceptable.
+    New(PasswordProblem),
+}
+
+/// Changes a signed-in user's password: the current one must be given. Every other session of
+/// theirs ends (whoever knew the old password is signed out); `keep` stays signed in.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    user: &user::Model,
+    keep: &str,
+    current: &str,
+    new: &str,
+    again: &str,
+) -> Result<Result<(), PasswordChangeRefused>, ServiceError> {
+    let stored = user
+        .password_hash
+        .as_deref()
+        .unwrap_or_else(|| dummy_hash());
+    if !verify_password(stored, current) || user.password_hash.is_none() {
+        return Ok(Err(PasswordChangeRefused::WrongCurrent));
+    }
+    if let Some(problem) = password_problem(new, again) {
+        return Ok(Err(PasswordChangeRefused::New(problem)));
+    }
+    let hash = hash_password(new)?;
+    let txn = crate::services::common::begin_write(db).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(user.id.as_str()))
+        .exec(&txn)
+        .await?;
+    end_sessions(&txn, &user.id, Some(keep)).await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// How many sessions of the user are live (not revoked, not expired).
+pub async fn live_sessions(db: &DatabaseConnection, user_id: &str) -> Result<u64, ServiceError> {
+    let now = Utc::now();
+    Ok(web_session::Entity::find()
+        .filter(web_session::Column::UserId.eq(user_id))
+        .filter(web_session::Column::RevokedAt.is_null())
+        .filter(web_session::Column::ExpiresAt.gt(now))
+        .filter(web_session::Column::LastSeenAt.gt(now - SESSION_IDLE))
+        .count(db)
+        .await?)
+}
+
 /// Sets the user's interface language (a code of [`crate::web::i18n::Lang`]).
 pub async fn set_language(
     db: &DatabaseConnection,

@@ -64,6 +64,15 @@ impl Lang {
         })
     }
 
+    /// A date in the language's usual format: `2 Dec 2026`, `2.12.2026`, `2. 12. 2026.`.
+    pub fn date(self, date: chrono::NaiveDate) -> String {
+        match self {
+            Lang::En => date.format("%-d %b %Y").to_string(),
+            Lang::Sq => date.format("%-d.%-m.%Y").to_string(),
+            Lang::Sr | Lang::SrCyrl => date.format("%-d. %-m. %Y.").to_string(),
+        }
+    }
+
     /// Formats message `id` with `args`. A message that is missing is shown as its id (and a
     /// test checks that every catalogue has every message).
     pub fn t(self, id: &str, args: &[(&str, Arg<'_>)]) -> String {

@@ -13,6 +13,8 @@
 //!
 //! Which pages each role may open is in [`crate::access::PAGES`].
 
+mod account;
+mod admin;
 pub mod i18n;
 mod pages;
 
@@ -22,7 +24,11 @@ use poem::{
     post,
 };
 
-use crate::{services::accounts, state::AppState};
+use crate::{
+    access::{self, Role},
+    services::accounts,
+    state::AppState,
+};
 use i18n::Lang;
 
 /// Settings of the web interface.
@@ -57,9 +63,18 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 /// Whether `path` is one of the web interface's pages (any other path is the API's, its
 /// documents', the probes' or unknown, and answers as the API does).
 pub fn is_page(path: &str) -> bool {
-    matches!(path, "/" | "/sign-in" | "/sign-out")
-        || path.starts_with("/welcome/")
-        || path.starts_with("/static/")
+    matches!(
+        path,
+        "/" | "/sign-in" | "/sign-out" | "/users" | "/organisations" | "/account"
+    ) || [
+        "/welcome/",
+        "/static/",
+        "/users/",
+        "/organisations/",
+        "/account/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
 }
 
 /// Adds the pages to `route`.
@@ -75,6 +90,25 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at(
             "/welcome/:secret",
             with(get(pages::welcome_form).post(pages::welcome)),
+        )
+        .at("/users", with(get(admin::list_users).post(admin::invite)))
+        .at("/users/:id/sign-in-link", with(post(admin::reset)))
+        .at("/users/:id/deactivate", with(post(admin::deactivate_user)))
+        .at(
+            "/organisations",
+            with(get(admin::list_organisations).post(admin::create_organisation)),
+        )
+        .at(
+            "/organisations/:id/deactivate",
+            with(post(admin::deactivate_organisation)),
+        )
+        .at("/account", with(get(account::account)))
+        .at("/account/password", with(post(account::password)))
+        .at("/account/sessions", with(post(account::end_other_sessions)))
+        .at("/account/tokens", with(post(account::create_token)))
+        .at(
+            "/account/tokens/:id/revoke",
+            with(post(account::revoke_token)),
         )
         .at("/static/app.css", get(stylesheet))
 }
@@ -216,15 +250,26 @@ pub struct Shell {
     pub title: String,
     /// The session's CSRF token, when signed in (the sign-out form).
     pub csrf: Option<String>,
+    /// The signed-in user's menu: path and label of each page their role may open.
+    pub nav: Vec<(&'static str, String)>,
 }
 
 impl Shell {
     fn new(lang: Lang, title: String, session: Option<&accounts::Session>) -> Self {
+        let nav = session
+            .map(|s| {
+                NAV.iter()
+                    .filter(|(_, _, roles)| roles.contains(&s.actor.role))
+                    .map(|(path, label, _)| (*path, lang.t(label, &[])))
+                    .collect()
+            })
+            .unwrap_or_default();
         Shell {
             lang,
             langs: Lang::ALL,
             title,
             csrf: session.map(|s| s.session.csrf_token.clone()),
+            nav,
         }
     }
 
@@ -233,10 +278,109 @@ impl Shell {
         self.lang.t(id, &[])
     }
 
+    /// "3 active users", with the language's plural rule.
+    pub fn users_count(&self, n: &u64) -> String {
+        self.lang
+            .t("active-users", &[("count", i18n::Arg::Number(*n as i64))])
+    }
+
     /// Whether `lang` is the page's language.
     pub fn current(&self, lang: &Lang) -> bool {
         *lang == self.lang
     }
+}
+
+/// The menu of signed-in pages: path, label, who sees the entry (the same roles as
+/// [`crate::access::PAGES`] gives the page).
+const NAV: &[(&str, &str, &[Role])] = &[
+    ("/", "nav-home", access::ALL),
+    ("/users", "nav-users", access::REVIEWERS),
+    ("/organisations", "nav-organisations", access::ADMIN),
+    ("/account", "nav-account", access::ALL),
+];
+
+/// A signed-in visit of a page: the session, the page's language and the cookies to set.
+struct Visit {
+    session: accounts::Session,
+    lang: Lang,
+    cookies: Vec<String>,
+}
+
+/// The visit of a page that `roles` may open: a visitor who is not signed in is sent to the
+/// sign-in page, a role not allowed gets 403.
+async fn visit(
+    state: &AppState,
+    settings: &WebSettings,
+    request: &Request,
+    roles: &[Role],
+) -> Result<Visit, Response> {
+    let session = match session_of(state, request).await {
+        Ok(session) => session,
+        Err(e) => return Err(pages::broken(Lang::default(), &e)),
+    };
+    let (lang, lang_cookie) = language(state, settings, request, session.as_ref()).await;
+    let cookies = Vec::from_iter(lang_cookie);
+    let Some(session) = session else {
+        return Err(see_other("/sign-in", &cookies));
+    };
+    if !roles.contains(&session.actor.role) {
+        return Err(pages::message(
+            lang,
+            Some(&session),
+            StatusCode::FORBIDDEN,
+            lang.t("page-forbidden", &[]),
+            true,
+        ));
+    }
+    Ok(Visit {
+        session,
+        lang,
+        cookies,
+    })
+}
+
+impl Visit {
+    /// A form of this visit may be taken: from this site, with the session's CSRF token.
+    // The error is the page to answer with, returned at once by the handler.
+    #[allow(clippy::result_large_err)]
+    fn form_allowed(&self, request: &Request, csrf: &str) -> Result<(), Response> {
+        let problem = if !same_origin(request) {
+            Some("origin-refused")
+        } else if csrf.is_empty() || csrf != self.session.session.csrf_token {
+            Some("form-expired")
+        } else {
+            None
+        };
+        match problem {
+            None => Ok(()),
+            Some(id) => Err(pages::message(
+                self.lang,
+                Some(&self.session),
+                StatusCode::FORBIDDEN,
+                self.lang.t(id, &[]),
+                true,
+            )),
+        }
+    }
+
+    fn shell(&self, title: &str) -> Shell {
+        Shell::new(self.lang, self.lang.t(title, &[]), Some(&self.session))
+    }
+}
+
+/// This server's address as the visitor reached it, for links to pass on.
+fn base_url(request: &Request, settings: &WebSettings) -> String {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if settings.secure_cookies() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 /// A rendered page with the headers every page has.
@@ -284,4 +428,53 @@ fn see_other(to: &str, cookies: &[String]) -> Response {
         }
     }
     response
+}
+
+/// What a refused form shows: problems tied to their fields, or one message for the whole form.
+#[derive(Debug, Default)]
+struct FormProblems {
+    status: Option<StatusCode>,
+    fields: Vec<(String, String)>,
+    general: Option<String>,
+}
+
+impl FormProblems {
+    /// The problems of a refused service call; `Err` for a failure that is not the visitor's to
+    /// fix (the internal-error page).
+    fn of(e: crate::error::ServiceError) -> Result<Self, crate::error::ServiceError> {
+        use crate::error::ServiceError as E;
+        let (status, fields, general) = match e {
+            E::Invalid(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problems.into_iter().map(|p| (p.field, p.message)).collect(),
+                None,
+            ),
+            E::Conflict(m) => (StatusCode::CONFLICT, Vec::new(), Some(m)),
+            E::Forbidden(m) => (StatusCode::FORBIDDEN, Vec::new(), Some(m)),
+            E::BadRequest(m) => (StatusCode::BAD_REQUEST, Vec::new(), Some(m)),
+            E::NotFound { resource, id } => (
+                StatusCode::NOT_FOUND,
+                Vec::new(),
+                Some(format!("{resource} {id} not found")),
+            ),
+            other => return Err(other),
+        };
+        Ok(FormProblems {
+            status: Some(status),
+            fields,
+            general,
+        })
+    }
+
+    /// The problem of `field`, if any.
+    pub fn of_field(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    fn status(&self) -> StatusCode {
+        self.status.unwrap_or(StatusCode::OK)
+    }
 }

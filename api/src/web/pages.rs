@@ -49,12 +49,35 @@ struct WelcomePage {
 
 #[derive(Template)]
 #[template(path = "message.html")]
-struct MessagePage {
-    shell: Shell,
+pub(super) struct MessagePage {
+    pub(super) shell: Shell,
+    pub(super) text: String,
+    /// Something to copy (a link to pass on, a token shown once), shown below the text.
+    pub(super) code: Option<String>,
+    pub(super) link: String,
+    pub(super) link_text: String,
+    pub(super) alert: bool,
+}
+
+/// A page with one message and a link home.
+pub(super) fn message(
+    lang: Lang,
+    session: Option<&accounts::Session>,
+    status: StatusCode,
     text: String,
-    link: String,
-    link_text: String,
     alert: bool,
+) -> Response {
+    let title = if alert { "error-title" } else { "done-title" };
+    let html = MessagePage {
+        shell: Shell::new(lang, lang.t(title, &[]), session),
+        text,
+        code: None,
+        link: "/".into(),
+        link_text: lang.t("nav-home", &[]),
+        alert,
+    }
+    .render();
+    page(html, status, &[])
 }
 
 #[derive(Template)]
@@ -65,13 +88,14 @@ struct HomePage {
 }
 
 /// The internal-error page (the cause is logged, not shown).
-fn broken(lang: Lang, e: &ServiceError) -> Response {
+pub(super) fn broken(lang: Lang, e: &ServiceError) -> Response {
     tracing::error!(error = %e, chain = %crate::error::chain(e), "a page failed");
     let shell = Shell::new(lang, lang.t("error-title", &[]), None);
     let text = lang.t("error-internal", &[]);
     let html = MessagePage {
         shell,
         text,
+        code: None,
         link: "/".into(),
         link_text: lang.t("nav-home", &[]),
         alert: true,
@@ -109,6 +133,7 @@ fn refused(lang: Lang, message: &str, back: &str) -> Response {
     let html = MessagePage {
         shell,
         text: lang.t(message, &[]),
+        code: None,
         link: back.into(),
         link_text: lang.t("sign-in-title", &[]),
         alert: true,
@@ -359,6 +384,7 @@ fn invalid_link(lang: Lang) -> Response {
     let html = MessagePage {
         shell: Shell::new(lang, lang.t("welcome-title", &[]), None),
         text: lang.t("welcome-invalid", &[]),
+        code: None,
         link: "/sign-in".into(),
         link_text: lang.t("sign-in-title", &[]),
         alert: true,
@@ -439,6 +465,7 @@ pub async fn welcome(
             let html = MessagePage {
                 shell: Shell::new(lang, lang.t("welcome-title", &[]), None),
                 text: lang.t("welcome-done", &[]),
+                code: None,
                 link: "/sign-in".into(),
                 link_text: lang.t("sign-in-title", &[]),
                 alert: false,

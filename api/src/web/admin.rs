@@ -1,0 +1,393 @@
+//! Administration pages: users (admins: everyone; coordinators: their organisation's, inviting
+//! and managing its monitors) and organisations (admins). They call `services::users` and
+//! `services::organisation`, as the API does; who may manage whom is the policy's.
+
+use askama::Template;
+use poem::{
+    Request, Response,
+    http::StatusCode,
+    web::{Data, Form, Path},
+};
+use serde::Deserialize;
+
+use super::{
+    FormProblems, Shell, Visit, WebSettings, base_url, page, pages::MessagePage, see_other, visit,
+};
+use crate::{
+    access::{self, Role, policy},
+    services::{
+        organisation::{self, OrganisationInfo},
+        users::{self, InviteInput, SignInLink, UserInfo},
+    },
+    state::AppState,
+    web::i18n::Arg,
+};
+
+/// One user as the Users page lists them.
+struct UserRow {
+    info: UserInfo,
+    role: String,
+    organisation: String,
+    state: String,
+    manageable: bool,
+}
+
+/// The invitation form's fields, as sent (kept when the form is refused).
+#[derive(Debug, Default, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    shell: Shell,
+    csrf: String,
+    users: Vec<UserRow>,
+    roles: Vec<(&'static str, String)>,
+    organisations: Vec<(String, String)>,
+    form: InviteForm,
+    problems: FormProblems,
+    notice: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    visit: Visit,
+    form: InviteForm,
+    problems: FormProblems,
+    notice: Option<String>,
+) -> Response {
+    let actor = &visit.session.actor;
+    let lang = visit.lang;
+    let listed = match users::list(&state.db, actor, None).await {
+        Ok(listed) => listed,
+        Err(e) => return super::pages::broken(lang, &e),
+    };
+    let orgs: Vec<OrganisationInfo> = match organisation::list_for(&state.db, actor).await {
+        Ok(orgs) => orgs,
+        Err(e) => return super::pages::broken(lang, &e),
+    };
+    let name_of = |id: &str| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let rows = listed
+        .into_iter()
+        .map(|info| {
+            let role = Role::parse(&info.role);
+            UserRow {
+                role: lang.t(&format!("role-{}", info.role), &[]),
+                organisation: name_of(&info.organisation_id),
+                state: lang.t(
+                    if info.deactivated_at.is_some() {
+                        "user-deactivated"
+                    } else if info.has_password {
+                        "user-active"
+                    } else {
+                        "user-invited"
+                    },
+                    &[],
+                ),
+                manageable: info.deactivated_at.is_none()
+                    && info.id != actor.user_id
+                    && role.is_some_and(|r| {
+                        policy::can_manage_account(actor, &info.organisation_id, r)
+                    }),
+                info,
+            }
+        })
+        .collect();
+    let roles = Role::ALL
+        .into_iter()
+        .filter(|r| policy::can_manage_account(actor, &actor.organisation_id, *r))
+        .map(|r| (r.as_str(), lang.t(&format!("role-{}", r.as_str()), &[])))
+        .collect();
+    let organisations = if actor.is_admin() {
+        orgs.iter()
+            .filter(|o| o.deactivated_at.is_none())
+            .map(|o| (o.id.clone(), o.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let status = problems.status();
+    let html = UsersPage {
+        shell: visit.shell("users-title"),
+        csrf: visit.session.session.csrf_token.clone(),
+        users: rows,
+        roles,
+        organisations,
+        form,
+        problems,
+        notice,
+    }
+    .render();
+    page(html, status, &visit.cookies)
+}
+
+#[poem::handler]
+pub async fn list_users(
+    request: &Request,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    let notice = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.contains("deactivated"))
+        .then(|| visit.lang.t("user-deactivate-done", &[]));
+    let form = InviteForm {
+        role: "monitor".into(),
+        ..Default::default()
+    };
+    users_page(state, visit, form, FormProblems::default(), notice).await
+}
+
+/// The page showing a sign-in link to pass on.
+fn link_page(
+    visit: &Visit,
+    request: &Request,
+    settings: &WebSettings,
+    link: &SignInLink,
+    message: &str,
+) -> Response {
+    let lang = visit.lang;
+    let text = lang.t(
+        message,
+        &[
+            ("name", Arg::Text(link.user.display_name.as_str().into())),
+            (
+                "email",
+                Arg::Text(link.user.email.as_deref().unwrap_or_default().into()),
+            ),
+        ],
+    );
+    let html = MessagePage {
+        shell: visit.shell("link-title"),
+        text,
+        code: Some(format!(
+            "{}{}",
+            base_url(request, settings),
+            link.sign_in_path
+        )),
+        link: "/users".into(),
+        link_text: lang.t("nav-users", &[]),
+        alert: false,
+    }
+    .render();
+    page(html, StatusCode::OK, &visit.cookies)
+}
+
+#[poem::handler]
+pub async fn invite(
+    request: &Request,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    let input = InviteInput {
+        display_name: form.display_name.clone(),
+        email: form.email.clone(),
+        role: form.role.clone(),
+        organisation_id: (!form.organisation_id.is_empty()).then(|| form.organisation_id.clone()),
+    };
+    match users::invite(&state.db, &visit.session.actor, input).await {
+        Ok(link) => link_page(&visit, request, settings, &link, "invite-done"),
+        Err(e) => match FormProblems::of(e) {
+            Ok(problems) => users_page(state, visit, form, problems, None).await,
+            Err(e) => super::pages::broken(visit.lang, &e),
+        },
+    }
+}
+
+/// A form with only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct ButtonForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[poem::handler]
+pub async fn reset(
+    request: &Request,
+    Path(id): Path<String>,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+    Form(form): Form<ButtonForm>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    match users::reset(&state.db, &visit.session.actor, &id).await {
+        Ok(link) => link_page(&visit, request, settings, &link, "reset-done"),
+        Err(e) => match FormProblems::of(e) {
+            Ok(problems) => users_page(state, visit, InviteForm::default(), problems, None).await,
+            Err(e) => super::pages::broken(visit.lang, &e),
+        },
+    }
+}
+
+#[poem::handler]
+pub async fn deactivate_user(
+    request: &Request,
+    Path(id): Path<String>,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+    Form(form): Form<ButtonForm>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    match users::deactivate(&state.db, Some(&visit.session.actor), &id).await {
+        Ok(_) => see_other("/users?deactivated", &visit.cookies),
+        Err(e) => match FormProblems::of(e) {
+            Ok(problems) => users_page(state, visit, InviteForm::default(), problems, None).await,
+            Err(e) => super::pages::broken(visit.lang, &e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organisations.html")]
+struct OrganisationsPage {
+    shell: Shell,
+    csrf: String,
+    own: String,
+    organisations: Vec<OrganisationInfo>,
+    name: String,
+    problems: FormProblems,
+    notice: Option<String>,
+}
+
+async fn organisations_page(
+    state: &AppState,
+    visit: Visit,
+    name: String,
+    problems: FormProblems,
+    notice: Option<String>,
+) -> Response {
+    let organisations = match organisation::list_for(&state.db, &visit.session.actor).await {
+        Ok(list) => list,
+        Err(e) => return super::pages::broken(visit.lang, &e),
+    };
+    let status = problems.status();
+    let html = OrganisationsPage {
+        shell: visit.shell("organisations-title"),
+        csrf: visit.session.session.csrf_token.clone(),
+        own: visit.session.actor.organisation_id.clone(),
+        organisations,
+        name,
+        problems,
+        notice,
+    }
+    .render();
+    page(html, status, &visit.cookies)
+}
+
+#[poem::handler]
+pub async fn list_organisations(
+    request: &Request,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::ADMIN).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    let query = request.uri().query().unwrap_or_default();
+    let notice = if query.contains("created") {
+        Some(visit.lang.t("organisation-created", &[]))
+    } else if query.contains("deactivated") {
+        Some(visit.lang.t("organisation-deactivate-done", &[]))
+    } else {
+        None
+    };
+    organisations_page(state, visit, String::new(), FormProblems::default(), notice).await
+}
+
+/// The new organisation form.
+#[derive(Debug, Deserialize)]
+pub struct OrganisationForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[poem::handler]
+pub async fn create_organisation(
+    request: &Request,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+    Form(form): Form<OrganisationForm>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::ADMIN).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    match organisation::create(&state.db, Some(&visit.session.actor), &form.name).await {
+        Ok(_) => see_other("/organisations?created", &visit.cookies),
+        Err(e) => match FormProblems::of(e) {
+            Ok(problems) => organisations_page(state, visit, form.name, problems, None).await,
+            Err(e) => super::pages::broken(visit.lang, &e),
+        },
+    }
+}
+
+#[poem::handler]
+pub async fn deactivate_organisation(
+    request: &Request,
+    Path(id): Path<String>,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+    Form(form): Form<ButtonForm>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::ADMIN).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    match organisation::deactivate(&state.db, Some(&visit.session.actor), &id).await {
+        Ok(_) => see_other("/organisations?deactivated", &visit.cookies),
+        Err(e) => match FormProblems::of(e) {
+            Ok(problems) => organisations_page(state, visit, String::new(), problems, None).await,
+            Err(e) => super::pages::broken(visit.lang, &e),
+        },
+    }
+}

@@ -1,0 +1,554 @@
+//! The web interface in a real browser: Debian's Chromium, headless, driven through
+//! chromedriver (WebDriver) against the real server, step by step as people would use it, on
+//! each backend, in a 360 px wide phone window. axe-core (installed at test time into
+//! `target/browser-tools`, never committed) checks every page; a screenshot of every page goes to
+//! `target/screenshots/<backend>-<step>.png`.
+//!
+//! The story: a fresh server tells its first visitor how to get a link; the first admin sets a
+//! password, signs in by keyboard (after a wrong password), creates a second organisation and
+//! invites its coordinator, who invites a monitor; the monitor signs in, switches languages
+//! (Cyrillic too), makes and revokes an API token, is refused the Users page; a form without its
+//! CSRF token is refused; failed sign-ins hit the rate limit; deactivation ends the monitor's
+//! live session.
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use courtwatch_api::services::{accounts, auth};
+use courtwatch_tests::{Backend, TestApp, backends};
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const PASSWORD: &str = "a long fictional passphrase";
+
+fn target_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target")
+}
+
+fn axe_source() -> String {
+    let path = target_dir().join("browser-tools/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is not installed at {} ({e}): npm install --prefix target/browser-tools \
+             --no-save axe-core@4.10.3 (.ci/run does this)",
+            path.display()
+        )
+    })
+}
+
+/// chromedriver on a free port, ended when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn driver() -> Driver {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            std::path::Path::new(tool).exists(),
+            "{tool} is missing: apt-get install chromium chromium-driver (.ci/run does this)"
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("address")
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// One browser window (its own cookies), phone-sized.
+struct Window {
+    client: Client,
+    base: String,
+    backend: &'static str,
+    axe: String,
+}
+
+async fn window(driver: &Driver, app: &TestApp, axe: &str) -> Window {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=360,800", "--lang=en"],
+            // A phone: 360 CSS pixels wide (headless windows are not made narrower than 500).
+            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1.0}},
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session");
+    Window {
+        client,
+        base: app.base.clone(),
+        backend: app.backend,
+        axe: axe.to_owned(),
+    }
+}
+
+impl Window {
+    async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("page opens");
+    }
+
+    /// The page's text (read by script, so a page being replaced is not an error: it is read
+    /// again by the waits).
+    async fn text(&self) -> String {
+        self.client
+            .execute("return document.body ? document.body.innerText : ''", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    async fn wait_for_text(&self, wanted: &str) -> String {
+        let mut text = String::new();
+        for _ in 0..50 {
+            text = self.text().await;
+            if text.contains(wanted) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "'{wanted}' never appeared ({}); the page says:\n{text}",
+            self.backend
+        )
+    }
+
+    async fn fill(&self, id: &str, value: &str) {
+        let field = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("field #{id}: {e}"));
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+
+    async fn select(&self, id: &str, value: &str) {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("select #{id}: {e}"))
+            .select_by_value(value)
+            .await
+            .expect("select");
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    /// Presses Tab until the element with `id` has the focus (keyboard only).
+    async fn tab_to(&self, id: &str) {
+        for _ in 0..30 {
+            let focused = self
+                .client
+                .execute(
+                    "return document.activeElement && document.activeElement.id",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            if focused == json!(id) {
+                return;
+            }
+            self.client
+                .active_element()
+                .await
+                .expect("focus")
+                .send_keys(&char::from(Key::Tab).to_string())
+                .await
+                .expect("tab");
+        }
+        panic!("Tab never reached #{id}");
+    }
+
+    async fn type_here(&self, text: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("focus")
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+
+    /// The page's checks: no serious or critical axe-core violation, no horizontal scrolling at
+    /// 360 px; then its screenshot.
+    async fn check(&self, step: &str) {
+        let script = format!(
+            "{}\nconst done = arguments[arguments.length - 1];\
+             axe.run(document, {{resultTypes: ['violations']}}).then(r => done(JSON.stringify(\
+             r.violations.map(v => ({{id: v.id, impact: v.impact, help: v.help,\
+             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}}))))).catch(e => done('error: ' + e));",
+            self.axe
+        );
+        let found = self
+            .client
+            .execute_async(&script, vec![])
+            .await
+            .expect("axe runs");
+        let text = found.as_str().expect("axe answers");
+        assert!(!text.starts_with("error"), "{step}: axe failed: {text}");
+        let violations: Vec<Value> = serde_json::from_str(text).expect("axe JSON");
+        let serious: Vec<&Value> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(
+            serious.is_empty(),
+            "{step} ({}): accessibility violations {serious:#?}",
+            self.backend
+        );
+        for v in &violations {
+            eprintln!("{step}: axe (minor) {}: {}", v["id"], v["help"]);
+        }
+        let widths = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert!(
+            widths[0].as_i64() <= widths[1].as_i64(),
+            "{step}: the page scrolls sideways at 360 px: {widths}"
+        );
+        let png = self.client.screenshot().await.expect("screenshot");
+        let width = u32::from_be_bytes(png[16..20].try_into().expect("PNG header"));
+        assert_eq!(width, 360, "{step}: the screenshot is {width} px wide");
+        let dir = target_dir().join("screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(format!("{}-{step}.png", self.backend)), png).expect("saved");
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) {
+        self.open("/sign-in").await;
+        self.fill("name", email).await;
+        self.fill("password", password).await;
+        self.click("form.card button[type=submit]").await;
+    }
+
+    /// Opens a one-time link and chooses the password.
+    async fn accept(&self, link: &str, step: &str) {
+        self.client.goto(link).await.expect("link opens");
+        self.wait_for_text("Set your password").await;
+        self.check(step).await;
+        self.fill("password", PASSWORD).await;
+        self.fill("again", PASSWORD).await;
+        self.click("form button[type=submit]").await;
+        self.wait_for_text("Your password is set").await;
+    }
+
+    /// The link or token shown on a message page.
+    async fn shown_code(&self) -> String {
+        self.client
+            .find(Locator::Css("p.copy code"))
+            .await
+            .expect("a code to copy")
+            .text()
+            .await
+            .expect("text")
+    }
+
+    async fn status_of_page(&self) -> String {
+        self.client
+            .find(Locator::Css("h1"))
+            .await
+            .expect("h1")
+            .text()
+            .await
+            .expect("text")
+    }
+}
+
+async fn story(backend: Backend, driver: &Driver, axe: &str) {
+    let app = TestApp::spawn(backend).await;
+    let admin = window(driver, &app, axe).await;
+
+    // A fresh server: nobody has a password yet, so the sign-in page says how to get a link.
+    admin.open("/sign-in").await;
+    admin.wait_for_text("courtwatch user add").await;
+    admin.check("sign-in-fresh-server").await;
+
+    // The first admin, as `courtwatch user add --role admin --email …` makes them.
+    courtwatch_api::services::organisation::ensure(&app.state.db, "Operators (fictional)")
+        .await
+        .expect("organisation");
+    let first = auth::create_user(
+        &app.state.db,
+        "First Admin (fictional)",
+        "Operators (fictional)",
+        "admin",
+        None,
+    )
+    .await
+    .expect("admin");
+    accounts::set_email(&app.state.db, &first.user.id, "admin@example.org")
+        .await
+        .expect("email");
+    let secret = accounts::create_link(
+        &app.state.db,
+        &first.user.id,
+        accounts::LinkPurpose::Invite,
+        None,
+    )
+    .await
+    .expect("link");
+    admin
+        .accept(&format!("{}/welcome/{secret}", app.base), "welcome")
+        .await;
+    admin.check("welcome-done").await;
+
+    // A wrong password, then the right one, by keyboard only.
+    admin.sign_in("admin@example.org", "not the password").await;
+    admin.wait_for_text("is wrong").await;
+    admin.check("sign-in-wrong-password").await;
+    admin.open("/sign-in").await;
+    admin.tab_to("name").await;
+    admin.type_here("admin@example.org").await;
+    admin.tab_to("password").await;
+    admin.type_here(PASSWORD).await;
+    admin.type_here(&char::from(Key::Enter).to_string()).await;
+    admin.wait_for_text("Welcome, First Admin").await;
+    admin.check("home-admin").await;
+
+    // A second organisation and its coordinator.
+    admin.open("/organisations").await;
+    admin.fill("name", "Second Coalition (fictional)").await;
+    admin.click("form[action='/organisations'] button").await;
+    admin.wait_for_text("The organisation is created").await;
+    admin.check("organisations").await;
+    admin.open("/users").await;
+    admin.check("users-admin").await;
+    admin
+        .fill("display_name", "Coordinator B (fictional)")
+        .await;
+    admin.fill("email", "coordinator.b@example.org").await;
+    admin.select("role", "coordinator").await;
+    let second =
+        courtwatch_api::services::organisation::find(&app.state.db, "Second Coalition (fictional)")
+            .await
+            .expect("found")
+            .expect("created");
+    admin.select("organisation_id", &second.id).await;
+    admin.click("form[action='/users'] button").await;
+    admin.wait_for_text("is invited").await;
+    admin.check("invitation-link").await;
+    let coordinator_link = admin.shown_code().await;
+    assert!(
+        coordinator_link.starts_with(&format!("{}/welcome/", app.base)),
+        "{coordinator_link}"
+    );
+
+    // An invitation with a bad address is refused next to its field, keeping what was typed.
+    admin.open("/users").await;
+    admin.fill("display_name", "Typo (fictional)").await;
+    admin.fill("email", "no-at-sign").await;
+    admin.click("form[action='/users'] button").await;
+    admin.wait_for_text("is not an e-mail address").await;
+    let invalid = admin
+        .client
+        .find(Locator::Css("#email[aria-invalid=true]"))
+        .await
+        .expect("the field is marked");
+    assert_eq!(
+        invalid.prop("value").await.expect("value"),
+        Some("no-at-sign".into())
+    );
+    admin.check("invitation-refused").await;
+
+    // The coordinator accepts and invites a monitor of their organisation.
+    let coordinator = window(driver, &app, axe).await;
+    coordinator
+        .accept(&coordinator_link, "welcome-coordinator")
+        .await;
+    coordinator
+        .sign_in("coordinator.b@example.org", PASSWORD)
+        .await;
+    coordinator.wait_for_text("Welcome, Coordinator B").await;
+    coordinator.check("home-coordinator").await;
+    coordinator.open("/users").await;
+    let roles = coordinator
+        .client
+        .find_all(Locator::Css("#role option"))
+        .await
+        .expect("roles");
+    assert_eq!(roles.len(), 1, "a coordinator invites monitors only");
+    coordinator
+        .fill("display_name", "Monitor B (fictional)")
+        .await;
+    coordinator.fill("email", "monitor.b@example.org").await;
+    coordinator.click("form[action='/users'] button").await;
+    coordinator.wait_for_text("is invited").await;
+    let monitor_link = coordinator.shown_code().await;
+    coordinator.open("/users").await;
+    coordinator.check("users-coordinator").await;
+    coordinator.open("/organisations").await;
+    coordinator
+        .wait_for_text("Your role cannot open this page")
+        .await;
+
+    // The monitor signs in and switches language: Albanian, Serbian Latin and Cyrillic.
+    let monitor = window(driver, &app, axe).await;
+    monitor.accept(&monitor_link, "welcome-monitor").await;
+    monitor.sign_in("monitor.b@example.org", PASSWORD).await;
+    monitor.wait_for_text("Welcome, Monitor B").await;
+    for (code, greeting, step) in [
+        ("sq", "Mirë se vini", "home-monitor-sq"),
+        ("sr-Latn", "Dobro došli", "home-monitor-sr-latn"),
+        ("sr-Cyrl", "Добро дошли", "home-monitor-sr-cyrl"),
+        ("en", "Welcome", "home-monitor-en"),
+    ] {
+        monitor.click(&format!("a[hreflang='{code}']")).await;
+        let text = monitor.wait_for_text(greeting).await;
+        let lang = monitor
+            .client
+            .find(Locator::Css("html"))
+            .await
+            .expect("html")
+            .attr("lang")
+            .await
+            .expect("lang");
+        assert_eq!(lang.as_deref(), Some(code), "{text}");
+        monitor.check(step).await;
+    }
+    // Remembered for the account: a new page without ?lang= keeps the last choice.
+    monitor.click("a[hreflang='sr-Cyrl']").await;
+    monitor.open("/account").await;
+    monitor.wait_for_text("Мој налог").await;
+    monitor.check("account-sr-cyrl").await;
+    monitor.open("/account?lang=en").await;
+
+    // An API token for scripts: made, shown once, revoked.
+    monitor.fill("label", "R scripts").await;
+    monitor.click("form[action='/account/tokens'] button").await;
+    monitor.wait_for_text("not shown again").await;
+    let token = monitor.shown_code().await;
+    assert!(token.starts_with("cw_"), "{token}");
+    monitor.check("token-created").await;
+    let (status, _) = app
+        .call(reqwest::Method::GET, "/cases", Some(&token), None)
+        .await;
+    assert_eq!(status, 200);
+    monitor.open("/account").await;
+    monitor.wait_for_text("R scripts").await;
+    monitor.check("account").await;
+    monitor.click("form[action$='/revoke'] button").await;
+    monitor.wait_for_text("The token is revoked").await;
+    let (status, _) = app
+        .call(reqwest::Method::GET, "/cases", Some(&token), None)
+        .await;
+    assert_eq!(status, 401);
+
+    // A monitor may not open the Users page.
+    monitor.open("/users").await;
+    monitor
+        .wait_for_text("Your role cannot open this page")
+        .await;
+    monitor.check("forbidden").await;
+
+    // A form without its CSRF token is refused (a page of another site could send one).
+    monitor.open("/account").await;
+    monitor
+        .client
+        .execute(
+            "const f = document.createElement('form'); f.method = 'post'; \
+             f.action = '/account/sessions'; document.body.append(f); f.submit();",
+            vec![],
+        )
+        .await
+        .expect("script");
+    monitor.wait_for_text("This form has expired").await;
+    monitor.check("form-refused").await;
+
+    // Deactivation ends the monitor's live session at once.
+    coordinator.open("/users").await;
+    coordinator
+        .click("form[action$='/deactivate'] button.danger")
+        .await;
+    coordinator.wait_for_text("The user is deactivated").await;
+    monitor.open("/account").await;
+    assert_eq!(
+        monitor.status_of_page().await,
+        "Sign in",
+        "a deactivated user's session ends"
+    );
+    monitor.sign_in("monitor.b@example.org", PASSWORD).await;
+    monitor.wait_for_text("is wrong").await;
+
+    // Failed sign-ins are limited per account, with the same message whether it exists or not.
+    let stranger = window(driver, &app, axe).await;
+    for _ in 0..accounts::FAILURES_PER_ACCOUNT {
+        stranger.sign_in("nobody@example.org", "guess").await;
+        stranger.wait_for_text("is wrong").await;
+    }
+    stranger.sign_in("nobody@example.org", "guess").await;
+    stranger.wait_for_text("Too many failed sign-ins").await;
+    stranger.check("sign-in-rate-limited").await;
+
+    // Signing out.
+    admin.click("form.signout button").await;
+    admin.wait_for_text("You are signed out").await;
+    admin.check("signed-out").await;
+
+    for window in [admin, coordinator, monitor, stranger] {
+        window.client.close().await.expect("closed");
+    }
+}
+
+#[tokio::test]
+async fn people_use_courtwatch_in_chromium() {
+    let axe = axe_source();
+    let driver = driver().await;
+    for backend in backends() {
+        story(backend, &driver, &axe).await;
+    }
+}
