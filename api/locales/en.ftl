@@ -103,3 +103,24 @@ token-revoked = revoked
 token-revoke = Revoke
 token-revoke-done = The token is revoked.
 token-not-found = There is no such token of yours.
+two-factor-title = Two-factor sign-in
+two-factor-code = Code from your authenticator app
+two-factor-code-help = Six digits, or one of your recovery codes.
+two-factor-wrong = That code is not right, or it was used already. Try the next code from your app.
+two-factor-expired = The sign-in took too long. Please sign in again.
+two-factor-off = Two-factor sign-in is off. With it on, a stolen password alone cannot open your account.
+two-factor-set-up = Set up two-factor sign-in
+two-factor-setup-title = Set up two-factor sign-in
+two-factor-step-app = Open an authenticator app on your phone (any app for TOTP codes).
+two-factor-step-key = Add an account in the app and type this key:
+two-factor-uri = The key as an otpauth address
+two-factor-step-code = Type the six-digit code the app shows.
+two-factor-turn-on = Turn two-factor sign-in on
+two-factor-on-title = Two-factor sign-in is on
+two-factor-recovery = Keep these recovery codes somewhere safe, away from your phone. Each one signs you in once if the phone is lost. They are not shown again.
+two-factor-on = { $count ->
+    [one] Two-factor sign-in is on. You have { $count } recovery code left.
+   *[other] Two-factor sign-in is on. You have { $count } recovery codes left.
+}
+two-factor-turn-off = Turn two-factor sign-in off
+two-factor-off-done = Two-factor sign-in is off.

@@ -103,3 +103,24 @@ token-revoked = i revokuar
 token-revoke = Revoko
 token-revoke-done = Tokeni është revokuar.
 token-not-found = Nuk keni një token të tillë.
+two-factor-title = Hyrja me dy faktorë
+two-factor-code = Kodi nga aplikacioni i vërtetimit
+two-factor-code-help = Gjashtë shifra, ose një nga kodet tuaja të rikuperimit.
+two-factor-wrong = Ky kod nuk është i saktë, ose është përdorur tashmë. Provoni kodin e radhës nga aplikacioni.
+two-factor-expired = Hyrja zgjati shumë. Ju lutemi hyni përsëri.
+two-factor-off = Hyrja me dy faktorë është e fikur. Kur është e ndezur, një fjalëkalim i vjedhur vetëm nuk mjafton për të hapur llogarinë tuaj.
+two-factor-set-up = Konfiguroni hyrjen me dy faktorë
+two-factor-setup-title = Konfiguroni hyrjen me dy faktorë
+two-factor-step-app = Hapni një aplikacion vërtetimi në telefon (çdo aplikacion për kode TOTP).
+two-factor-step-key = Shtoni një llogari në aplikacion dhe shkruani këtë çelës:
+two-factor-uri = Çelësi si adresë otpauth
+two-factor-step-code = Shkruani kodin me gjashtë shifra që shfaq aplikacioni.
+two-factor-turn-on = Ndizni hyrjen me dy faktorë
+two-factor-on-title = Hyrja me dy faktorë është e ndezur
+two-factor-recovery = Ruajini këto kode rikuperimi në një vend të sigurt, larg telefonit. Secili ju fut një herë nëse telefoni humbet. Nuk shfaqen më.
+two-factor-on = { $count ->
+    [one] Hyrja me dy faktorë është e ndezur. Ju ka mbetur { $count } kod rikuperimi.
+   *[other] Hyrja me dy faktorë është e ndezur. Ju kanë mbetur { $count } kode rikuperimi.
+}
+two-factor-turn-off = Fikni hyrjen me dy faktorë
+two-factor-off-done = Hyrja me dy faktorë është e fikur.

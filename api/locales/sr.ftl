@@ -106,3 +106,25 @@ token-revoked = opozvan
 token-revoke = Opozovi
 token-revoke-done = Token je opozvan.
 token-not-found = Nemate takav token.
+two-factor-title = Prijava u dva koraka
+two-factor-code = Kod iz aplikacije za autentifikaciju
+two-factor-code-help = Šest cifara, ili jedan od vaših kodova za oporavak.
+two-factor-wrong = Taj kod nije tačan, ili je već iskorišćen. Pokušajte sa sledećim kodom iz aplikacije.
+two-factor-expired = Prijava je trajala predugo. Prijavite se ponovo.
+two-factor-off = Prijava u dva koraka je isključena. Kada je uključena, ukradena lozinka sama nije dovoljna da se otvori vaš nalog.
+two-factor-set-up = Podesite prijavu u dva koraka
+two-factor-setup-title = Podesite prijavu u dva koraka
+two-factor-step-app = Otvorite aplikaciju za autentifikaciju na telefonu (bilo koju aplikaciju za TOTP kodove).
+two-factor-step-key = Dodajte nalog u aplikaciji i upišite ovaj ključ:
+two-factor-uri = Ključ kao otpauth adresa
+two-factor-step-code = Upišite šestocifreni kod koji aplikacija prikazuje.
+two-factor-turn-on = Uključi prijavu u dva koraka
+two-factor-on-title = Prijava u dva koraka je uključena
+two-factor-recovery = Čuvajte ove kodove za oporavak na sigurnom mestu, odvojeno od telefona. Svaki vas jednom prijavljuje ako izgubite telefon. Više se neće prikazati.
+two-factor-on = { $count ->
+    [one] Prijava u dva koraka je uključena. Ostao vam je { $count } kod za oporavak.
+    [few] Prijava u dva koraka je uključena. Ostala su vam { $count } koda za oporavak.
+   *[other] Prijava u dva koraka je uključena. Ostalo vam je { $count } kodova za oporavak.
+}
+two-factor-turn-off = Isključi prijavu u dva koraka
+two-factor-off-done = Prijava u dva koraka je isključena.

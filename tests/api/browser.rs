@@ -17,7 +17,7 @@ use std::{
     time::Duration,
 };
 
-use courtwatch_api::services::{accounts, auth};
+use courtwatch_api::services::{accounts, auth, two_factor};
 use courtwatch_tests::{Backend, TestApp, backends};
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::{Value, json};
@@ -132,7 +132,10 @@ impl Window {
     /// again by the waits).
     async fn text(&self) -> String {
         self.client
-            .execute("return document.body ? document.body.innerText : ''", vec![])
+            .execute(
+                "return document.body ? document.body.innerText : ''",
+                vec![],
+            )
             .await
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -460,6 +463,72 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
         assert_eq!(lang.as_deref(), Some(code), "{text}");
         monitor.check(step).await;
     }
+    // The monitor turns on two-factor sign-in with an authenticator app (here: the same RFC 6238
+    // computation), keeps the recovery codes, and signs in again with a code.
+    monitor.open("/account").await;
+    monitor.click("a[href='/account/two-factor']").await;
+    monitor.wait_for_text("type this key").await;
+    monitor.check("two-factor-setup").await;
+    let secret = monitor
+        .client
+        .find(Locator::Id("secret"))
+        .await
+        .expect("the key")
+        .text()
+        .await
+        .expect("text");
+    let now = chrono::Utc::now().timestamp();
+    monitor.fill("code", "000000").await;
+    monitor
+        .click("form[action='/account/two-factor'] button")
+        .await;
+    monitor.wait_for_text("not right").await;
+    monitor.check("two-factor-setup-wrong-code").await;
+    let code = two_factor::code_at(&secret, now).expect("code");
+    monitor.fill("code", &code).await;
+    monitor
+        .click("form[action='/account/two-factor'] button")
+        .await;
+    monitor.wait_for_text("recovery codes").await;
+    monitor.check("two-factor-recovery-codes").await;
+    let recovery = monitor.shown_code().await;
+    let first_recovery = recovery
+        .split_whitespace()
+        .next()
+        .expect("a code")
+        .to_owned();
+    monitor.click("form.signout button").await;
+    monitor.wait_for_text("You are signed out").await;
+    monitor.sign_in("monitor.b@example.org", PASSWORD).await;
+    monitor.wait_for_text("authenticator app").await;
+    monitor.check("two-factor-sign-in").await;
+    // The next step's code (the app's clock may be ahead by one step); the set-up's code was
+    // used already and would be refused.
+    let next = two_factor::code_at(&secret, now + 30).expect("code");
+    monitor.fill("code", &next).await;
+    monitor
+        .click("form[action='/sign-in/two-factor'] button")
+        .await;
+    monitor.wait_for_text("Welcome, Monitor B").await;
+    // The same code again is refused (replay); a recovery code works once.
+    monitor.click("form.signout button").await;
+    monitor.wait_for_text("You are signed out").await;
+    monitor.sign_in("monitor.b@example.org", PASSWORD).await;
+    monitor.wait_for_text("authenticator app").await;
+    monitor.fill("code", &next).await;
+    monitor
+        .click("form[action='/sign-in/two-factor'] button")
+        .await;
+    monitor.wait_for_text("used already").await;
+    monitor.check("two-factor-replay-refused").await;
+    monitor.fill("code", &first_recovery).await;
+    monitor
+        .click("form[action='/sign-in/two-factor'] button")
+        .await;
+    monitor.wait_for_text("Welcome, Monitor B").await;
+    monitor.open("/account").await;
+    monitor.wait_for_text("9 recovery codes left").await;
+
     // Remembered for the account: a new page without ?lang= keeps the last choice.
     monitor.click("a[hreflang='sr-Cyrl']").await;
     monitor.open("/account").await;

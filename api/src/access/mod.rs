@@ -154,6 +154,9 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/sign-in", Visitors::Anyone),
     ("POST", "/sign-in", Visitors::Anyone),
     ("POST", "/sign-out", Visitors::SignedIn(ALL)),
+    // The code step after the password (its ticket is a SameSite=Strict cookie).
+    ("GET", "/sign-in/two-factor", Visitors::Anyone),
+    ("POST", "/sign-in/two-factor", Visitors::Anyone),
     ("GET", "/welcome/{secret}", Visitors::Anyone),
     ("POST", "/welcome/{secret}", Visitors::Anyone),
     ("GET", "/static/app.css", Visitors::Anyone),
@@ -188,6 +191,9 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
         "/account/tokens/{id}/revoke",
         Visitors::SignedIn(ALL),
     ),
+    ("GET", "/account/two-factor", Visitors::SignedIn(ALL)),
+    ("POST", "/account/two-factor", Visitors::SignedIn(ALL)),
+    ("POST", "/account/two-factor/off", Visitors::SignedIn(ALL)),
 ];
 
 /// The row for `operation`. Every operation has one: a test compares the table with the spec.

@@ -50,6 +50,24 @@ pub enum LinkPurpose {
     Invite,
     /// A user sets a new password (their sessions end).
     Reset,
+    /// The password was right; the second factor is asked next (a short-lived ticket held in a
+    /// cookie, never a link).
+    SecondFactor,
+}
+
+/// How long the second-factor step may take after the password.
+pub const SECOND_FACTOR_VALID: Duration = Duration::minutes(5);
+
+/// A sign-in that passed the password.
+#[derive(Debug)]
+pub enum SignedIn {
+    /// Signed in: the new session.
+    Session(Box<NewSession>),
+    /// Two-factor sign-in is on: the code is asked next, with this ticket.
+    SecondFactor {
+        /// The ticket (a cookie's value), valid for [`SECOND_FACTOR_VALID`].
+        ticket: String,
+    },
 }
 
 impl LinkPurpose {
@@ -57,6 +75,7 @@ impl LinkPurpose {
         match self {
             LinkPurpose::Invite => "invite",
             LinkPurpose::Reset => "reset",
+            LinkPurpose::SecondFactor => "second-factor",
         }
     }
 }
@@ -69,6 +88,8 @@ pub enum SignInRefused {
     Wrong,
     /// Too many failures for this name or from this address; try again after this many minutes.
     TooMany { minutes: i64 },
+    /// The second-factor step took too long (or was used already): start again.
+    Expired,
 }
 
 /// A new session: the cookie secret (shown once, stored as a digest) and its CSRF token.
@@ -113,7 +134,7 @@ pub fn hash_password(password: &str) -> Result<String, ServiceError> {
 }
 
 /// Whether `password` matches the stored hash.
-fn verify_password(hash: &str, password: &str) -> bool {
+pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -226,7 +247,10 @@ pub async fn link_user(
     else {
         return Ok(None);
     };
-    if link.used_at.is_some() || link.expires_at <= Utc::now() {
+    if link.used_at.is_some()
+        || link.expires_at <= Utc::now()
+        || link.purpose == LinkPurpose::SecondFactor.code()
+    {
         return Ok(None);
     }
     let user = user::Entity::find_by_id(link.user_id.clone())
@@ -292,7 +316,7 @@ pub async fn sign_in(
     password: &str,
     address: &str,
     user_agent: Option<&str>,
-) -> Result<Result<NewSession, SignInRefused>, ServiceError> {
+) -> Result<Result<SignedIn, SignInRefused>, ServiceError> {
     let account = account_name(name);
     let now = Utc::now();
     let since = now - FAILURE_WINDOW;
@@ -323,17 +347,108 @@ pub async fn sign_in(
             user
         }
         _ => {
-            sign_in_failure::ActiveModel {
-                id: Set(new_id()),
-                account: Set(account.chars().take(254).collect()),
-                address: Set(address.chars().take(64).collect()),
-                failed_at: Set(now),
-            }
-            .insert(db)
-            .await?;
+            record_failure(db, &account, address).await?;
             return Ok(Err(SignInRefused::Wrong));
         }
     };
+    if user.totp_enabled_at.is_some() {
+        let ticket = secret();
+        sign_in_link::ActiveModel {
+            id: Set(token_digest(&ticket)),
+            user_id: Set(user.id.clone()),
+            purpose: Set(LinkPurpose::SecondFactor.code().to_owned()),
+            created_by: Set(None),
+            created_at: Set(now),
+            expires_at: Set(now + SECOND_FACTOR_VALID),
+            used_at: Set(None),
+        }
+        .insert(db)
+        .await?;
+        return Ok(Ok(SignedIn::SecondFactor { ticket }));
+    }
+    Ok(Ok(SignedIn::Session(Box::new(
+        new_session(db, user, user_agent).await?,
+    ))))
+}
+
+async fn record_failure(
+    db: &DatabaseConnection,
+    account: &str,
+    address: &str,
+) -> Result<(), ServiceError> {
+    sign_in_failure::ActiveModel {
+        id: Set(new_id()),
+        account: Set(account.chars().take(254).collect()),
+        address: Set(address.chars().take(64).collect()),
+        failed_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The second step of a two-factor sign-in: the ticket from the password step and a code from
+/// the authenticator app (or a recovery code). Wrong codes count against the same rate limit as
+/// wrong passwords; the ticket stays usable until it expires or succeeds.
+pub async fn second_factor(
+    db: &DatabaseConnection,
+    ticket: &str,
+    code: &str,
+    address: &str,
+    user_agent: Option<&str>,
+) -> Result<Result<NewSession, SignInRefused>, ServiceError> {
+    let now = Utc::now();
+    let link = sign_in_link::Entity::find_by_id(token_digest(ticket))
+        .one(db)
+        .await?
+        .filter(|l| {
+            l.purpose == LinkPurpose::SecondFactor.code()
+                && l.used_at.is_none()
+                && l.expires_at > now
+        });
+    let Some(link) = link else {
+        return Ok(Err(SignInRefused::Expired));
+    };
+    let Some(user) = user::Entity::find_by_id(link.user_id.clone())
+        .one(db)
+        .await?
+        .filter(|u| u.deactivated_at.is_none())
+    else {
+        return Ok(Err(SignInRefused::Expired));
+    };
+    let account = user.email.clone().unwrap_or_else(|| user.id.clone());
+    let since = now - FAILURE_WINDOW;
+    if failures_since(db, sign_in_failure::Column::Account, &account, since).await?
+        >= FAILURES_PER_ACCOUNT
+        || failures_since(db, sign_in_failure::Column::Address, address, since).await?
+            >= FAILURES_PER_ADDRESS
+    {
+        return Ok(Err(SignInRefused::TooMany {
+            minutes: FAILURE_WINDOW.num_minutes(),
+        }));
+    }
+    if !crate::services::two_factor::verify(db, &user, code).await? {
+        record_failure(db, &account, address).await?;
+        return Ok(Err(SignInRefused::Wrong));
+    }
+    let used = sign_in_link::Entity::update_many()
+        .col_expr(sign_in_link::Column::UsedAt, Expr::value(now))
+        .filter(sign_in_link::Column::Id.eq(link.id.as_str()))
+        .filter(sign_in_link::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    if used.rows_affected != 1 {
+        return Ok(Err(SignInRefused::Expired));
+    }
+    Ok(Ok(new_session(db, user, user_agent).await?))
+}
+
+async fn new_session(
+    db: &DatabaseConnection,
+    user: user::Model,
+    user_agent: Option<&str>,
+) -> Result<NewSession, ServiceError> {
+    let now = Utc::now();
     let secret = secret();
     let csrf = self::secret();
     web_session::ActiveModel {
@@ -348,7 +463,7 @@ pub async fn sign_in(
     }
     .insert(db)
     .await?;
-    Ok(Ok(NewSession { secret, csrf, user }))
+    Ok(NewSession { secret, csrf, user })
 }
 
 /// The live session of a cookie: not revoked, within its idle and absolute expiry, of an active

@@ -22,4 +22,5 @@ pub mod search;
 pub mod sensitive;
 pub mod settings;
 pub mod stats;
+pub mod two_factor;
 pub mod users;

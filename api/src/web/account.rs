@@ -16,6 +16,7 @@ use crate::{
             self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordChangeRefused, PasswordProblem,
         },
         auth::{self, TokenInfo},
+        two_factor,
     },
     state::AppState,
     web::i18n::{Arg, Lang},
@@ -30,6 +31,8 @@ struct AccountPage {
     email: String,
     role: String,
     other_sessions: u64,
+    two_factor: bool,
+    recovery_left: u64,
     tokens: Vec<TokenInfo>,
     min: usize,
     max: usize,
@@ -43,6 +46,14 @@ impl AccountPage {
         self.shell.lang.t(
             "account-other-sessions",
             &[("count", Arg::Number(self.other_sessions as i64))],
+        )
+    }
+
+    /// "Two-factor sign-in is on; 8 recovery codes left."
+    fn recovery_line(&self) -> String {
+        self.shell.lang.t(
+            "two-factor-on",
+            &[("count", Arg::Number(self.recovery_left as i64))],
         )
     }
 
@@ -84,6 +95,10 @@ async fn account_page(
         Ok(tokens) => tokens,
         Err(e) => return super::pages::broken(lang, &e),
     };
+    let recovery_left = match two_factor::recovery_codes_left(&state.db, &actor.user_id).await {
+        Ok(n) => n,
+        Err(e) => return super::pages::broken(lang, &e),
+    };
     let status = problems.status();
     let user = &visit.session.user;
     let html = AccountPage {
@@ -93,6 +108,8 @@ async fn account_page(
         email: user.email.clone().unwrap_or_default(),
         role: lang.t(&format!("role-{}", user.role), &[]),
         other_sessions: live.saturating_sub(1),
+        two_factor: user.totp_enabled_at.is_some(),
+        recovery_left,
         tokens,
         min: MIN_PASSWORD_CHARS,
         max: MAX_PASSWORD_CHARS,
@@ -118,6 +135,7 @@ pub async fn account(
         ("password-changed", "account-password-done"),
         ("sessions-ended", "account-sessions-done"),
         ("token-revoked", "token-revoke-done"),
+        ("two-factor-off", "two-factor-off-done"),
     ]
     .into_iter()
     .find(|(key, _)| query.contains(key))

@@ -17,6 +17,7 @@ mod account;
 mod admin;
 pub mod i18n;
 mod pages;
+mod two_factor;
 
 use poem::{
     EndpointExt, IntoResponse, Request, Response, Route, get,
@@ -55,6 +56,9 @@ impl WebSettings {
 pub const SESSION_COOKIE: &str = "cw_session";
 /// The form cookie: the CSRF token of the forms shown before sign-in.
 pub const FORM_COOKIE: &str = "cw_form";
+/// The second-factor cookie: the ticket between the password and the code (SameSite=Strict,
+/// five minutes).
+pub const SECOND_FACTOR_COOKIE: &str = "cw_2fa";
 /// The language cookie (for visitors who are not signed in).
 pub const LANG_COOKIE: &str = "cw_lang";
 /// Largest form body accepted, in bytes.
@@ -72,6 +76,7 @@ pub fn is_page(path: &str) -> bool {
         "/users/",
         "/organisations/",
         "/account/",
+        "/sign-in/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -87,6 +92,15 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
             with(get(pages::sign_in_form).post(pages::sign_in)),
         )
         .at("/sign-out", with(post(pages::sign_out)))
+        .at(
+            "/sign-in/two-factor",
+            with(get(two_factor::code_form).post(two_factor::code)),
+        )
+        .at(
+            "/account/two-factor",
+            with(get(two_factor::setup).post(two_factor::confirm)),
+        )
+        .at("/account/two-factor/off", with(post(two_factor::turn_off)))
         .at(
             "/welcome/:secret",
             with(get(pages::welcome_form).post(pages::welcome)),

@@ -10,14 +10,14 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Deserialize;
 
 use super::{
-    FORM_COOKIE, SESSION_COOKIE, Shell, WebSettings, client_address, cookie, language, page,
-    same_origin, see_other, session_of, set_cookie,
+    FORM_COOKIE, SECOND_FACTOR_COOKIE, SESSION_COOKIE, Shell, WebSettings, client_address, cookie,
+    language, page, same_origin, see_other, session_of, set_cookie,
 };
 use crate::{
     entities::{organisation, user},
     error::ServiceError,
     services::accounts::{
-        self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordProblem, SignInRefused,
+        self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordProblem, SignInRefused, SignedIn,
     },
     state::AppState,
     web::i18n::{Arg, Lang},
@@ -105,7 +105,7 @@ pub(super) fn broken(lang: Lang, e: &ServiceError) -> Response {
 }
 
 /// The form cookie's token, and the cookie to set when there is none yet.
-fn form_token(request: &Request, settings: &WebSettings) -> (String, Option<String>) {
+pub(super) fn form_token(request: &Request, settings: &WebSettings) -> (String, Option<String>) {
     match cookie(request, FORM_COOKIE) {
         Some(token) if token.len() >= 32 => (token.to_owned(), None),
         _ => {
@@ -117,7 +117,7 @@ fn form_token(request: &Request, settings: &WebSettings) -> (String, Option<Stri
 }
 
 /// Whether a form before sign-in may be taken: from this site, with the form cookie's token.
-fn form_allowed(request: &Request, sent: &str) -> Result<(), &'static str> {
+pub(super) fn form_allowed(request: &Request, sent: &str) -> Result<(), &'static str> {
     if !same_origin(request) {
         return Err("origin-refused");
     }
@@ -128,7 +128,7 @@ fn form_allowed(request: &Request, sent: &str) -> Result<(), &'static str> {
 }
 
 /// A refused form's page (403), with a link back to it.
-fn refused(lang: Lang, message: &str, back: &str) -> Response {
+pub(super) fn refused(lang: Lang, message: &str, back: &str) -> Response {
     let shell = Shell::new(lang, lang.t("error-title", &[]), None);
     let html = MessagePage {
         shell,
@@ -242,15 +242,16 @@ pub async fn sign_in(
     let address = client_address(request);
     match accounts::sign_in(&state.db, &form.name, &form.password, &address, agent).await {
         Err(e) => broken(lang, &e),
-        Ok(Ok(new)) => {
+        Ok(Ok(SignedIn::Session(new))) => signed_in(settings, &new),
+        Ok(Ok(SignedIn::SecondFactor { ticket })) => {
             let cookie = set_cookie(
                 settings,
-                SESSION_COOKIE,
-                &new.secret,
-                "Lax",
-                Some(accounts::SESSION_ABSOLUTE.num_seconds()),
+                SECOND_FACTOR_COOKIE,
+                &ticket,
+                "Strict",
+                Some(accounts::SECOND_FACTOR_VALID.num_seconds()),
             );
-            see_other("/", &[cookie])
+            see_other("/sign-in/two-factor", &[cookie])
         }
         Ok(Err(refusal)) => {
             let (status, error) = match refusal {
@@ -259,6 +260,7 @@ pub async fn sign_in(
                     StatusCode::TOO_MANY_REQUESTS,
                     lang.t("sign-in-too-many", &[("minutes", Arg::Number(minutes))]),
                 ),
+                SignInRefused::Expired => (StatusCode::UNAUTHORIZED, lang.t("sign-in-wrong", &[])),
             };
             sign_in_page(
                 state,
@@ -274,6 +276,19 @@ pub async fn sign_in(
             .await
         }
     }
+}
+
+/// The answer to a successful sign-in: the session cookie, home.
+pub(super) fn signed_in(settings: &WebSettings, new: &accounts::NewSession) -> Response {
+    let session = set_cookie(
+        settings,
+        SESSION_COOKIE,
+        &new.secret,
+        "Lax",
+        Some(accounts::SESSION_ABSOLUTE.num_seconds()),
+    );
+    let ticket = set_cookie(settings, SECOND_FACTOR_COOKIE, "", "Strict", Some(0));
+    see_other("/", &[session, ticket])
 }
 
 #[derive(Debug, Deserialize)]
