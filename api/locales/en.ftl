@@ -124,3 +124,12 @@ two-factor-on = { $count ->
 }
 two-factor-turn-off = Turn two-factor sign-in off
 two-factor-off-done = Two-factor sign-in is off.
+nav-settings = Settings
+settings-title = Settings
+settings-anonymous-stats = Statistics open to everyone
+settings-anonymous-stats-help = Anyone may read the statistics of published records, without signing in. No record is ever opened.
+settings-two-factor = Two-factor sign-in required for administrators and coordinators
+settings-two-factor-help = Until they set it up, every page sends them to the set-up. API tokens are not affected.
+settings-save = Save the settings
+settings-saved = The settings are saved.
+two-factor-required = An administrator requires two-factor sign-in for your role. Set it up to go on.

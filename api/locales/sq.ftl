@@ -124,3 +124,12 @@ two-factor-on = { $count ->
 }
 two-factor-turn-off = Fikni hyrjen me dy faktorë
 two-factor-off-done = Hyrja me dy faktorë është e fikur.
+nav-settings = Cilësimet
+settings-title = Cilësimet
+settings-anonymous-stats = Statistikat të hapura për këdo
+settings-anonymous-stats-help = Kushdo mund t'i lexojë statistikat e të dhënave të publikuara, pa hyrë. Asnjë e dhënë nuk hapet kurrë.
+settings-two-factor = Hyrja me dy faktorë e detyrueshme për administratorët dhe koordinatorët
+settings-two-factor-help = Derisa ta konfigurojnë, çdo faqe i dërgon te konfigurimi. Tokenët e API-së nuk preken.
+settings-save = Ruaj cilësimet
+settings-saved = Cilësimet janë ruajtur.
+two-factor-required = Një administrator e kërkon hyrjen me dy faktorë për rolin tuaj. Konfigurojeni për të vazhduar.

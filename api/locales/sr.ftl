@@ -128,3 +128,12 @@ two-factor-on = { $count ->
 }
 two-factor-turn-off = Isključi prijavu u dva koraka
 two-factor-off-done = Prijava u dva koraka je isključena.
+nav-settings = Podešavanja
+settings-title = Podešavanja
+settings-anonymous-stats = Statistika otvorena za sve
+settings-anonymous-stats-help = Svako može da čita statistiku objavljenih zapisa, bez prijave. Nijedan zapis se nikada ne otvara.
+settings-two-factor = Prijava u dva koraka obavezna za administratore i koordinatore
+settings-two-factor-help = Dok je ne podese, svaka stranica ih šalje na podešavanje. API tokeni nisu pogođeni.
+settings-save = Sačuvaj podešavanja
+settings-saved = Podešavanja su sačuvana.
+two-factor-required = Administrator zahteva prijavu u dva koraka za vašu ulogu. Podesite je da biste nastavili.

@@ -687,10 +687,13 @@ async fn anonymous(app: &TestApp) {
     let (_, trail) = app
         .call(Method::GET, "/audit?resource=settings", Some(&admin), None)
         .await;
-    assert_eq!(trail["items"][0]["after"], json!({"anonymous_stats": true}));
+    assert_eq!(
+        trail["items"][0]["after"],
+        json!({"anonymous_stats": true, "two_factor_required": false})
+    );
     assert_eq!(
         trail["items"][0]["before"],
-        json!({"anonymous_stats": false})
+        json!({"anonymous_stats": false, "two_factor_required": false})
     );
     app.call(
         Method::PUT,

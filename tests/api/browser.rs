@@ -603,6 +603,22 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
     stranger.wait_for_text("Too many failed sign-ins").await;
     stranger.check("sign-in-rate-limited").await;
 
+    // An admin requires two-factor sign-in: the coordinator, who has none, is sent to set it up.
+    admin.open("/settings").await;
+    admin.check("settings").await;
+    admin.click("#two_factor_required").await;
+    admin.click("form[action='/settings'] button").await;
+    admin.wait_for_text("requires two-factor sign-in").await;
+    coordinator.open("/users").await;
+    coordinator
+        .wait_for_text("requires two-factor sign-in for your role")
+        .await;
+    coordinator.check("two-factor-required").await;
+    let (_, settings) = app
+        .call(reqwest::Method::GET, "/settings", Some(&first.token), None)
+        .await;
+    assert_eq!(settings["two_factor_required"], true);
+
     // Signing out.
     admin.click("form.signout button").await;
     admin.wait_for_text("You are signed out").await;

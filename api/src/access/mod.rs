@@ -181,6 +181,9 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
         "/organisations/{id}/deactivate",
         Visitors::SignedIn(ADMIN),
     ),
+    // Settings: anonymous statistics, the two-factor requirement.
+    ("GET", "/settings", Visitors::SignedIn(ADMIN)),
+    ("POST", "/settings", Visitors::SignedIn(ADMIN)),
     // Everyone's own account: password, sessions, API tokens.
     ("GET", "/account", Visitors::SignedIn(ALL)),
     ("POST", "/account/password", Visitors::SignedIn(ALL)),

@@ -5,7 +5,7 @@ use poem_openapi::{OpenApi, payload::Json};
 use crate::{
     endpoints::{ApiTags, BearerToken, actor},
     error::ApiError,
-    services::settings::{self, Settings},
+    services::settings::{self, Settings, SettingsUpdate},
     state::AppState,
 };
 
@@ -27,13 +27,15 @@ impl SettingsApi {
 
     /// Change the service settings
     ///
-    /// `anonymous_stats: true` opens `/stats/*` (which count published records only) to callers
-    /// without a token; every other route still needs one. Recorded in the audit trail.
+    /// Settings left out keep their value. `anonymous_stats: true` opens `/stats/*` (which count
+    /// published records only) to callers without a token; every other route still needs one.
+    /// `two_factor_required: true` makes admins and coordinators set up two-factor sign-in
+    /// before any other page. Recorded in the audit trail.
     #[oai(path = "/settings", method = "put", operation_id = "update_settings")]
     async fn update(
         &self,
         token: BearerToken,
-        body: Json<Settings>,
+        body: Json<SettingsUpdate>,
     ) -> Result<Json<Settings>, ApiError> {
         let actor = actor(&self.state, &token, "update_settings").await?;
         Ok(Json(settings::update(&self.state, &actor, body.0).await?))

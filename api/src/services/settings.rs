@@ -15,6 +15,7 @@ use crate::{
 };
 
 const ANONYMOUS_STATS: &str = "anonymous_stats";
+const TWO_FACTOR_REQUIRED: &str = "two_factor_required";
 
 /// The settings.
 #[derive(Debug, Clone, Object, PartialEq, Eq)]
@@ -23,55 +24,90 @@ pub struct Settings {
     /// Whether `/stats/*` answer callers without a token. Statistics count published records
     /// only, so opening them shows nothing unpublished; no record-level route is ever opened.
     pub anonymous_stats: bool,
+    /// Whether admins and coordinators must use two-factor sign-in in the browser: until they
+    /// set it up, every page sends them to the set-up. (API tokens are not affected.)
+    pub two_factor_required: bool,
 }
 
-/// Reads the settings (defaults for those never set).
-pub async fn get<C: ConnectionTrait>(db: &C) -> Result<Settings, ServiceError> {
-    let stored = setting::Entity::find_by_id(ANONYMOUS_STATS.to_owned())
+/// Changes to the settings; a setting left out keeps its value.
+#[derive(Debug, Clone, Default, Object, PartialEq, Eq)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SettingsUpdate {
+    /// See [`Settings::anonymous_stats`].
+    pub anonymous_stats: Option<bool>,
+    /// See [`Settings::two_factor_required`].
+    pub two_factor_required: Option<bool>,
+}
+
+async fn flag<C: ConnectionTrait>(db: &C, key: &str) -> Result<bool, ServiceError> {
+    Ok(setting::Entity::find_by_id(key.to_owned())
         .one(db)
-        .await?;
+        .await?
+        .is_some_and(|s| s.value == "true"))
+}
+
+/// Reads the settings (defaults, off, for those never set).
+pub async fn get<C: ConnectionTrait>(db: &C) -> Result<Settings, ServiceError> {
     Ok(Settings {
-        anonymous_stats: stored.is_some_and(|s| s.value == "true"),
+        anonymous_stats: flag(db, ANONYMOUS_STATS).await?,
+        two_factor_required: flag(db, TWO_FACTOR_REQUIRED).await?,
     })
 }
 
-/// Replaces the settings; recorded in the audit trail.
-pub async fn update(
-    state: &AppState,
+async fn set<C: ConnectionTrait>(
+    db: &C,
     actor: &Actor,
-    input: Settings,
-) -> Result<Settings, ServiceError> {
-    let txn = crate::services::common::begin_write(&state.db).await?;
-    let before = get(&txn).await?;
-    let now = Utc::now();
+    key: &str,
+    value: bool,
+) -> Result<(), ServiceError> {
     let row = setting::ActiveModel {
-        key: Set(ANONYMOUS_STATS.to_owned()),
-        value: Set(input.anonymous_stats.to_string()),
-        updated_at: Set(now),
+        key: Set(key.to_owned()),
+        value: Set(value.to_string()),
+        updated_at: Set(Utc::now()),
         updated_by: Set(Some(actor.user_id.clone())),
     };
-    if setting::Entity::find_by_id(ANONYMOUS_STATS.to_owned())
-        .one(&txn)
+    if setting::Entity::find_by_id(key.to_owned())
+        .one(db)
         .await?
         .is_some()
     {
-        row.update(&txn).await?;
+        row.update(db).await?;
     } else {
-        row.insert(&txn).await?;
+        row.insert(db).await?;
     }
-    audit::record(
-        &txn,
-        Some(actor),
-        Entry {
-            action: "set",
-            resource: "settings",
-            resource_id: ANONYMOUS_STATS,
-            organisation_id: None,
-            before: snapshot(&before),
-            after: snapshot(&input),
-        },
-    )
-    .await?;
+    Ok(())
+}
+
+/// Changes the settings named in `input`; recorded in the audit trail (before and after).
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    input: SettingsUpdate,
+) -> Result<Settings, ServiceError> {
+    let txn = crate::services::common::begin_write(&state.db).await?;
+    let before = get(&txn).await?;
+    if let Some(value) = input.anonymous_stats {
+        set(&txn, actor, ANONYMOUS_STATS, value).await?;
+    }
+    if let Some(value) = input.two_factor_required {
+        set(&txn, actor, TWO_FACTOR_REQUIRED, value).await?;
+    }
+    let after = get(&txn).await?;
+    if after != before {
+        audit::record(
+            &txn,
+            Some(actor),
+            Entry {
+                action: "set",
+                resource: "settings",
+                resource_id: "settings",
+                organisation_id: None,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
-    Ok(input)
+    Ok(after)
 }

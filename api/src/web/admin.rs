@@ -17,6 +17,7 @@ use crate::{
     access::{self, Role, policy},
     services::{
         organisation::{self, OrganisationInfo},
+        settings::{self, Settings, SettingsUpdate},
         users::{self, InviteInput, SignInLink, UserInfo},
     },
     state::AppState,
@@ -389,5 +390,76 @@ pub async fn deactivate_organisation(
             Ok(problems) => organisations_page(state, visit, String::new(), problems, None).await,
             Err(e) => super::pages::broken(visit.lang, &e),
         },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    shell: Shell,
+    csrf: String,
+    settings: Settings,
+    notice: Option<String>,
+}
+
+#[poem::handler]
+pub async fn settings_form(
+    request: &Request,
+    Data(state): Data<&AppState>,
+    Data(web): Data<&WebSettings>,
+) -> Response {
+    let visit = match visit(state, web, request, access::ADMIN).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    let settings = match settings::get(&state.db).await {
+        Ok(settings) => settings,
+        Err(e) => return super::pages::broken(visit.lang, &e),
+    };
+    let notice = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.contains("saved"))
+        .then(|| visit.lang.t("settings-saved", &[]));
+    let html = SettingsPage {
+        shell: visit.shell("settings-title"),
+        csrf: visit.session.session.csrf_token.clone(),
+        settings,
+        notice,
+    }
+    .render();
+    page(html, StatusCode::OK, &visit.cookies)
+}
+
+/// The settings form: a box that is not ticked is not sent, so both settings are always set.
+#[derive(Debug, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    anonymous_stats: Option<String>,
+    two_factor_required: Option<String>,
+}
+
+#[poem::handler]
+pub async fn save_settings(
+    request: &Request,
+    Data(state): Data<&AppState>,
+    Data(web): Data<&WebSettings>,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let visit = match visit(state, web, request, access::ADMIN).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    let update = SettingsUpdate {
+        anonymous_stats: Some(form.anonymous_stats.is_some()),
+        two_factor_required: Some(form.two_factor_required.is_some()),
+    };
+    match settings::update(state, &visit.session.actor, update).await {
+        Ok(_) => see_other("/settings?saved", &visit.cookies),
+        Err(e) => super::pages::broken(visit.lang, &e),
     }
 }

@@ -69,7 +69,7 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 pub fn is_page(path: &str) -> bool {
     matches!(
         path,
-        "/" | "/sign-in" | "/sign-out" | "/users" | "/organisations" | "/account"
+        "/" | "/sign-in" | "/sign-out" | "/users" | "/organisations" | "/account" | "/settings"
     ) || [
         "/welcome/",
         "/static/",
@@ -123,6 +123,10 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at(
             "/account/tokens/:id/revoke",
             with(post(account::revoke_token)),
+        )
+        .at(
+            "/settings",
+            with(get(admin::settings_form).post(admin::save_settings)),
         )
         .at("/static/app.css", get(stylesheet))
 }
@@ -310,6 +314,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/", "nav-home", access::ALL),
     ("/users", "nav-users", access::REVIEWERS),
     ("/organisations", "nav-organisations", access::ADMIN),
+    ("/settings", "nav-settings", access::ADMIN),
     ("/account", "nav-account", access::ALL),
 ];
 
@@ -345,6 +350,19 @@ async fn visit(
             lang.t("page-forbidden", &[]),
             true,
         ));
+    }
+    // Admins and coordinators set up two-factor sign-in first when an admin requires it.
+    if session.user.totp_enabled_at.is_none()
+        && session.actor.role.reviews()
+        && !request.uri().path().starts_with("/account/two-factor")
+    {
+        match crate::services::settings::get(&state.db).await {
+            Ok(s) if s.two_factor_required => {
+                return Err(see_other("/account/two-factor?required", &cookies));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(pages::broken(lang, &e)),
+        }
     }
     Ok(Visit {
         session,

@@ -121,9 +121,15 @@ struct SetupPage {
     secret: String,
     uri: String,
     error: Option<String>,
+    required: bool,
 }
 
-async fn setup_page(state: &AppState, visit: Visit, error: Option<String>) -> Response {
+async fn setup_page(
+    state: &AppState,
+    visit: Visit,
+    error: Option<String>,
+    required: bool,
+) -> Response {
     let lang = visit.lang;
     let user = &visit.session.user;
     if user.totp_enabled_at.is_some() {
@@ -145,6 +151,7 @@ async fn setup_page(state: &AppState, visit: Visit, error: Option<String>) -> Re
         uri: two_factor::otpauth_uri(&secret, &account),
         secret: two_factor::grouped(&secret),
         error,
+        required,
     }
     .render();
     page(html, status, &visit.cookies)
@@ -157,7 +164,13 @@ pub async fn setup(
     Data(settings): Data<&WebSettings>,
 ) -> Response {
     match visit(state, settings, request, access::ALL).await {
-        Ok(visit) => setup_page(state, visit, None).await,
+        Ok(visit) => {
+            let required = request
+                .uri()
+                .query()
+                .is_some_and(|q| q.contains("required"));
+            setup_page(state, visit, None, required).await
+        }
         Err(response) => response,
     }
 }
@@ -192,7 +205,7 @@ pub async fn confirm(
         Err(e) => pages::broken(lang, &e),
         Ok(None) => {
             let error = lang.t("two-factor-wrong", &[]);
-            setup_page(state, visit, Some(error)).await
+            setup_page(state, visit, Some(error), false).await
         }
         Ok(Some(codes)) => {
             let html = MessagePage {
