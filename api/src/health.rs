@@ -7,7 +7,7 @@ use poem::{
     http::{StatusCode, header},
     web::Data,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::{entities::search_outbox, search::sync::INDEX_FORMAT, state::AppState};
@@ -18,24 +18,26 @@ pub fn healthz() -> &'static str {
     "ok"
 }
 
+/// The checks of `/readyz`, also shown on the System status page.
 #[derive(Debug, Serialize)]
-struct Readiness {
+pub struct Readiness {
     /// Whether every check passed.
-    ready: bool,
+    pub ready: bool,
     /// `ok`, or why the database cannot be reached.
-    database: String,
+    pub database: String,
     /// `current`, or how many migrations are pending.
-    migrations: String,
+    pub migrations: String,
     /// `ready`, `building` (the first build from the database is running), `disabled`, or an error.
-    index: String,
+    pub index: String,
     /// Recorded changes not yet applied to the index (the index lag, in changes).
-    outbox_pending: Option<u64>,
+    pub outbox_pending: Option<u64>,
+    /// How long the oldest of them has waited, in seconds (the index lag, in time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox_oldest_seconds: Option<i64>,
 }
 
-/// Ready to serve: the database answers, its migrations are current, and the search index is open
-/// and fully built. 503 with the failing checks otherwise.
-#[handler]
-pub async fn readyz(state: Data<&AppState>) -> Response {
+/// Runs the checks.
+pub async fn readiness(state: &AppState) -> Readiness {
     let db = &state.db;
     let database = match db.ping().await {
         Ok(()) => "ok".to_string(),
@@ -54,19 +56,32 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
             Err(e) => format!("unreadable: {e}"),
         },
     };
-    let outbox_pending = search_outbox::Entity::find()
-        .filter(search_outbox::Column::AppliedAt.is_null())
-        .count(db)
+    let pending = search_outbox::Entity::find().filter(search_outbox::Column::AppliedAt.is_null());
+    let outbox_pending = pending.clone().count(db).await.ok();
+    let outbox_oldest_seconds = pending
+        .order_by_asc(search_outbox::Column::Id)
+        .one(db)
         .await
-        .ok();
+        .ok()
+        .flatten()
+        .map(|row| (chrono::Utc::now() - row.created_at).num_seconds());
     let ready = database == "ok" && migrations == "current" && index == "ready";
-    let body = Readiness {
+    Readiness {
         ready,
         database,
         migrations,
         index,
         outbox_pending,
-    };
+        outbox_oldest_seconds,
+    }
+}
+
+/// Ready to serve: the database answers, its migrations are current, and the search index is open
+/// and fully built. 503 with the failing checks otherwise.
+#[handler]
+pub async fn readyz(state: Data<&AppState>) -> Response {
+    let body = readiness(&state).await;
+    let ready = body.ready;
     let mut json = serde_json::to_value(&body).unwrap_or_default();
     let (status, content_type) = if ready {
         (StatusCode::OK, "application/json")

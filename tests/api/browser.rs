@@ -603,6 +603,40 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
     stranger.wait_for_text("Too many failed sign-ins").await;
     stranger.check("sign-in-rate-limited").await;
 
+    // The audit trail: who did what, each change as before → after; a coordinator sees their
+    // organisation's records only.
+    admin.open("/audit?resource=user").await;
+    let trail = admin.wait_for_text("deactivate").await;
+    assert!(
+        trail.contains("invite") && trail.contains("Coordinator B (fictional)"),
+        "{trail}"
+    );
+    admin.check("audit-admin").await;
+    admin.open("/audit?from=2026-13-45").await;
+    admin.wait_for_text("year-month-day").await;
+    admin.check("audit-bad-date").await;
+    let (status, _) = app
+        .call(
+            reqwest::Method::POST,
+            "/organisations",
+            Some(&first.token),
+            Some(&json!({"name": "Third Coalition (fictional)"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    admin.open("/audit?resource=organisation").await;
+    admin.wait_for_text("Third Coalition (fictional)").await;
+    coordinator.open("/audit").await;
+    let trail = coordinator.wait_for_text("Monitor B (fictional)").await;
+    assert!(
+        !trail.contains("Third Coalition"),
+        "another organisation's entry shown to a coordinator: {trail}"
+    );
+    coordinator.check("audit-coordinator").await;
+    admin.open("/status").await;
+    admin.wait_for_text("Search index").await;
+    admin.check("status").await;
+
     // An admin requires two-factor sign-in: the coordinator, who has none, is sent to set it up.
     admin.open("/settings").await;
     admin.check("settings").await;

@@ -184,6 +184,10 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     // Settings: anonymous statistics, the two-factor requirement.
     ("GET", "/settings", Visitors::SignedIn(ADMIN)),
     ("POST", "/settings", Visitors::SignedIn(ADMIN)),
+    // The audit trail (coordinators: their organisation's records; `audit::list`) and the
+    // service's checks.
+    ("GET", "/audit", Visitors::SignedIn(REVIEWERS)),
+    ("GET", "/status", Visitors::SignedIn(ADMIN)),
     // Everyone's own account: password, sessions, API tokens.
     ("GET", "/account", Visitors::SignedIn(ALL)),
     ("POST", "/account/password", Visitors::SignedIn(ALL)),

@@ -384,6 +384,11 @@ async fn record_failure(
     }
     .insert(db)
     .await?;
+    // Failures older than the window count for nothing; they go, so the table stays small.
+    sign_in_failure::Entity::delete_many()
+        .filter(sign_in_failure::Column::FailedAt.lt(Utc::now() - FAILURE_WINDOW * 4))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod account;
 mod admin;
 pub mod i18n;
 mod pages;
+mod trail;
 mod two_factor;
 
 use poem::{
@@ -69,7 +70,14 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 pub fn is_page(path: &str) -> bool {
     matches!(
         path,
-        "/" | "/sign-in" | "/sign-out" | "/users" | "/organisations" | "/account" | "/settings"
+        "/" | "/sign-in"
+            | "/sign-out"
+            | "/users"
+            | "/organisations"
+            | "/account"
+            | "/settings"
+            | "/audit"
+            | "/status"
     ) || [
         "/welcome/",
         "/static/",
@@ -128,6 +136,8 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
             "/settings",
             with(get(admin::settings_form).post(admin::save_settings)),
         )
+        .at("/audit", with(get(trail::audit_trail)))
+        .at("/status", with(get(trail::system_status)))
         .at("/static/app.css", get(stylesheet))
 }
 
@@ -314,7 +324,9 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/", "nav-home", access::ALL),
     ("/users", "nav-users", access::REVIEWERS),
     ("/organisations", "nav-organisations", access::ADMIN),
+    ("/audit", "nav-audit", access::REVIEWERS),
     ("/settings", "nav-settings", access::ADMIN),
+    ("/status", "nav-status", access::ADMIN),
     ("/account", "nav-account", access::ALL),
 ];
 
