@@ -624,6 +624,57 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
         )
         .await;
     assert_eq!(status, 201);
+    // An admin renames an organisation and changes a user's role on the pages.
+    let third =
+        courtwatch_api::services::organisation::find(&app.state.db, "Third Coalition (fictional)")
+            .await
+            .expect("found")
+            .expect("created");
+    let (_, invited) = app
+        .call(
+            reqwest::Method::POST,
+            "/users",
+            Some(&first.token),
+            Some(
+                &json!({"display_name": "Analyst C (fictional)", "email": "analyst.c@example.org",
+                         "role": "monitor", "organisation_id": third.id}),
+            ),
+        )
+        .await;
+    let analyst = invited["user"]["id"].as_str().expect("id").to_owned();
+    admin.open("/users").await;
+    admin.select(&format!("role-{analyst}"), "researcher").await;
+    admin
+        .click(&format!("form[action='/users/{analyst}/role'] button"))
+        .await;
+    admin.wait_for_text("The role is changed").await;
+    let (_, changed) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/users/{analyst}"),
+            Some(&first.token),
+            None,
+        )
+        .await;
+    assert_eq!(changed["role"], "researcher");
+    admin.open("/organisations").await;
+    admin
+        .fill(
+            &format!("rename-{}", third.id),
+            "Third Coalition, renamed (fictional)",
+        )
+        .await;
+    admin
+        .click(&format!(
+            "form[action='/organisations/{}/rename'] button",
+            third.id
+        ))
+        .await;
+    admin.wait_for_text("The organisation is renamed").await;
+    admin
+        .wait_for_text("Third Coalition, renamed (fictional)")
+        .await;
+    admin.check("organisations-renamed").await;
     admin.open("/audit?resource=organisation").await;
     admin.wait_for_text("Third Coalition (fictional)").await;
     coordinator.open("/audit").await;

@@ -174,8 +174,15 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
         "/users/{id}/deactivate",
         Visitors::SignedIn(REVIEWERS),
     ),
+    // Roles: admins only (`policy::can_manage_account` refuses a coordinator any role change).
+    ("POST", "/users/{id}/role", Visitors::SignedIn(REVIEWERS)),
     ("GET", "/organisations", Visitors::SignedIn(ADMIN)),
     ("POST", "/organisations", Visitors::SignedIn(ADMIN)),
+    (
+        "POST",
+        "/organisations/{id}/rename",
+        Visitors::SignedIn(ADMIN),
+    ),
     (
         "POST",
         "/organisations/{id}/deactivate",

@@ -18,7 +18,7 @@ use crate::{
     services::{
         organisation::{self, OrganisationInfo},
         settings::{self, Settings, SettingsUpdate},
-        users::{self, InviteInput, SignInLink, UserInfo},
+        users::{self, InviteInput, SignInLink, UserInfo, UserUpdate},
     },
     state::AppState,
     web::i18n::Arg,
@@ -31,6 +31,8 @@ struct UserRow {
     organisation: String,
     state: String,
     manageable: bool,
+    /// The roles the visitor may give this user (admins only; empty otherwise).
+    roles: Vec<(&'static str, String)>,
 }
 
 /// The invitation form's fields, as sent (kept when the form is refused).
@@ -106,6 +108,17 @@ async fn users_page(
                     && role.is_some_and(|r| {
                         policy::can_manage_account(actor, &info.organisation_id, r)
                     }),
+                roles: if actor.is_admin()
+                    && info.id != actor.user_id
+                    && info.deactivated_at.is_none()
+                {
+                    Role::ALL
+                        .into_iter()
+                        .map(|r| (r.as_str(), lang.t(&format!("role-{}", r.as_str()), &[])))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 info,
             }
         })
@@ -148,11 +161,14 @@ pub async fn list_users(
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    let notice = request
-        .uri()
-        .query()
-        .is_some_and(|q| q.contains("deactivated"))
-        .then(|| visit.lang.t("user-deactivate-done", &[]));
+    let query = request.uri().query().unwrap_or_default();
+    let notice = if query.contains("deactivated") {
+        Some(visit.lang.t("user-deactivate-done", &[]))
+    } else if query.contains("role-changed") {
+        Some(visit.lang.t("user-role-done", &[]))
+    } else {
+        None
+    };
     let form = InviteForm {
         role: "monitor".into(),
         ..Default::default()
@@ -255,6 +271,43 @@ pub async fn reset(
     }
 }
 
+/// The role form of a user.
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[poem::handler]
+pub async fn change_role(
+    request: &Request,
+    Path(id): Path<String>,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+    Form(form): Form<RoleForm>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    let update = UserUpdate {
+        role: Some(form.role),
+        ..Default::default()
+    };
+    match users::update(&state.db, &visit.session.actor, &id, update).await {
+        Ok(_) => see_other("/users?role-changed", &visit.cookies),
+        Err(e) => match FormProblems::of(e) {
+            Ok(problems) => users_page(state, visit, InviteForm::default(), problems, None).await,
+            Err(e) => super::pages::broken(visit.lang, &e),
+        },
+    }
+}
+
 #[poem::handler]
 pub async fn deactivate_user(
     request: &Request,
@@ -331,6 +384,8 @@ pub async fn list_organisations(
         Some(visit.lang.t("organisation-created", &[]))
     } else if query.contains("deactivated") {
         Some(visit.lang.t("organisation-deactivate-done", &[]))
+    } else if query.contains("renamed") {
+        Some(visit.lang.t("organisation-renamed", &[]))
     } else {
         None
     };
@@ -364,6 +419,40 @@ pub async fn create_organisation(
         Ok(_) => see_other("/organisations?created", &visit.cookies),
         Err(e) => match FormProblems::of(e) {
             Ok(problems) => organisations_page(state, visit, form.name, problems, None).await,
+            Err(e) => super::pages::broken(visit.lang, &e),
+        },
+    }
+}
+
+#[poem::handler]
+pub async fn rename_organisation(
+    request: &Request,
+    Path(id): Path<String>,
+    Data(state): Data<&AppState>,
+    Data(settings): Data<&WebSettings>,
+    Form(form): Form<OrganisationForm>,
+) -> Response {
+    let visit = match visit(state, settings, request, access::ADMIN).await {
+        Ok(visit) => visit,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
+        return refused;
+    }
+    let renamed = match organisation::find_by_id(&state.db, &id).await {
+        Ok(Some(_)) => {
+            organisation::rename(&state.db, Some(&visit.session.actor), &id, &form.name).await
+        }
+        Ok(None) => Err(crate::error::ServiceError::NotFound {
+            resource: "organisation",
+            id: id.clone(),
+        }),
+        Err(e) => Err(e),
+    };
+    match renamed {
+        Ok(_) => see_other("/organisations?renamed", &visit.cookies),
+        Err(e) => match FormProblems::of(e) {
+            Ok(problems) => organisations_page(state, visit, String::new(), problems, None).await,
             Err(e) => super::pages::broken(visit.lang, &e),
         },
     }

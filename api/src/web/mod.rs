@@ -116,6 +116,11 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at("/users", with(get(admin::list_users).post(admin::invite)))
         .at("/users/:id/sign-in-link", with(post(admin::reset)))
         .at("/users/:id/deactivate", with(post(admin::deactivate_user)))
+        .at("/users/:id/role", with(post(admin::change_role)))
+        .at(
+            "/organisations/:id/rename",
+            with(post(admin::rename_organisation)),
+        )
         .at(
             "/organisations",
             with(get(admin::list_organisations).post(admin::create_organisation)),
