@@ -8,7 +8,9 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{FormProblems, Shell, Visit, WebSettings, page, pages::MessagePage, see_other, visit};
+use super::{
+    FormProblems, Shell, Visit, WebSettings, form_visit, page, pages::MessagePage, see_other, visit,
+};
 use crate::{
     access,
     services::{
@@ -177,13 +179,10 @@ pub async fn password(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ALL).await {
+    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let changed = accounts::change_password(
         &state.db,
         &visit.session.user,
@@ -225,13 +224,10 @@ pub async fn end_other_sessions(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<ButtonForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ALL).await {
+    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let keep = visit.session.session.id.as_str();
     match accounts::end_sessions(&state.db, &visit.session.user.id, Some(keep)).await {
         Ok(_) => see_other("/account?sessions-ended", &visit.cookies),
@@ -257,13 +253,10 @@ pub async fn create_token(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ALL).await {
+    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let lang = visit.lang;
     let label = form.label.trim();
     let days = form.days.trim().parse::<u32>().ok();
@@ -324,13 +317,10 @@ pub async fn revoke_token(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<ButtonForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ALL).await {
+    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     // An admin may revoke anyone's token through the API; this page is for one's own only.
     let own = match auth::list_tokens(&state.db, &visit.session.actor, None).await {
         Ok(tokens) => tokens.iter().any(|t| t.id == id),

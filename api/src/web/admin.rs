@@ -11,7 +11,8 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    FormProblems, Shell, Visit, WebSettings, base_url, page, pages::MessagePage, see_other, visit,
+    FormProblems, Shell, Visit, WebSettings, base_url, form_visit, page, pages::MessagePage,
+    see_other, visit,
 };
 use crate::{
     access::{self, Role, policy},
@@ -218,13 +219,10 @@ pub async fn invite(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<InviteForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+    let visit = match form_visit(state, settings, request, access::REVIEWERS, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let input = InviteInput {
         display_name: form.display_name.clone(),
         email: form.email.clone(),
@@ -255,13 +253,10 @@ pub async fn reset(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<ButtonForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+    let visit = match form_visit(state, settings, request, access::REVIEWERS, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     match users::reset(&state.db, &visit.session.actor, &id).await {
         Ok(link) => link_page(&visit, request, settings, &link, "reset-done"),
         Err(e) => match FormProblems::of(e) {
@@ -288,13 +283,10 @@ pub async fn change_role(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+    let visit = match form_visit(state, settings, request, access::REVIEWERS, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let update = UserUpdate {
         role: Some(form.role),
         ..Default::default()
@@ -316,13 +308,10 @@ pub async fn deactivate_user(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<ButtonForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::REVIEWERS).await {
+    let visit = match form_visit(state, settings, request, access::REVIEWERS, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     match users::deactivate(&state.db, Some(&visit.session.actor), &id).await {
         Ok(_) => see_other("/users?deactivated", &visit.cookies),
         Err(e) => match FormProblems::of(e) {
@@ -408,13 +397,10 @@ pub async fn create_organisation(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<OrganisationForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ADMIN).await {
+    let visit = match form_visit(state, settings, request, access::ADMIN, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     match organisation::create(&state.db, Some(&visit.session.actor), &form.name).await {
         Ok(_) => see_other("/organisations?created", &visit.cookies),
         Err(e) => match FormProblems::of(e) {
@@ -432,13 +418,10 @@ pub async fn rename_organisation(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<OrganisationForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ADMIN).await {
+    let visit = match form_visit(state, settings, request, access::ADMIN, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let renamed = match organisation::find_by_id(&state.db, &id).await {
         Ok(Some(_)) => {
             organisation::rename(&state.db, Some(&visit.session.actor), &id, &form.name).await
@@ -466,13 +449,10 @@ pub async fn deactivate_organisation(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<ButtonForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ADMIN).await {
+    let visit = match form_visit(state, settings, request, access::ADMIN, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     match organisation::deactivate(&state.db, Some(&visit.session.actor), &id).await {
         Ok(_) => see_other("/organisations?deactivated", &visit.cookies),
         Err(e) => match FormProblems::of(e) {
@@ -536,13 +516,10 @@ pub async fn save_settings(
     Data(web): Data<&WebSettings>,
     Form(form): Form<SettingsForm>,
 ) -> Response {
-    let visit = match visit(state, web, request, access::ADMIN).await {
+    let visit = match form_visit(state, web, request, access::ADMIN, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let update = SettingsUpdate {
         anonymous_stats: Some(form.anonymous_stats.is_some()),
         two_factor_required: Some(form.two_factor_required.is_some()),

@@ -388,6 +388,19 @@ async fn visit(
     })
 }
 
+/// The visit of a form that `roles` may send: [`visit`], then [`Visit::form_allowed`].
+async fn form_visit(
+    state: &AppState,
+    settings: &WebSettings,
+    request: &Request,
+    roles: &[Role],
+    csrf: &str,
+) -> Result<Visit, Response> {
+    let visit = visit(state, settings, request, roles).await?;
+    visit.form_allowed(request, csrf)?;
+    Ok(visit)
+}
+
 impl Visit {
     /// A form of this visit may be taken: from this site, with the session's CSRF token.
     // The error is the page to answer with, returned at once by the handler.

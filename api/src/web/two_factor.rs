@@ -10,7 +10,8 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    SECOND_FACTOR_COOKIE, Shell, Visit, WebSettings, client_address, cookie, language, page,
+    SECOND_FACTOR_COOKIE, Shell, Visit, WebSettings, client_address, cookie, form_visit, language,
+    page,
     pages::{self, MessagePage},
     see_other, session_of, visit,
 };
@@ -193,13 +194,10 @@ pub async fn confirm(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ALL).await {
+    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let lang = visit.lang;
     match two_factor::confirm(&state.db, &visit.session.user, &form.code).await {
         Err(e) => pages::broken(lang, &e),
@@ -229,13 +227,10 @@ pub async fn turn_off(
     Data(settings): Data<&WebSettings>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let visit = match visit(state, settings, request, access::ALL).await {
+    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
         Ok(visit) => visit,
         Err(response) => return response,
     };
-    if let Err(refused) = visit.form_allowed(request, &form.csrf) {
-        return refused;
-    }
     let lang = visit.lang;
     let user = &visit.session.user;
     let right = user
