@@ -75,6 +75,16 @@ cases=$(curl -sf -H "Authorization: Bearer $token" 'http://127.0.0.1:8080/api/v1
   | python3 -c 'import sys, json; print(len(json.load(sys.stdin)["items"]))')
 [ "$cases" = 42 ] || fail "the demo admin sees $cases cases, expected the 42 demo cases"
 log "the demo admin's token reads the 42 demo cases"
+# The browser way in: the sign-in link it printed opens the page that sets a password, and the
+# web interface's home sends a visitor who is not signed in to the sign-in page.
+link=$(grep -o 'http://[^ ]*/welcome/[A-Za-z0-9_-]*' "$work/demo.log" | head -n 1 || true)
+[ -n "$link" ] || { cat "$work/demo.log" >&2; fail "serve --demo-data printed no sign-in link"; }
+status=$(curl -s -o "$work/welcome.html" -w '%{http_code}' "$link")
+[ "$status" = 200 ] && grep -q 'Set your password' "$work/welcome.html" \
+  || fail "the demo sign-in link answered $status without the password form"
+status=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' http://127.0.0.1:8080/)
+[ "$status" = "303 http://127.0.0.1:8080/sign-in" ] || fail "GET / for a visitor answered '$status', expected 303 to /sign-in"
+log "the demo admin's sign-in link opens the password form; / sends visitors to /sign-in"
 stop "$pid"
 
 # --- The worked example and the blocks after it, in one shell, as a user pastes them. ---

@@ -347,12 +347,12 @@ async fn importing_actor(state: &AppState, as_user: Option<String>) -> Result<Ac
 
 /// The end of `serve --demo-data`'s start-up output: how a new user gets in.
 async fn print_demo_access(state: &AppState, bind: std::net::SocketAddr) -> Result<(), String> {
-    let token = demo::admin_token(state)
+    let access = demo::admin_access(state)
         .await
         .map_err(|e| format!("cannot create the demo admin's token: {e}"))?;
-    match token {
-        Some(token) => eprintln!(
-            "\nDemo data is loaded (fictional). Sign in as the demo admin with this API token (new at each start, valid 30 days):\n\n    {token}\n\n    curl -H 'Authorization: Bearer {token}' http://{bind}/api/v1/cases\n\nAPI documentation: http://{bind}/docs\n"
+    match access {
+        Some(demo::DemoAccess { token, email, link }) => eprintln!(
+            "\nDemo data is loaded (fictional). Sign in as the demo admin with this API token (new at each start, valid 30 days):\n\n    {token}\n\n    curl -H 'Authorization: Bearer {token}' http://{bind}/api/v1/cases\n\nAPI documentation: http://{bind}/docs\n\nOr in a browser: open this one-time link within 72 hours, choose a password, and sign in as {email}:\n\n    http://{bind}/welcome/{link}\n"
         ),
         None => eprintln!(
             "\nThis database has records of its own, so no demo data was loaded. Create a user with \

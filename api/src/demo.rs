@@ -530,7 +530,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
 /// A new token for the demo admin (valid 30 days), when the demo data is loaded: what
 /// `serve --demo-data` prints at the end of its start-up output. `None` when this database has no
 /// demo admin (it had records of its own, so no demo data was loaded).
-pub async fn admin_token(state: &AppState) -> Result<Option<String>, ServiceError> {
+pub async fn admin_access(state: &AppState) -> Result<Option<DemoAccess>, ServiceError> {
     use crate::entities::user;
     use sea_orm::{ColumnTrait, QueryFilter};
     let Some(organisation) = organisation::find(&state.db, DEMO_ORGANISATION).await? else {
@@ -545,7 +545,38 @@ pub async fn admin_token(state: &AppState) -> Result<Option<String>, ServiceErro
     else {
         return Ok(None);
     };
+    let email = match &admin.email {
+        Some(email) => email.clone(),
+        None => {
+            crate::services::accounts::set_email(&state.db, &admin.id, DEMO_ADMIN_EMAIL).await?;
+            DEMO_ADMIN_EMAIL.to_owned()
+        }
+    };
+    let purpose = if admin.password_hash.is_some() {
+        crate::services::accounts::LinkPurpose::Reset
+    } else {
+        crate::services::accounts::LinkPurpose::Invite
+    };
+    let link = crate::services::accounts::create_link(&state.db, &admin.id, purpose, None).await?;
     let actor = auth::actor_of(admin)?;
     let (_, secret) = auth::create_token(&state.db, &actor, None, "serve --demo-data", 30).await?;
-    Ok(Some(secret))
+    Ok(Some(DemoAccess {
+        token: secret,
+        email,
+        link,
+    }))
+}
+
+/// The demo admin's e-mail address (a reserved example domain).
+const DEMO_ADMIN_EMAIL: &str = "demo.admin@example.org";
+
+/// How a new user gets in after `serve --demo-data`.
+#[derive(Debug)]
+pub struct DemoAccess {
+    /// A new API token of the demo admin.
+    pub token: String,
+    /// The demo admin's sign-in name.
+    pub email: String,
+    /// A one-time sign-in link's secret (`/welcome/…`): the demo admin chooses a password.
+    pub link: String,
 }
