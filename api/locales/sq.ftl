@@ -162,3 +162,5 @@ user-role-done = Roli është ndryshuar.
 organisation-new-name = Emri
 organisation-rename = Riemërto
 organisation-renamed = Organizata është riemërtuar.
+two-factor-step-scan = Skanojeni këtë kod me aplikacionin, nga një ekran tjetër, ose:
+two-factor-qr = Kodi QR i çelësit të hyrjes me dy faktorë

@@ -166,3 +166,5 @@ user-role-done = Uloga je promenjena.
 organisation-new-name = Naziv
 organisation-rename = Preimenuj
 organisation-renamed = Organizacija je preimenovana.
+two-factor-step-scan = Skenirajte ovaj kod aplikacijom, sa drugog ekrana, ili:
+two-factor-qr = QR kod ključa za prijavu u dva koraka

@@ -49,6 +49,21 @@ pub fn otpauth_uri(secret: &str, account: &str) -> String {
     )
 }
 
+/// The `otpauth://` address as a QR code, an SVG element to put in a page (`None` if it cannot
+/// be encoded, which a short address never is).
+pub fn qr_svg(uri: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(uri.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    // The XML declaration belongs to a file, not to an element inside HTML.
+    Some(match svg.find("<svg") {
+        Some(start) => svg[start..].to_owned(),
+        None => svg,
+    })
+}
+
 /// The secret grouped by four characters, easier to type.
 pub fn grouped(secret: &str) -> String {
     secret
@@ -284,6 +299,13 @@ mod tests {
             otpauth_uri(&secret, "ana@example.org")
                 .starts_with("otpauth://totp/courtwatch%3Aana%40example.org?secret=")
         );
+    }
+
+    #[test]
+    fn the_key_is_drawn_as_an_svg_element() {
+        let svg = qr_svg(&otpauth_uri(&new_secret(), "ana@example.org")).expect("test");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+        assert!(!svg.contains("<script") && !svg.contains("style="), "{svg}");
     }
 
     #[test]

@@ -121,6 +121,8 @@ struct SetupPage {
     csrf: String,
     secret: String,
     uri: String,
+    /// The QR code of `uri`, an SVG element drawn by us (inserted unescaped).
+    qr: Option<String>,
     error: Option<String>,
     required: bool,
 }
@@ -149,6 +151,7 @@ async fn setup_page(
     let html = SetupPage {
         shell: visit.shell("two-factor-setup-title"),
         csrf: visit.session.session.csrf_token.clone(),
+        qr: two_factor::qr_svg(&two_factor::otpauth_uri(&secret, &account)),
         uri: two_factor::otpauth_uri(&secret, &account),
         secret: two_factor::grouped(&secret),
         error,
