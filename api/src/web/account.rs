@@ -14,14 +14,12 @@ use super::{
 use crate::{
     access,
     services::{
-        accounts::{
-            self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordChangeRefused, PasswordProblem,
-        },
+        accounts::{self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordChangeRefused},
         auth::{self, TokenInfo},
         two_factor,
     },
     state::AppState,
-    web::i18n::{Arg, Lang},
+    web::i18n::Arg,
 };
 
 #[derive(Template)]
@@ -158,20 +156,6 @@ pub struct PasswordForm {
     again: String,
 }
 
-fn password_message(lang: Lang, problem: PasswordProblem) -> String {
-    match problem {
-        PasswordProblem::TooShort => lang.t(
-            "password-too-short",
-            &[("min", Arg::Number(MIN_PASSWORD_CHARS as i64))],
-        ),
-        PasswordProblem::TooLong => lang.t(
-            "password-too-long",
-            &[("max", Arg::Number(MAX_PASSWORD_CHARS as i64))],
-        ),
-        PasswordProblem::Different => lang.t("password-different", &[]),
-    }
-}
-
 #[poem::handler]
 pub async fn password(
     request: &Request,
@@ -198,9 +182,10 @@ pub async fn password(
         Ok(Err(PasswordChangeRefused::WrongCurrent)) => {
             ("current", visit.lang.t("account-password-wrong", &[]))
         }
-        Ok(Err(PasswordChangeRefused::New(problem))) => {
-            ("password", password_message(visit.lang, problem))
-        }
+        Ok(Err(PasswordChangeRefused::New(problem))) => (
+            "password",
+            super::pages::password_message(visit.lang, problem),
+        ),
     };
     let problems = FormProblems {
         status: Some(StatusCode::UNPROCESSABLE_ENTITY),

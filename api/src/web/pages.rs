@@ -278,6 +278,21 @@ pub async fn sign_in(
     }
 }
 
+/// What is wrong with a new password, said in `lang`.
+pub(super) fn password_message(lang: Lang, problem: PasswordProblem) -> String {
+    match problem {
+        PasswordProblem::TooShort => lang.t(
+            "password-too-short",
+            &[("min", Arg::Number(MIN_PASSWORD_CHARS as i64))],
+        ),
+        PasswordProblem::TooLong => lang.t(
+            "password-too-long",
+            &[("max", Arg::Number(MAX_PASSWORD_CHARS as i64))],
+        ),
+        PasswordProblem::Different => lang.t("password-different", &[]),
+    }
+}
+
 /// The answer to a successful sign-in: the session cookie, home.
 pub(super) fn signed_in(settings: &WebSettings, new: &accounts::NewSession) -> Response {
     let session = set_cookie(
@@ -459,18 +474,12 @@ pub async fn welcome(
         Ok(Some((_, user))) => user,
     };
     if let Some(problem) = accounts::password_problem(&form.password, &form.again) {
-        let error = match problem {
-            PasswordProblem::TooShort => lang.t(
-                "password-too-short",
-                &[("min", Arg::Number(MIN_PASSWORD_CHARS as i64))],
-            ),
-            PasswordProblem::TooLong => lang.t(
-                "password-too-long",
-                &[("max", Arg::Number(MAX_PASSWORD_CHARS as i64))],
-            ),
-            PasswordProblem::Different => lang.t("password-different", &[]),
-        };
-        let html = welcome_page(lang, form.form.clone(), &user, Some(error));
+        let html = welcome_page(
+            lang,
+            form.form.clone(),
+            &user,
+            Some(password_message(lang, problem)),
+        );
         return page(html, StatusCode::UNPROCESSABLE_ENTITY, &[]);
     }
     match accounts::redeem_link(&state.db, &secret, &form.password).await {
