@@ -185,6 +185,7 @@ pub async fn generate(
             updated_at: Set(at(i)),
             created_by: Set(user.into()),
             updated_by: Set(user.into()),
+            version: Set(1),
         }))
         .exec(db)
         .await

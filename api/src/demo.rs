@@ -413,6 +413,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                 state,
                 &actor,
                 ObservationInput {
+                    id: None,
                     hearing_id: adjourned.id,
                     methodology_version: None,
                     answers: answers(json!({
@@ -429,6 +430,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
                 state,
                 &actor,
                 ObservationInput {
+                    id: None,
                     hearing_id: held.id,
                     methodology_version: None,
                     answers: held_answers(i, hate_speech),

@@ -99,6 +99,17 @@ pub enum ServiceError {
     /// The write would duplicate a record or break a state rule.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An update was made from an older copy of the record than the one stored (`If-Match`, or
+    /// two writers at once): nothing was changed.
+    #[error("{resource} changed since version {expected}; it is now version {current}")]
+    Stale {
+        /// The kind of record.
+        resource: &'static str,
+        /// The version the update was made from.
+        expected: u32,
+        /// The version stored now.
+        current: u32,
+    },
     /// The request is malformed in a way the schema cannot express (a bad cursor, say).
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -283,6 +294,14 @@ impl Problem {
                 ),
             ),
             409 => ("conflict", said("Conflict", "Konflikt", "Sukob")),
+            412 => (
+                "precondition-failed",
+                said(
+                    "Changed since read",
+                    "Ndryshuar pas leximit",
+                    "Promenjeno posle čitanja",
+                ),
+            ),
             413 => (
                 "payload-too-large",
                 said(
@@ -345,6 +364,10 @@ pub enum ApiError {
     /// not allowed in the record's current state.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// `If-Match` named a version that is no longer the stored one: someone changed the record
+    /// since it was read. Nothing was changed; read it again, and send the update anew.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
     /// The request body is larger than the configured limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -430,6 +453,22 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(detail) => {
                 Self::Conflict(Json(Problem::for_status(409, detail)))
             }
+            ServiceError::Stale {
+                resource,
+                expected,
+                current,
+            } => Self::PreconditionFailed(Json(Problem::for_status(
+                412,
+                Said {
+                    en: "the {0} changed since version {1}; it is now version {2}. Nothing was changed",
+                    sq: "{0} ndryshoi pas versionit {1}; tani është versioni {2}. Asgjë nuk u ndryshua",
+                    sr: "zapis {0} je promenjen posle verzije {1}; sada je verzija {2}. Ništa nije promenjeno",
+                }
+                .fill(
+                    language(),
+                    &[resource, &expected.to_string(), &current.to_string()],
+                ),
+            ))),
             ServiceError::BadRequest(detail) => Self::bad_request(detail),
             ServiceError::Unauthorized(detail) => {
                 Self::Unauthorized(Json(Problem::for_status(401, detail)))

@@ -12,6 +12,7 @@ mod m20261202_000006_scoped_uniqueness;
 mod m20261203_000007_organisation_wide_terms;
 mod m20261204_000008_web_sign_in;
 mod m20261205_000009_administration;
+mod m20261206_000010_record_versions;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_organisation_wide_terms::Migration),
             Box::new(m20261204_000008_web_sign_in::Migration),
             Box::new(m20261205_000009_administration::Migration),
+            Box::new(m20261206_000010_record_versions::Migration),
         ]
     }
 }

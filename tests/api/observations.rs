@@ -165,3 +165,181 @@ on_each_backend!(
     invalid_observation_is_rejected_with_all_problems,
     invalid_observation_lists_every_problem
 );
+
+/// A create with a client-chosen id is stored once however often it is sent; another caller
+/// cannot take the id; a bad id is refused before anything is stored.
+async fn a_retried_create_returns_the_same_record(app: &TestApp) {
+    let (case_id, _) = app
+        .case("XK", "C.nr. 31/25", &["roma_ashkali_egyptian"])
+        .await;
+    let hearing_id = app.hearing(&case_id).await;
+    let id = uuid::Uuid::now_v7().hyphenated().to_string();
+    let body = json!({"id": id, "hearing_id": hearing_id, "answers": {"public_admitted": "yes"}});
+
+    let first = app
+        .client
+        .post(app.api("/observations"))
+        .bearer_auth(&app.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(first.status(), 201);
+    let etag = first
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert_eq!(etag.as_deref(), Some("\"1\""), "the ETag is the version");
+    let (_, created) = TestApp::read(first).await;
+    assert_eq!(created["id"], id.as_str());
+    assert_eq!(created["version"], 1);
+
+    // The answer was lost; the client sends the same create again, even with more answers.
+    let mut again = body.clone();
+    again["answers"]["public_excluded"] = json!("no");
+    let (status, second) = app.post("/observations", &again).await;
+    assert_eq!(status, 200, "a retry finds the stored record: {second}");
+    assert_eq!(
+        second, created,
+        "the stored record, the retry's body not applied"
+    );
+    let (_, list) = app
+        .get(&format!("/observations?hearing_id={hearing_id}"))
+        .await;
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(1),
+        "exactly one record: {list}"
+    );
+
+    // Another monitor of the organisation cannot reuse the id, nor can the same monitor for
+    // another hearing.
+    let other = app.user("monitor", "Test Coalition (fictional)").await;
+    let (status, problem) = app
+        .call(
+            reqwest::Method::POST,
+            "/observations",
+            Some(&other),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 409, "{problem}");
+    let other_hearing = app.hearing(&case_id).await;
+    let (status, _) = app
+        .post(
+            "/observations",
+            &json!({"id": id, "hearing_id": other_hearing}),
+        )
+        .await;
+    assert_eq!(status, 409);
+
+    for bad in [
+        "not-a-uuid",
+        "0190f3a2-1111-4111-8111-111111111111",
+        "0190F3A2-1111-7111-8111-111111111111",
+    ] {
+        let (status, problem) = app
+            .post(
+                "/observations",
+                &json!({"id": bad, "hearing_id": other_hearing}),
+            )
+            .await;
+        assert_eq!(status, 422, "{bad}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "id");
+    }
+    let (_, list) = app
+        .get(&format!("/observations?hearing_id={other_hearing}"))
+        .await;
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing stored: {list}"
+    );
+}
+
+on_each_backend!(
+    observation_create_is_exactly_once,
+    a_retried_create_returns_the_same_record
+);
+
+/// `If-Match` refuses an update made from an older version (412, nothing changed); every write,
+/// review steps included, raises the version.
+async fn updates_from_an_old_copy_are_refused(app: &TestApp) {
+    let (case_id, _) = app
+        .case("XK", "C.nr. 32/25", &["roma_ashkali_egyptian"])
+        .await;
+    let hearing_id = app.hearing(&case_id).await;
+    let (_, created) = app
+        .post(
+            "/observations",
+            &json!({"hearing_id": hearing_id, "answers": {"public_admitted": "yes"}}),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let path = app.api(&format!("/observations/{id}"));
+    let put = |if_match: &str, answers: Value| {
+        app.client
+            .put(&path)
+            .bearer_auth(&app.token)
+            .header("If-Match", if_match)
+            .json(&json!({"hearing_id": hearing_id, "answers": answers}))
+            .send()
+    };
+
+    let response = put("\"1\"", json!({"public_admitted": "no"}))
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers().get("etag").and_then(|v| v.to_str().ok()),
+        Some("\"2\"")
+    );
+
+    let (status, problem) = TestApp::read(
+        put("\"1\"", json!({"public_admitted": "unknown"}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, 412, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("version 2")),
+        "{problem}"
+    );
+    let (_, stored) = app.get(&format!("/observations/{id}")).await;
+    assert_eq!(
+        stored["answers"]["public_admitted"], "no",
+        "the stale update changed nothing"
+    );
+
+    let (status, _) = TestApp::read(put("soon", json!({})).await.expect("send")).await;
+    assert_eq!(status, 400, "an If-Match that is not an ETag");
+
+    // A coordinator's step raises the version too: the monitor's copy is then stale.
+    let (status, _) = app
+        .put(&format!("/observations/{id}"), &json!({"hearing_id": hearing_id, "answers": complete_answers(), "status": "submitted"}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, returned) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/observations/{id}/review"),
+            Some(&app.reviewer_token),
+            Some(&json!({"action": "return", "comments": {"public_admitted": "Check the notes."}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{returned}");
+    assert_eq!(returned["version"], 4);
+    let (status, _) = TestApp::read(put("\"3\"", complete_answers()).await.expect("send")).await;
+    assert_eq!(status, 412, "saved over a return the monitor had not seen");
+    let (status, _) = TestApp::read(put("\"4\"", complete_answers()).await.expect("send")).await;
+    assert_eq!(status, 200);
+}
+
+on_each_backend!(
+    observation_updates_need_the_current_version,
+    updates_from_an_old_copy_are_refused
+);

@@ -2,17 +2,18 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::{
-    Object, OpenApi,
-    param::{Path, Query},
+    ApiResponse, Object, OpenApi,
+    param::{Header, Path, Query},
     payload::Json,
 };
 
 use crate::{
-    endpoints::{ApiTags, BearerToken, Created, actor, one},
-    error::ApiError,
+    endpoints::{ApiTags, BearerToken, actor, one},
+    error::{ApiError, ServiceError},
     services::{
         observation::{
-            self, Observation, ObservationFilter, ObservationInput, ObservationStatus, to_api,
+            self, Creation, Observation, ObservationFilter, ObservationInput, ObservationStatus,
+            to_api,
         },
         review::ReviewInput,
         sensitive,
@@ -37,6 +38,53 @@ pub struct ObservationPage {
     pub next_cursor: Option<String>,
 }
 
+/// A create's answer: the new record, or the one a retry of the same create already stored.
+#[derive(Debug, ApiResponse)]
+pub enum ObservationCreated {
+    /// The observation was created; the body is the stored record.
+    #[oai(status = 201)]
+    Created(Json<Observation>, #[oai(header = "ETag")] String),
+    /// The `id` sent names the observation this caller already created for this hearing (a
+    /// retried create): the body is that record as stored now, and nothing was created or
+    /// changed.
+    #[oai(status = 200)]
+    Existing(Json<Observation>, #[oai(header = "ETag")] String),
+}
+
+/// An observation with its version as the `ETag`.
+#[derive(Debug, ApiResponse)]
+pub enum ObservationFound {
+    /// The observation.
+    #[oai(status = 200)]
+    Ok(Json<Observation>, #[oai(header = "ETag")] String),
+}
+
+/// The strong entity tag of a version: `"7"`.
+fn etag(version: u32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` names: `"7"` (or `W/"7"`, or bare `7`); `*` matches any.
+fn if_match_version(header: Option<&str>) -> Result<Option<u32>, ServiceError> {
+    let Some(raw) = header.map(str::trim) else {
+        return Ok(None);
+    };
+    if raw == "*" {
+        return Ok(None);
+    }
+    let tag = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+    tag.parse().map(Some).map_err(|_| {
+        ServiceError::BadRequest(format!(
+            "If-Match must be the ETag of the observation, e.g. \"3\", not {raw}"
+        ))
+    })
+}
+
+fn found(o: Observation) -> ObservationFound {
+    let tag = etag(o.version);
+    ObservationFound::Ok(Json(o), tag)
+}
+
 #[OpenApi(tag = "ApiTags::Observations")]
 impl ObservationsApi {
     /// Record an observation of a hearing
@@ -45,6 +93,11 @@ impl ObservationsApi {
     /// named (the latest when absent) together with the hearing's facts: a `draft` may be
     /// incomplete, a `submitted` observation must answer every required question that applies. A
     /// 422 lists every problem, each naming the question code.
+    ///
+    /// **Exactly once.** Send an `id` you chose (a UUID version 7) to make the create safe to
+    /// retry: if the answer is lost and the same create is sent again, the second answer is 200
+    /// with the record stored by the first, and no second record exists. A client working
+    /// offline picks the id when the monitor starts the form.
     #[oai(
         path = "/observations",
         method = "post",
@@ -54,10 +107,22 @@ impl ObservationsApi {
         &self,
         token: BearerToken,
         body: Json<ObservationInput>,
-    ) -> Result<Created<Observation>, ApiError> {
+    ) -> Result<ObservationCreated, ApiError> {
         let actor = actor(&self.state, &token, "create_observation").await?;
-        let (created, case_id) = observation::create(&self.state, &actor, body.0).await?;
-        Ok(Created::Created(Json(to_api(created, case_id)?)))
+        Ok(
+            match observation::create_once(&self.state, &actor, body.0).await? {
+                Creation::Created(m, case_id) => {
+                    let o = to_api(m, case_id)?;
+                    let tag = etag(o.version);
+                    ObservationCreated::Created(Json(o), tag)
+                }
+                Creation::Existing(m, case_id) => {
+                    let o = to_api(m, case_id)?;
+                    let tag = etag(o.version);
+                    ObservationCreated::Existing(Json(o), tag)
+                }
+            },
+        )
     }
 
     /// Get an observation
@@ -70,12 +135,12 @@ impl ObservationsApi {
         &self,
         token: BearerToken,
         id: Path<String>,
-    ) -> Result<Json<Observation>, ApiError> {
+    ) -> Result<ObservationFound, ApiError> {
         let actor = actor(&self.state, &token, "get_observation").await?;
-        let found = observation::read(&self.state, &actor, &id.0).await?;
+        let read = observation::read(&self.state, &actor, &id.0).await?;
         let (shown, case_id) =
-            one(sensitive::shown_observations(&self.state, &actor, vec![found]).await?)?;
-        Ok(Json(to_api(shown, case_id)?))
+            one(sensitive::shown_observations(&self.state, &actor, vec![read]).await?)?;
+        Ok(found(to_api(shown, case_id)?))
     }
 
     /// Replace or submit an observation
@@ -83,6 +148,10 @@ impl ObservationsApi {
     /// The body replaces the answers and notes. Set `status` to `submitted` to submit; a submitted
     /// observation cannot go back to draft (409), and a published one is changed only by a
     /// coordinator or an admin (409 for a monitor: it must be withdrawn first).
+    ///
+    /// Send the `ETag` you read as `If-Match` so that the update is refused (412, nothing
+    /// changed) when someone changed the observation meanwhile, say a coordinator returned it.
+    /// Without `If-Match` the update applies to whatever is stored.
     #[oai(
         path = "/observations/:id",
         method = "put",
@@ -92,11 +161,16 @@ impl ObservationsApi {
         &self,
         token: BearerToken,
         id: Path<String>,
+        /// The `ETag` of the version this update was made from, e.g. `"3"`.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: Json<ObservationInput>,
-    ) -> Result<Json<Observation>, ApiError> {
+    ) -> Result<ObservationFound, ApiError> {
         let actor = actor(&self.state, &token, "update_observation").await?;
-        let (updated, case_id) = observation::update(&self.state, &actor, &id.0, body.0).await?;
-        Ok(Json(to_api(updated, case_id)?))
+        let expected = if_match_version(if_match.0.as_deref())?;
+        let (updated, case_id) =
+            observation::update(&self.state, &actor, &id.0, body.0, expected).await?;
+        Ok(found(to_api(updated, case_id)?))
     }
 
     /// List observations

@@ -22,6 +22,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub created_by: String,
     pub updated_by: String,
+    /// Raised by every write; `If-Match` and the pages' saves compare it.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -36,6 +36,12 @@ pub type ObservationStatus = ReviewStatus;
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ObservationInput {
+    /// On create only: the new record's id, chosen by the client (a UUID version 7, lower case
+    /// with hyphens). Sending the same create again, say because the answer was lost, returns
+    /// the record already stored (200) and creates nothing. Leave it out to let the server
+    /// choose. On update it must be absent or equal to the id in the path.
+    #[oai(validator(max_length = 36))]
+    pub id: Option<String>,
     /// The hearing observed (a hearing id).
     #[oai(validator(max_length = 36))]
     pub hearing_id: String,
@@ -86,6 +92,9 @@ pub struct Observation {
     pub updated_at: DateTime<Utc>,
     /// Who last changed it (user id).
     pub updated_by: String,
+    /// Raised by every change, review steps included; also the `ETag`. Send it back in
+    /// `If-Match` with an update to refuse the update (412) if anyone changed the record since.
+    pub version: u32,
 }
 
 /// Builds the API representation (the case id comes from the hearing).
@@ -105,7 +114,52 @@ pub fn to_api(m: observation::Model, case_id: String) -> Result<Observation, Ser
         created_by: m.created_by,
         updated_at: m.updated_at,
         updated_by: m.updated_by,
+        version: m.version.max(0) as u32,
     })
+}
+
+/// What a create did: stored a new record, or found the one a retried create already stored.
+#[derive(Debug)]
+pub enum Creation {
+    /// A new record.
+    Created(observation::Model, String),
+    /// The record this client id already names (the body was not applied again).
+    Existing(observation::Model, String),
+}
+
+/// Checks a client-chosen id: a UUID version 7 in its canonical text form.
+pub fn check_client_id(id: &str) -> Result<(), ServiceError> {
+    let parsed = uuid::Uuid::try_parse(id).ok();
+    match parsed {
+        Some(u) if u.get_version_num() == 7 && u.hyphenated().to_string() == id => Ok(()),
+        _ => Err(ServiceError::invalid(
+            "id",
+            format!(
+                "'{id}' is not a UUID version 7 in lower case with hyphens \
+                 (e.g. 019ad3c0-8a1b-7c2d-9e3f-4a5b6c7d8e9f); leave it out to let the server choose"
+            ),
+        )),
+    }
+}
+
+/// Whether `found` is the record a retried create of `input` by `actor` made.
+fn same_create(found: &observation::Model, actor: &Actor, input: &ObservationInput) -> bool {
+    found.created_by == actor.user_id && found.hearing_id == input.hearing_id
+}
+
+/// An update's `If-Match` (the version it was made from) against the stored version.
+pub fn check_version(
+    expected: Option<u32>,
+    found: &observation::Model,
+) -> Result<(), ServiceError> {
+    match expected {
+        Some(v) if v as i64 != found.version as i64 => Err(ServiceError::Stale {
+            resource: "observation",
+            expected: v,
+            current: found.version.max(0) as u32,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Filters for listing observations.
@@ -265,17 +319,39 @@ pub async fn create(
     actor: &Actor,
     input: ObservationInput,
 ) -> Result<(observation::Model, String), ServiceError> {
+    match create_once(state, actor, input).await? {
+        Creation::Created(m, case) | Creation::Existing(m, case) => Ok((m, case)),
+    }
+}
+
+/// Records an observation, at most once per client-chosen id: a create that names the id of a
+/// record the same monitor already made for the same hearing returns that record.
+pub async fn create_once(
+    state: &AppState,
+    actor: &Actor,
+    input: ObservationInput,
+) -> Result<Creation, ServiceError> {
     check_status_input(&input)?;
+    let id = match &input.id {
+        Some(id) => {
+            check_client_id(id)?;
+            if let Some(found) = existing_create(state, actor, &input, id).await? {
+                return Ok(found);
+            }
+            id.clone()
+        }
+        None => new_id(),
+    };
     let checked = check(state, actor, &input).await?;
     let now = Utc::now();
     let txn = crate::services::common::begin_write(&state.db).await?;
-    let created = observation::ActiveModel {
-        id: Set(new_id()),
+    let inserted = observation::ActiveModel {
+        id: Set(id.clone()),
         hearing_id: Set(checked.hearing.id.clone()),
         monitor_id: Set(actor.user_id.clone()),
         methodology_version: Set(checked.version as i32),
-        answers: Set(answers_text(&input.answers.into_iter().collect())),
-        notes: Set(input.notes),
+        answers: Set(answers_text(&input.answers.clone().into_iter().collect())),
+        notes: Set(input.notes.clone()),
         status: Set(checked.status.as_str().to_owned()),
         review_comments: Set(None),
         submitted_at: Set((checked.status == ObservationStatus::Submitted).then_some(now)),
@@ -283,10 +359,23 @@ pub async fn create(
         updated_at: Set(now),
         created_by: Set(actor.user_id.clone()),
         updated_by: Set(actor.user_id.clone()),
+        version: Set(1),
     }
     .insert(&txn)
-    .await
-    .map_err(ServiceError::from_write)?;
+    .await;
+    let created = match inserted {
+        Ok(created) => created,
+        Err(e) => {
+            drop(txn);
+            // Two sends of the same create at once: the second finds the first's record.
+            if input.id.is_some()
+                && let Some(found) = existing_create(state, actor, &input, &id).await?
+            {
+                return Ok(found);
+            }
+            return Err(ServiceError::from_write(e));
+        }
+    };
     outbox::record(&txn, Change::Observation, &created.id).await?;
     audit_observation(
         &txn,
@@ -300,7 +389,30 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     state.search.changed();
-    Ok((created, checked.hearing.case_id))
+    Ok(Creation::Created(created, checked.hearing.case_id))
+}
+
+/// The record a retried create already stored under `id`, or `None` when the id is free; a
+/// conflict when the id names someone else's record or another hearing's.
+async fn existing_create(
+    state: &AppState,
+    actor: &Actor,
+    input: &ObservationInput,
+    id: &str,
+) -> Result<Option<Creation>, ServiceError> {
+    let Some(found) = observation::Entity::find_by_id(id.to_owned())
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !same_create(&found, actor, input) {
+        return Err(ServiceError::Conflict(format!(
+            "the id {id} is taken by another record; choose a new id"
+        )));
+    }
+    let hearing = hearing_service::get(state, &found.hearing_id).await?;
+    Ok(Some(Creation::Existing(found, hearing.case_id)))
 }
 
 /// Replaces an observation's answers and notes, or submits it. A submitted observation cannot go
@@ -310,8 +422,15 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     input: ObservationInput,
+    if_match: Option<u32>,
 ) -> Result<(observation::Model, String), ServiceError> {
     check_status_input(&input)?;
+    if input.id.as_deref().is_some_and(|given| given != id) {
+        return Err(ServiceError::invalid(
+            "id",
+            "differs from the id in the path; an observation's id never changes",
+        ));
+    }
     let (existing, _) = get(state, id).await?;
     let (_, case, released) = owner(state, &existing).await?;
     policy::require_change(
@@ -321,6 +440,7 @@ pub async fn update(
         "observation",
         id,
     )?;
+    check_version(if_match, &existing)?;
     review::require_editable(actor, ObservationStatus::parse(&existing.status))?;
     if existing.hearing_id != input.hearing_id {
         return Err(ServiceError::invalid(
@@ -354,11 +474,9 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     active.updated_by = Set(actor.user_id.clone());
+    active.version = Set(existing.version + 1);
     let txn = crate::services::common::begin_write(&state.db).await?;
-    let updated = active
-        .update(&txn)
-        .await
-        .map_err(ServiceError::from_write)?;
+    let updated = bump(&txn, active, &existing).await?;
     outbox::record(&txn, Change::Observation, &updated.id).await?;
     audit_observation(
         &txn,
@@ -419,8 +537,11 @@ pub async fn review(
     if existing.submitted_at.is_none() && next == ReviewStatus::Submitted {
         active.submitted_at = Set(Some(now));
     }
+    active.updated_at = Set(now);
+    active.updated_by = Set(actor.user_id.clone());
+    active.version = Set(existing.version + 1);
     let txn = crate::services::common::begin_write(&state.db).await?;
-    let updated = active.update(&txn).await?;
+    let updated = bump(&txn, active, &existing).await?;
     outbox::record(&txn, Change::Observation, id).await?;
     audit_observation(
         &txn,
@@ -435,6 +556,33 @@ pub async fn review(
     txn.commit().await?;
     state.search.changed();
     Ok((updated, hearing.case_id))
+}
+
+/// Writes `active` only if the stored version is still `existing`'s (two writers that read the
+/// same version: the second is refused, as if its `If-Match` had failed).
+async fn bump<C: ConnectionTrait>(
+    db: &C,
+    active: observation::ActiveModel,
+    existing: &observation::Model,
+) -> Result<observation::Model, ServiceError> {
+    let result = observation::Entity::update_many()
+        .set(active)
+        .filter(observation::Column::Id.eq(existing.id.clone()))
+        .filter(observation::Column::Version.eq(existing.version))
+        .exec(db)
+        .await
+        .map_err(ServiceError::from_write)?;
+    if result.rows_affected != 1 {
+        return Err(ServiceError::Stale {
+            resource: "observation",
+            expected: existing.version.max(0) as u32,
+            current: existing.version.max(0) as u32 + 1,
+        });
+    }
+    observation::Entity::find_by_id(existing.id.clone())
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::internal("an updated observation vanished"))
 }
 
 /// Lists the observations the caller may see in creation order, each with its case id.

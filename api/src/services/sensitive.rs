@@ -587,6 +587,7 @@ pub fn observation_text(
         updated_at: _,
         created_by: _,
         updated_by: _,
+        version: _,
     } = o;
     redact_opt(notes, r);
     if let Some(comments) = review_comments {

@@ -512,6 +512,7 @@ impl FormProblems {
                 None,
             ),
             E::Conflict(m) => (StatusCode::CONFLICT, Vec::new(), Some(m)),
+            stale @ E::Stale { .. } => (StatusCode::CONFLICT, Vec::new(), Some(stale.to_string())),
             E::Forbidden(m) => (StatusCode::FORBIDDEN, Vec::new(), Some(m)),
             E::BadRequest(m) => (StatusCode::BAD_REQUEST, Vec::new(), Some(m)),
             E::NotFound { resource, id } => (
