@@ -108,7 +108,11 @@ pub fn build(state: AppState, limits: Limits) -> impl Endpoint {
                 // Pages check their own callers (a session cookie, a CSRF token and the origin
                 // of every form): only their body size is checked here.
                 if crate::web::is_page(request.uri().path()) {
-                    let body = read_capped(request.take_body(), crate::web::MAX_FORM_BYTES).await;
+                    let body = read_capped(
+                        request.take_body(),
+                        crate::web::max_form_bytes(request.uri().path()),
+                    )
+                    .await;
                     let Some(body) = body else {
                         return Ok(unread_body(StatusCode::PAYLOAD_TOO_LARGE.into_response()));
                     };

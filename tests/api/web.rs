@@ -522,7 +522,26 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
         signed_in.insert(role.as_str(), browser);
     }
     assert_eq!(signed_in.len(), Role::ALL.len());
+    // A real record for the recording pages: the organisation's observation of a hearing.
+    let (case_id, _) = app
+        .case("XK", "C.nr. 77/26", &["roma_ashkali_egyptian"])
+        .await;
+    let hearing_id = app.hearing(&case_id).await;
+    let (status, observation) = app
+        .post(
+            "/observations",
+            &serde_json::json!({"hearing_id": hearing_id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{observation}");
+    let observation_id = observation["id"].as_str().expect("id").to_owned();
     for (method, path, visitors) in PAGES {
+        let path = if path.starts_with("/observations/") {
+            path.replace("{id}", &observation_id)
+                .replace("/new", &format!("/new?hearing={hearing_id}"))
+        } else {
+            path.to_string()
+        };
         let path = path
             .replace("{secret}", "not-a-link")
             .replace("{id}", "not-an-id");
@@ -548,7 +567,11 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
                     Visitors::Anyone => true,
                     Visitors::SignedIn(roles) => roles.iter().any(|r| r.as_str() == *role),
                 };
-                if allowed && !path.starts_with("/welcome/") && !path.starts_with("/sign-in") {
+                if allowed && path.starts_with("/observations/new") {
+                    // A new form is given its id, then opened.
+                    assert_eq!(status, StatusCode::SEE_OTHER, "{role} GET {path}");
+                } else if allowed && !path.starts_with("/welcome/") && !path.starts_with("/sign-in")
+                {
                     assert_eq!(status, StatusCode::OK, "{role} GET {path}");
                 } else if !allowed {
                     assert_eq!(status, StatusCode::FORBIDDEN, "{role} GET {path}");

@@ -208,6 +208,12 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/account/two-factor", Visitors::SignedIn(ALL)),
     ("POST", "/account/two-factor", Visitors::SignedIn(ALL)),
     ("POST", "/account/two-factor/off", Visitors::SignedIn(ALL)),
+    // Recording: the roles of `create_observation`/`update_observation`; which records each may
+    // open and change is the policy's, through `services::observation`.
+    ("GET", "/observations/new", Visitors::SignedIn(RECORDERS)),
+    ("GET", "/observations/{id}", Visitors::SignedIn(RECORDERS)),
+    ("POST", "/observations/{id}", Visitors::SignedIn(RECORDERS)),
+    ("GET", "/static/form.js", Visitors::Anyone),
 ];
 
 /// The row for `operation`. Every operation has one: a test compares the table with the spec.

@@ -151,6 +151,17 @@ fn catalogues() -> &'static Catalogues {
     })
 }
 
+/// The methodology's message language for a page language (the validator's problems).
+pub fn methodology_lang(lang: Lang) -> courtwatch_methodology::messages::Lang {
+    use courtwatch_methodology::messages::Lang as M;
+    match lang {
+        Lang::En => M::En,
+        Lang::Sq => M::Sq,
+        Lang::Sr => M::SrLatn,
+        Lang::SrCyrl => M::SrCyrl,
+    }
+}
+
 /// Serbian Latin text in Cyrillic script: the methodology's own transliteration, the one its
 /// validator messages use.
 pub use courtwatch_methodology::messages::to_cyrillic;

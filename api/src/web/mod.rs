@@ -15,7 +15,9 @@
 
 mod account;
 mod admin;
+pub mod form;
 pub mod i18n;
+mod observe;
 mod pages;
 mod trail;
 mod two_factor;
@@ -65,6 +67,15 @@ pub const LANG_COOKIE: &str = "cw_lang";
 /// Largest form body accepted, in bytes.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
+/// Largest form body accepted at `path`: observation forms carry long notes.
+pub fn max_form_bytes(path: &str) -> usize {
+    if path.starts_with("/observations/") {
+        observe::MAX_OBSERVATION_FORM_BYTES
+    } else {
+        MAX_FORM_BYTES
+    }
+}
+
 /// Whether `path` is one of the web interface's pages (any other path is the API's, its
 /// documents', the probes' or unknown, and answers as the API does).
 pub fn is_page(path: &str) -> bool {
@@ -85,6 +96,7 @@ pub fn is_page(path: &str) -> bool {
         "/organisations/",
         "/account/",
         "/sign-in/",
+        "/observations/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -143,7 +155,21 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         )
         .at("/audit", with(get(trail::audit_trail)))
         .at("/status", with(get(trail::system_status)))
+        .at("/observations/new", with(get(observe::new_observation)))
+        .at(
+            "/observations/:id",
+            with(get(observe::observation_form).post(observe::save_observation)),
+        )
         .at("/static/app.css", get(stylesheet))
+        .at("/static/form.js", get(form_script))
+}
+
+#[poem::handler]
+fn form_script() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(include_str!("../../static/form.js"))
 }
 
 #[poem::handler]
@@ -459,8 +485,8 @@ fn page(html: Result<String, askama::Error>, status: StatusCode, cookies: &[Stri
         .content_type("text/html; charset=utf-8")
         .header(
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+             img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         )
         .header(header::X_FRAME_OPTIONS, "DENY")
         .header(header::CACHE_CONTROL, "no-store")

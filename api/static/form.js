@@ -1,0 +1,203 @@
+// courtwatch observation form: our own script, and the form works without it.
+// - shows and hides questions by the methodology's conditions, the same rule as the server's
+//   validator (Methodology::applies): a question applies when the question it depends on applies
+//   and that question's answer is (or, for several answers, contains) one of the listed codes;
+// - says which answers will be removed because their question no longer applies;
+// - counts characters in text answers;
+// - keeps a copy of the section in this browser's storage at every change and saves it to the
+//   server a moment later (and when the page is left), so that a closed tab or a lost
+//   connection loses at most the last seconds;
+// - keeps the place in the form when the language is switched.
+(function () {
+  "use strict";
+  var form = document.getElementById("cw-form");
+  if (!form) { return; }
+  var id = form.getAttribute("data-id");
+  var stored = JSON.parse(form.getAttribute("data-answers") || "{}");
+  var conditions = JSON.parse(form.getAttribute("data-conditions") || "{}");
+  var status = document.getElementById("cw-autosave");
+  var dropping = document.getElementById("cw-dropping");
+  var key = "cw-observation:" + id;
+  var timer = null;
+  var dirty = false;
+  var sending = null;
+
+  function block(code) { return document.getElementById("q-" + code); }
+
+  // The answer to `code` now: from this page's controls, else as stored.
+  function answer(code) {
+    var el = block(code);
+    if (!el || !el.querySelector("[name]")) { return stored[code]; }
+    var name = "q." + code;
+    var kind = el.getAttribute("data-kind");
+    var inputs = form.querySelectorAll("[name='" + name + "']");
+    if (kind === "checkboxes") {
+      var list = [];
+      var none = false;
+      inputs.forEach(function (i) {
+        if (i.checked) { if (i.value === "__none") { none = true; } else { list.push(i.value); } }
+      });
+      return list.length || none ? list : undefined;
+    }
+    if (kind === "radio") {
+      var chosen;
+      inputs.forEach(function (i) { if (i.checked && i.value !== "") { chosen = i.value; } });
+      return chosen;
+    }
+    var v = inputs.length ? inputs[0].value : "";
+    return v === "" ? undefined : v;
+  }
+
+  function holds(any, value) {
+    if (typeof value === "string") { return any.indexOf(value) >= 0; }
+    if (Array.isArray(value)) { return value.some(function (v) { return any.indexOf(v) >= 0; }); }
+    return false;
+  }
+
+  function applies(code, depth) {
+    var c = conditions[code];
+    if (!c || depth > 50) { return true; }
+    return applies(c[0], depth + 1) && holds(c[1], answer(c[0]));
+  }
+
+  function answered(el) {
+    var code = el.getAttribute("data-q");
+    var a = answer(code);
+    return a !== undefined;
+  }
+
+  function refresh() {
+    var gone = [];
+    form.querySelectorAll("[data-q]").forEach(function (el) {
+      var shown = applies(el.getAttribute("data-q"), 0);
+      el.hidden = !shown;
+      if (!shown && el.querySelector("[name]") && answered(el)) {
+        var label = el.querySelector("legend, label");
+        gone.push(label ? label.textContent.replace(/\s*\(.*\)\s*$/, "").trim() : el.getAttribute("data-q"));
+      }
+    });
+    if (dropping) {
+      dropping.hidden = gone.length === 0;
+      dropping.textContent = gone.length ? dropping.getAttribute("data-text") + " " + gone.join("; ") : "";
+    }
+  }
+
+  function count(area) {
+    var out = document.getElementById("c-" + area.name.slice(2));
+    if (out) { out.textContent = Array.from(area.value).length + " / " + area.getAttribute("data-max"); }
+  }
+
+  function pairs() {
+    var list = [];
+    new FormData(form).forEach(function (v, k) { list.push([k, String(v)]); });
+    return list;
+  }
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function keepLocally() {
+    try {
+      localStorage.setItem(key, JSON.stringify({
+        base: form.elements.version.value, section: form.elements.section.value,
+        pairs: pairs(), at: Date.now()
+      }));
+    } catch (e) { /* storage full or off: the server copy remains */ }
+  }
+
+  function body() {
+    var data = new URLSearchParams();
+    pairs().forEach(function (p) { data.append(p[0], p[1]); });
+    data.append("autosave", "1");
+    return data;
+  }
+
+  function save() {
+    timer = null;
+    if (!dirty || sending) { return sending; }
+    dirty = false;
+    sending = fetch(form.action, { method: "POST", body: body(), credentials: "same-origin" })
+      .then(function (r) {
+        return r.json().then(function (j) { return { status: r.status, json: j }; });
+      })
+      .then(function (r) {
+        if (r.status === 200) {
+          form.elements.version.value = String(r.json.version);
+          if (!dirty) { localStorage.removeItem(key); }
+          say(form.getAttribute("data-saved-text"));
+        } else if (r.status === 409) {
+          say(form.getAttribute("data-conflict-text"));
+        } else {
+          // Refused (a value the validator names): the copy stays here; Save shows why.
+          say("");
+        }
+      })
+      .catch(function () {
+        dirty = true;
+        say(form.getAttribute("data-offline-text"));
+      })
+      .then(function () { sending = null; });
+    return sending;
+  }
+
+  function changed(event) {
+    if (event && event.target && event.target.matches("textarea[data-max]")) { count(event.target); }
+    refresh();
+    dirty = true;
+    keepLocally();
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(save, 1500);
+  }
+
+  // A copy kept here that the server never got (the tab closed, the connection dropped).
+  function restore() {
+    var kept;
+    try { kept = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    if (!kept || kept.section !== form.elements.section.value || kept.base !== form.elements.version.value) { return; }
+    var byName = {};
+    kept.pairs.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
+    form.querySelectorAll("[name^='q.'], [name='notes']").forEach(function (i) {
+      var values = byName[i.name] || [];
+      if (i.type === "checkbox" || i.type === "radio") { i.checked = values.indexOf(i.value) >= 0 || (i.type === "radio" && i.value === "" && values.length === 0); }
+      else { i.value = values.length ? values[0] : ""; }
+    });
+    dirty = true;
+    save();
+  }
+
+  form.elements.tz_offset.value = String(-new Date().getTimezoneOffset());
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.querySelectorAll("textarea[data-max]").forEach(count);
+  // A button pressed while an autosave is on its way: wait for it (it changes the version).
+  form.addEventListener("submit", function (event) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (sending) {
+      event.preventDefault();
+      var button = event.submitter;
+      sending.then(function () { dirty = false; form.requestSubmit(button); });
+      return;
+    }
+    dirty = false;
+    localStorage.removeItem(key);
+  });
+
+  // Switching language: save first, and stay on this section.
+  document.querySelectorAll(".langs a").forEach(function (a) {
+    a.addEventListener("click", function (event) {
+      event.preventDefault();
+      var url = new URL(window.location.href);
+      url.searchParams.set("lang", a.getAttribute("hreflang"));
+      url.searchParams.set("section", form.elements.section.value);
+      var go = function () { window.location.assign(url.toString()); };
+      var pending = dirty ? (timer && clearTimeout(timer), save()) : sending;
+      if (pending) { pending.then(go, go); } else { go(); }
+    });
+  });
+
+  window.addEventListener("pagehide", function () {
+    if (dirty && navigator.sendBeacon) { navigator.sendBeacon(form.action, body()); }
+  });
+
+  restore();
+  refresh();
+})();
