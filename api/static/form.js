@@ -13,6 +13,8 @@
   var form = document.getElementById("cw-form");
   if (!form) { return; }
   var id = form.getAttribute("data-id");
+  // (Not form.action: the form has buttons named "action".)
+  var target = form.getAttribute("action");
   var stored = JSON.parse(form.getAttribute("data-answers") || "{}");
   var conditions = JSON.parse(form.getAttribute("data-conditions") || "{}");
   var status = document.getElementById("cw-autosave");
@@ -115,7 +117,7 @@
     timer = null;
     if (!dirty || sending) { return sending; }
     dirty = false;
-    sending = fetch(form.action, { method: "POST", body: body(), credentials: "same-origin" })
+    sending = fetch(target, { method: "POST", body: body(), credentials: "same-origin" })
       .then(function (r) {
         return r.json().then(function (j) { return { status: r.status, json: j }; });
       })
@@ -195,7 +197,7 @@
   });
 
   window.addEventListener("pagehide", function () {
-    if (dirty && navigator.sendBeacon) { navigator.sendBeacon(form.action, body()); }
+    if (dirty && navigator.sendBeacon) { navigator.sendBeacon(target, body()); }
   });
 
   restore();

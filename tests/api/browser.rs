@@ -24,13 +24,13 @@ use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const PASSWORD: &str = "a long fictional passphrase";
+pub(crate) const PASSWORD: &str = "a long fictional passphrase";
 
 fn target_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target")
 }
 
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let path = target_dir().join("browser-tools/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -42,7 +42,7 @@ fn axe_source() -> String {
 }
 
 /// chromedriver on a free port, ended when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -54,7 +54,7 @@ impl Drop for Driver {
     }
 }
 
-async fn driver() -> Driver {
+pub(crate) async fn driver() -> Driver {
     for tool in [CHROMIUM, CHROMEDRIVER] {
         assert!(
             std::path::Path::new(tool).exists(),
@@ -88,14 +88,14 @@ async fn driver() -> Driver {
 }
 
 /// One browser window (its own cookies), phone-sized.
-struct Window {
-    client: Client,
+pub(crate) struct Window {
+    pub(crate) client: Client,
     base: String,
     backend: &'static str,
     axe: String,
 }
 
-async fn window(driver: &Driver, app: &TestApp, axe: &str) -> Window {
+pub(crate) async fn window(driver: &Driver, app: &TestApp, axe: &str) -> Window {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -121,7 +121,7 @@ async fn window(driver: &Driver, app: &TestApp, axe: &str) -> Window {
 }
 
 impl Window {
-    async fn open(&self, path: &str) {
+    pub(crate) async fn open(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
@@ -130,7 +130,7 @@ impl Window {
 
     /// The page's text (read by script, so a page being replaced is not an error: it is read
     /// again by the waits).
-    async fn text(&self) -> String {
+    pub(crate) async fn text(&self) -> String {
         self.client
             .execute(
                 "return document.body ? document.body.innerText : ''",
@@ -142,7 +142,7 @@ impl Window {
             .unwrap_or_default()
     }
 
-    async fn wait_for_text(&self, wanted: &str) -> String {
+    pub(crate) async fn wait_for_text(&self, wanted: &str) -> String {
         let mut text = String::new();
         for _ in 0..50 {
             text = self.text().await;
@@ -157,7 +157,7 @@ impl Window {
         )
     }
 
-    async fn fill(&self, id: &str, value: &str) {
+    pub(crate) async fn fill(&self, id: &str, value: &str) {
         let field = self
             .client
             .find(Locator::Id(id))
@@ -167,7 +167,7 @@ impl Window {
         field.send_keys(value).await.expect("type");
     }
 
-    async fn select(&self, id: &str, value: &str) {
+    pub(crate) async fn select(&self, id: &str, value: &str) {
         self.client
             .find(Locator::Id(id))
             .await
@@ -177,7 +177,7 @@ impl Window {
             .expect("select");
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
             .await
@@ -188,7 +188,7 @@ impl Window {
     }
 
     /// Presses Tab until the element with `id` has the focus (keyboard only).
-    async fn tab_to(&self, id: &str) {
+    pub(crate) async fn tab_to(&self, id: &str) {
         for _ in 0..30 {
             let focused = self
                 .client
@@ -212,7 +212,7 @@ impl Window {
         panic!("Tab never reached #{id}");
     }
 
-    async fn type_here(&self, text: &str) {
+    pub(crate) async fn type_here(&self, text: &str) {
         self.client
             .active_element()
             .await
@@ -224,7 +224,7 @@ impl Window {
 
     /// The page's checks: no serious or critical axe-core violation, no horizontal scrolling at
     /// 360 px; then its screenshot.
-    async fn check(&self, step: &str) {
+    pub(crate) async fn check(&self, step: &str) {
         let script = format!(
             "{}\nconst done = arguments[arguments.length - 1];\
              axe.run(document, {{resultTypes: ['violations']}}).then(r => done(JSON.stringify(\
@@ -272,7 +272,7 @@ impl Window {
         std::fs::write(dir.join(format!("{}-{step}.png", self.backend)), png).expect("saved");
     }
 
-    async fn sign_in(&self, email: &str, password: &str) {
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) {
         self.open("/sign-in").await;
         self.fill("name", email).await;
         self.fill("password", password).await;
@@ -280,7 +280,7 @@ impl Window {
     }
 
     /// Opens a one-time link and chooses the password.
-    async fn accept(&self, link: &str, step: &str) {
+    pub(crate) async fn accept(&self, link: &str, step: &str) {
         self.client.goto(link).await.expect("link opens");
         self.wait_for_text("Set your password").await;
         self.check(step).await;
@@ -291,7 +291,7 @@ impl Window {
     }
 
     /// The link or token shown on a message page.
-    async fn shown_code(&self) -> String {
+    pub(crate) async fn shown_code(&self) -> String {
         self.client
             .find(Locator::Css("p.copy code"))
             .await
@@ -301,7 +301,7 @@ impl Window {
             .expect("text")
     }
 
-    async fn status_of_page(&self) -> String {
+    pub(crate) async fn status_of_page(&self) -> String {
         self.client
             .find(Locator::Css("h1"))
             .await

@@ -17,6 +17,7 @@ mod methodology;
 mod observations;
 mod openapi;
 mod parties_hearings;
+mod recording;
 mod redaction;
 mod redaction_corpus;
 mod redaction_fields;

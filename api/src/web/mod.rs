@@ -21,6 +21,7 @@ mod observe;
 mod pages;
 mod trail;
 mod two_factor;
+mod work;
 
 use poem::{
     EndpointExt, IntoResponse, Request, Response, Route, get,

@@ -78,6 +78,8 @@ struct ObservationPage {
     questions: Vec<FormQuestion>,
     /// The merged answers of every section, for the page's script (conditions across sections).
     answers_json: String,
+    /// The section's stored state when the page was made (see [`section_state`]).
+    base: String,
     /// Every condition of the scope: question → (the question it depends on, its codes).
     conditions_json: String,
     notes: Option<String>,
@@ -114,6 +116,36 @@ fn field_answers(m: &Methodology, hearing: &hearing::Model) -> Map<String, Value
         hearing_fields(hearing),
         &mut ignored,
     )
+}
+
+/// A section's stored state: its answers (and the notes, on the section that has them). A save
+/// carries the state it started from (`base`); if the stored state of the section is still
+/// that, a newer version (a change elsewhere in the record, or this page's own autosave arriving
+/// late) is no conflict.
+fn section_state(
+    m: &Methodology,
+    answers: &Map<String, Value>,
+    notes: Option<&str>,
+    section: &str,
+    with_notes: bool,
+) -> Value {
+    let mut state: Map<String, Value> = answers
+        .iter()
+        .filter(|(code, _)| m.question(code).is_some_and(|q| q.section == section))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if with_notes && let Some(n) = notes {
+        state.insert("notes".into(), json!(n));
+    }
+    Value::Object(state)
+}
+
+fn last_section(m: &Methodology) -> String {
+    m.sections
+        .iter()
+        .rfind(|s| s.scope == Scope::Observation)
+        .map(|s| s.code.clone())
+        .unwrap_or_default()
 }
 
 fn first_section(m: &Methodology) -> String {
@@ -186,6 +218,20 @@ fn render(visit: &Visit, shown: Shown<'_>, status: StatusCode) -> Response {
         next_section: sections.get(position + 1).map(|s| s.code.clone()),
         sections,
         answers_json: Value::Object(merged).to_string(),
+        base: {
+            let stored_answers = shown
+                .stored
+                .and_then(|o| parse_answers(&o.answers).ok())
+                .unwrap_or_default();
+            section_state(
+                m,
+                &stored_answers,
+                shown.stored.and_then(|o| o.notes.as_deref()),
+                &shown.section,
+                shown.section == last_section(m),
+            )
+            .to_string()
+        },
         conditions_json: Value::Object(
             m.questions_for(Scope::Observation)
                 .filter_map(|q| {
@@ -429,8 +475,11 @@ pub async fn save_observation(
     // Made from an old copy: show both, let the monitor choose.
     // (A save whose answers are what is stored already, say an autosave whose answer was
     // lost, is no conflict.)
+    let with_notes = pairs.iter().any(|(k, _)| k == "notes");
+    let base: Option<Value> = serde_json::from_str(&value("base")).ok();
     if let Some(found) = &stored
         && value("version") != found.version.to_string()
+        && base.as_ref() != Some(&stored_section(m, found, &section, with_notes))
         && (parse_answers(&found.answers).ok().as_ref() != Some(&answers) || found.notes != notes)
     {
         if autosave {
@@ -518,7 +567,7 @@ pub async fn save_observation(
             if autosave {
                 return json_answer(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    json!({"problems": problems.len()}),
+                    json!({"problems": problems_by_question(&problems, lang)}),
                 );
             }
             let shown = Shown {
@@ -657,11 +706,19 @@ fn conflict_page(
             my_notes.unwrap_or_default().to_owned(),
         ));
     }
+    // Sent again, the form says it starts from what is stored now.
+    let with_notes = pairs.iter().any(|(k, _)| k == "notes");
     let fields = pairs
         .iter()
-        .filter(|(k, _)| k != "version" && k != "autosave")
+        .filter(|(k, _)| k != "version" && k != "autosave" && k != "base")
         .cloned()
-        .chain([("version".to_owned(), stored.version.to_string())])
+        .chain([
+            ("version".to_owned(), stored.version.to_string()),
+            (
+                "base".to_owned(),
+                stored_section(m, stored, section, with_notes).to_string(),
+            ),
+        ])
         .collect();
     let status = ReviewStatus::parse(&stored.status);
     let changed_by_review =
@@ -675,4 +732,20 @@ fn conflict_page(
         changed_by_review,
     };
     page(body.render(), StatusCode::CONFLICT, &visit.cookies)
+}
+
+/// [`section_state`] of a stored observation.
+fn stored_section(
+    m: &Methodology,
+    found: &observation::Model,
+    section: &str,
+    with_notes: bool,
+) -> Value {
+    section_state(
+        m,
+        &parse_answers(&found.answers).unwrap_or_default(),
+        found.notes.as_deref(),
+        section,
+        with_notes,
+    )
 }

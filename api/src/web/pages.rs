@@ -85,6 +85,7 @@ pub(super) fn message(
 struct HomePage {
     shell: Shell,
     role_line: String,
+    work: Option<super::work::Work>,
 }
 
 /// The internal-error page (the cause is logged, not shown).
@@ -371,9 +372,22 @@ pub async fn home(
             ("organisation", Arg::Text(organisation.into())),
         ],
     );
+    let work = if crate::access::RECORDERS.contains(&session.actor.role) {
+        match super::work::of(state, &session, lang).await {
+            Ok(work) => Some(work),
+            Err(e) => return broken(lang, &e),
+        }
+    } else {
+        None
+    };
     let shell = Shell::new(lang, title, Some(&session));
     page(
-        HomePage { shell, role_line }.render(),
+        HomePage {
+            shell,
+            role_line,
+            work,
+        }
+        .render(),
         StatusCode::OK,
         &cookies,
     )
