@@ -316,7 +316,10 @@ async fn updates_from_an_old_copy_are_refused(app: &TestApp) {
     );
 
     let (status, _) = TestApp::read(put("soon", json!({})).await.expect("send")).await;
-    assert_eq!(status, 400, "an If-Match that is not an ETag");
+    assert_eq!(
+        status, 412,
+        "an If-Match that is no version of ours matches none"
+    );
 
     // A coordinator's step raises the version too: the monitor's copy is then stale.
     let (status, _) = app

@@ -66,18 +66,15 @@ fn etag(version: u32) -> String {
 
 /// The version an `If-Match` names: `"7"` (or `W/"7"`, or bare `7`); `*` matches any.
 fn if_match_version(header: Option<&str>) -> Result<Option<u32>, ServiceError> {
-    let Some(raw) = header.map(str::trim) else {
+    let Some(raw) = header.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
     if raw == "*" {
         return Ok(None);
     }
     let tag = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
-    tag.parse().map(Some).map_err(|_| {
-        ServiceError::BadRequest(format!(
-            "If-Match must be the ETag of the observation, e.g. \"3\", not {raw}"
-        ))
-    })
+    // A tag that is no version of ours matches no stored version: 412, as RFC 9110 says.
+    Ok(Some(tag.parse().unwrap_or(0)))
 }
 
 fn found(o: Observation) -> ObservationFound {
