@@ -518,7 +518,7 @@ pub async fn load(state: &AppState) -> Result<Option<String>, ServiceError> {
         case::review(state, &reviewer, id, publish()).await?;
     }
     for id in &to_publish_observations {
-        observation::review(state, &reviewer, id, publish()).await?;
+        observation::review(state, &reviewer, id, publish(), None).await?;
     }
     for id in &to_publish_rulings {
         ruling::review(state, &actor, id, submit()).await?;

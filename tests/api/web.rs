@@ -536,12 +536,15 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
     assert_eq!(status, 201, "{observation}");
     let observation_id = observation["id"].as_str().expect("id").to_owned();
     for (method, path, visitors) in PAGES {
-        let path = if path.starts_with("/observations/") {
-            path.replace("{id}", &observation_id)
-                .replace("/new", &format!("/new?hearing={hearing_id}"))
-        } else {
-            path.to_string()
-        };
+        let path =
+            if path.starts_with("/observations/") || path.starts_with("/review/observations/") {
+                path.replace("{id}", &observation_id)
+                    .replace("/new", &format!("/new?hearing={hearing_id}"))
+            } else if path.starts_with("/review/cases/") {
+                path.replace("{id}", &case_id)
+            } else {
+                path.to_string()
+            };
         let path = path
             .replace("{secret}", "not-a-link")
             .replace("{id}", "not-an-id");

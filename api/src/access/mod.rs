@@ -214,6 +214,26 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/observations/{id}", Visitors::SignedIn(RECORDERS)),
     ("POST", "/observations/{id}", Visitors::SignedIn(RECORDERS)),
     ("GET", "/static/form.js", Visitors::Anyone),
+    // Review: the roles of `review_observation`/`review_case`/`grade_case` that take the
+    // reviewer's steps; only the visitor's own organisation's records are listed and opened.
+    ("GET", "/review", Visitors::SignedIn(REVIEWERS)),
+    (
+        "GET",
+        "/review/observations/{id}",
+        Visitors::SignedIn(REVIEWERS),
+    ),
+    (
+        "POST",
+        "/review/observations/{id}",
+        Visitors::SignedIn(REVIEWERS),
+    ),
+    ("GET", "/review/cases/{id}", Visitors::SignedIn(REVIEWERS)),
+    ("POST", "/review/cases/{id}", Visitors::SignedIn(REVIEWERS)),
+    (
+        "POST",
+        "/review/cases/{id}/grade",
+        Visitors::SignedIn(REVIEWERS),
+    ),
 ];
 
 /// The row for `operation`. Every operation has one: a test compares the table with the spec.

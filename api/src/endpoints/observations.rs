@@ -245,7 +245,8 @@ impl ObservationsApi {
         body: Json<ReviewInput>,
     ) -> Result<Json<Observation>, ApiError> {
         let actor = actor(&self.state, &token, "review_observation").await?;
-        let (updated, case_id) = observation::review(&self.state, &actor, &id.0, body.0).await?;
+        let (updated, case_id) =
+            observation::review(&self.state, &actor, &id.0, body.0, None).await?;
         Ok(Json(to_api(updated, case_id)?))
     }
 }

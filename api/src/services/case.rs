@@ -640,6 +640,36 @@ fn stored_input(record: &CaseRecord) -> Result<CaseInput, ServiceError> {
     })
 }
 
+/// A stored case's answers with its record fields merged in, as the validator sees them (what a
+/// reviewer reads).
+pub async fn merged_answers(
+    state: &AppState,
+    record: &CaseRecord,
+) -> Result<Map<String, Value>, ServiceError> {
+    let m = &record.case;
+    let court = court::Entity::find_by_id(m.court_id.clone())
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ServiceError::internal(format!("case {} has no court", m.id)))?;
+    let methodology = methodology_version(state.methodology, Some(m.methodology_version as u32))?;
+    let fields = case_fields(
+        &court,
+        &m.case_number,
+        &m.proceeding_type,
+        &record.grounds,
+        m.filing_date,
+        &m.status,
+    );
+    let mut ignored = Vec::new();
+    Ok(merge_answers(
+        methodology,
+        Scope::Case,
+        &parse_answers(&m.answers)?,
+        fields,
+        &mut ignored,
+    ))
+}
+
 /// Fields of a case a reviewer's comment may name besides its questions.
 const CASE_FIELDS: &[&str] = &["title", "summary", "case_number"];
 

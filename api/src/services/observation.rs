@@ -493,15 +493,19 @@ pub async fn update(
     Ok((updated, checked.hearing.case_id))
 }
 
-/// Takes a review step on an observation (see [`review`]). Submitting checks that every required
-/// question that applies is answered; publishing needs the case published first.
+/// Takes a review step on an observation (see [`review`]), on the version `if_match` when given.
+/// Submitting checks that every required question that applies is answered; publishing needs
+/// the case published first.
 pub async fn review(
     state: &AppState,
     actor: &Actor,
     id: &str,
     input: ReviewInput,
+    if_match: Option<u32>,
 ) -> Result<(observation::Model, String), ServiceError> {
     let (existing, _) = get(state, id).await?;
+    // A reviewer acts on the version they read: a record changed since is not published unseen.
+    check_version(if_match, &existing)?;
     let (hearing, case, released) = owner(state, &existing).await?;
     let organisation = case.case.organisation_id.clone();
     policy::require_change(actor, &organisation, released, "observation", id)?;

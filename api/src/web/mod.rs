@@ -19,6 +19,8 @@ pub mod form;
 pub mod i18n;
 mod observe;
 mod pages;
+mod review;
+mod review_case;
 mod trail;
 mod two_factor;
 mod work;
@@ -70,7 +72,7 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// Largest form body accepted at `path`: observation forms carry long notes.
 pub fn max_form_bytes(path: &str) -> usize {
-    if path.starts_with("/observations/") {
+    if path.starts_with("/observations/") || path.starts_with("/review/") {
         observe::MAX_OBSERVATION_FORM_BYTES
     } else {
         MAX_FORM_BYTES
@@ -90,6 +92,7 @@ pub fn is_page(path: &str) -> bool {
             | "/settings"
             | "/audit"
             | "/status"
+            | "/review"
     ) || [
         "/welcome/",
         "/static/",
@@ -98,6 +101,7 @@ pub fn is_page(path: &str) -> bool {
         "/account/",
         "/sign-in/",
         "/observations/",
+        "/review/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -160,6 +164,19 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at(
             "/observations/:id",
             with(get(observe::observation_form).post(observe::save_observation)),
+        )
+        .at("/review", with(get(review::queue)))
+        .at(
+            "/review/observations/:id",
+            with(get(review::review_observation).post(review::take_observation_step)),
+        )
+        .at(
+            "/review/cases/:id",
+            with(get(review_case::review_case).post(review_case::take_case_step)),
+        )
+        .at(
+            "/review/cases/:id/grade",
+            with(post(review_case::grade_case)),
         )
         .at("/static/app.css", get(stylesheet))
         .at("/static/form.js", get(form_script))
@@ -356,6 +373,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/", "nav-home", access::ALL),
     ("/users", "nav-users", access::REVIEWERS),
     ("/organisations", "nav-organisations", access::ADMIN),
+    ("/review", "nav-review", access::REVIEWERS),
     ("/audit", "nav-audit", access::REVIEWERS),
     ("/settings", "nav-settings", access::ADMIN),
     ("/status", "nav-status", access::ADMIN),

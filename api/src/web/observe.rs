@@ -107,7 +107,7 @@ struct Shown<'a> {
     general: Option<String>,
 }
 
-fn field_answers(m: &Methodology, hearing: &hearing::Model) -> Map<String, Value> {
+pub(super) fn field_answers(m: &Methodology, hearing: &hearing::Model) -> Map<String, Value> {
     let mut ignored = Vec::new();
     crate::services::common::merge_answers(
         m,
@@ -630,7 +630,7 @@ fn failed(visit: &Visit, e: ServiceError) -> Response {
 }
 
 /// An answer in words: term labels for codes, the value otherwise.
-fn answer_words(
+pub(super) fn answer_words(
     m: &Methodology,
     lang: super::i18n::Lang,
     code: &str,

@@ -39,10 +39,10 @@ const RESOURCES: &[&str] = &[
 const PER_PAGE: u32 = 50;
 
 /// One changed field of an entry.
-struct Change {
-    field: String,
-    before: Option<String>,
-    after: Option<String>,
+pub(super) struct Change {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// One entry as the page shows it.
@@ -79,7 +79,7 @@ fn flatten(prefix: &str, value: &Value, depth: usize, out: &mut Vec<(String, Val
 }
 
 /// The fields that differ between `before` and `after` (all of `after`'s for a creation).
-fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
+pub(super) fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
     let fields = |v: Option<&Value>| {
         let mut out = Vec::new();
         if let Some(v) = v {
