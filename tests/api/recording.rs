@@ -22,16 +22,20 @@ const ORGANISATION: &str = "Test Coalition (fictional)";
 
 /// A monitor of the test organisation who has a password; returns their e-mail address.
 async fn monitor(app: &TestApp) -> String {
-    let made = auth::create_user(
-        &app.state.db,
+    person(
+        app,
         "Field Monitor (fictional)",
-        ORGANISATION,
         "monitor",
-        None,
+        "field.monitor@example.org",
     )
     .await
-    .expect("monitor");
-    let email = "field.monitor@example.org";
+}
+
+/// A user of the test organisation with `role` and a password; returns `email`.
+async fn person(app: &TestApp, name: &str, role: &str, email: &str) -> String {
+    let made = auth::create_user(&app.state.db, name, ORGANISATION, role, None)
+        .await
+        .expect("user");
     accounts::set_email(&app.state.db, &made.user.id, email)
         .await
         .expect("e-mail");
@@ -425,7 +429,163 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
         "every question asked was answered: {answered}"
     );
 
+    let observation = items[0]["id"].as_str().expect("id").to_owned();
+    review_round_trip(&app, driver, axe, &w, &case_id, &observation).await;
+
     w.client.close().await.expect("closed");
+}
+
+/// A coordinator returns the observation with a comment on one question, the monitor fixes it
+/// and submits again, the coordinator grades and publishes the case and publishes the
+/// observation; a researcher then reads it through the API, redacted.
+async fn review_round_trip(
+    app: &TestApp,
+    driver: &Driver,
+    axe: &str,
+    monitor: &Window,
+    case_id: &str,
+    observation: &str,
+) {
+    let m = Registry::published().latest();
+    // The victim's fictional name is a sensitive term of the case.
+    let (status, body) = app
+        .put(
+            &format!("/cases/{case_id}/sensitive-terms"),
+            &json!({"terms": [{"term": "Arbena Fiktive", "kind": "name"}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, record) = app.get(&format!("/observations/{observation}")).await;
+    let code = record["answers"]
+        .as_object()
+        .expect("answers")
+        .iter()
+        .find(|(code, v)| {
+            v.as_str()
+                .is_some_and(|t| t.starts_with("Fictional account"))
+                && m.question(code).is_some_and(|q| q.field.is_none())
+        })
+        .map(|(code, _)| code.clone())
+        .expect("a text answer to comment on");
+    let section = m.question(&code).expect("question").section.clone();
+
+    let email = person(
+        app,
+        "Review Coordinator (fictional)",
+        "coordinator",
+        "review.coordinator@example.org",
+    )
+    .await;
+    let c = window(driver, app, axe).await;
+    c.sign_in(&email, PASSWORD).await;
+    c.wait_for_text("Review").await;
+    c.click("a[href='/review']").await;
+    c.wait_for_text("Observations waiting for review").await;
+    c.check("review-queue").await;
+    c.click(&format!("a[href='/review/observations/{observation}']"))
+        .await;
+    c.wait_for_text("Return to the monitor").await;
+    c.check("review-observation").await;
+    // Returning needs a comment; publishing needs the case published first.
+    c.click("button[name=action][value=return]").await;
+    c.wait_for_text("Write at least one comment").await;
+    c.click("button[name=action][value=publish]").await;
+    c.wait_for_text("publish the case first").await;
+    c.fill(
+        &format!("c-{code}"),
+        "Name who warned the public: the judge or the prosecutor?",
+    )
+    .await;
+    c.click("button[name=action][value=return]").await;
+    c.wait_for_text("Returned to the monitor with your comments")
+        .await;
+    let (_, returned) = app.get(&format!("/observations/{observation}")).await;
+    assert_eq!(returned["status"], "returned", "{returned}");
+
+    // The monitor finds it on home with the comment, next to its question in the form.
+    monitor.open("/").await;
+    monitor
+        .wait_for_text("Name who warned the public: the judge or the prosecutor?")
+        .await;
+    monitor.check("monitor-home-returned").await;
+    monitor
+        .open(&format!("/observations/{observation}?section={section}"))
+        .await;
+    let text = monitor.wait_for_text("Reviewer's comment").await;
+    assert!(text.contains("Name who warned the public"), "{text}");
+    let box_text = monitor
+        .client
+        .find(Locator::Css(&format!("#q-{code} .comment")))
+        .await
+        .expect("the comment is next to its question")
+        .text()
+        .await
+        .expect("text");
+    assert!(box_text.contains("Name who warned"), "{box_text}");
+    monitor.check("observation-returned").await;
+    monitor
+        .fill(
+            &format!("i-{code}"),
+            "The judge, addressing Arbena Fiktive's family, warned the public.",
+        )
+        .await;
+    monitor.click("button[name=action][value=submit]").await;
+    monitor.wait_for_text("submitted for review").await;
+
+    // The coordinator grades and publishes the case, then publishes the observation.
+    let (status, body) = app
+        .post(
+            &format!("/cases/{case_id}/review"),
+            &json!({"action": "submit"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    c.open(&format!("/review/cases/{case_id}")).await;
+    c.wait_for_text("Fairness grade").await;
+    c.click("input[name=grade][value=B]").await;
+    c.click("form[action$='/grade'] button[type=submit]").await;
+    c.wait_for_text("Say why").await;
+    c.fill(
+        "justification",
+        "Fictional: the court admitted the public but did not explain the interpreter's absence.",
+    )
+    .await;
+    c.click("form[action$='/grade'] button[type=submit]").await;
+    c.wait_for_text("The grade is saved").await;
+    c.click("button[name=action][value=publish]").await;
+    c.wait_for_text("Published.").await;
+    c.check("review-case").await;
+    c.open(&format!("/review/observations/{observation}")).await;
+    c.wait_for_text("Comment when returned earlier").await;
+    c.click("button[name=action][value=publish]").await;
+    let text = c.wait_for_text("Published.").await;
+    assert!(
+        text.contains("publish"),
+        "the history names the step: {text}"
+    );
+    c.check("review-published").await;
+    c.client.close().await.expect("closed");
+
+    // A researcher of another organisation finds it through the API, redacted.
+    let researcher = app
+        .user("researcher", "Research Institute (fictional)")
+        .await;
+    let (status, text) = app
+        .get_text_as(&researcher, &format!("/observations/{observation}"))
+        .await;
+    assert_eq!(status, 200, "{text}");
+    let seen: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(seen["status"], "published");
+    assert!(
+        seen["answers"][&code]
+            .as_str()
+            .is_some_and(|t| t.contains("The judge, addressing")),
+        "{seen}"
+    );
+    assert!(!text.contains("Arbena"), "the name is masked: {text}");
+    assert!(!text.contains("Fiktive"), "the name is masked: {text}");
+    let (_, case) = app.get(&format!("/cases/{case_id}")).await;
+    assert_eq!(case["fairness_grade"], "B", "{case}");
 }
 
 #[tokio::test]
