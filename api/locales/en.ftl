@@ -264,3 +264,10 @@ grade-given = Last graded
 grade-choose = Choose a grade from A to F.
 grade-justify = Say why: the justification must not be blank.
 grade-too-long = The justification is longer than 20,000 characters.
+
+## Offline
+unsent-count = Not sent yet:
+unsent-attention = some need you: open them
+unsent-sign-out = Some records are not sent yet. They stay on this device and are sent when you are next signed in here. Sign out anyway?
+autosave-kept = No connection: kept on this device, and sent when the connection returns.
+autosave-queued = Submitted on this device: it is sent for review when the connection returns.

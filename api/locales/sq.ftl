@@ -264,3 +264,10 @@ grade-given = Notuar së fundi
 grade-choose = Zgjidhni një notë nga A deri në F.
 grade-justify = Thoni pse: arsyetimi nuk mund të jetë bosh.
 grade-too-long = Arsyetimi është më i gjatë se 20 000 shenja.
+
+## Offline
+unsent-count = Ende pa u dërguar:
+unsent-attention = disa ju presin: hapini
+unsent-sign-out = Disa regjistra nuk janë dërguar ende. Mbeten në këtë pajisje dhe dërgohen kur të hyni sërish këtu. Të dilni gjithsesi?
+autosave-kept = Pa lidhje: ruajtur në këtë pajisje, dërgohet kur të kthehet lidhja.
+autosave-queued = Dorëzuar në këtë pajisje: dërgohet për shqyrtim kur të kthehet lidhja.

@@ -268,3 +268,10 @@ grade-given = Poslednji put ocenjeno
 grade-choose = Izaberite ocenu od A do F.
 grade-justify = Recite zašto: obrazloženje ne sme biti prazno.
 grade-too-long = Obrazloženje je duže od 20.000 znakova.
+
+## Offline
+unsent-count = Još nije poslato:
+unsent-attention = neki čekaju vas: otvorite ih
+unsent-sign-out = Neki zapisi još nisu poslati. Ostaju na ovom uređaju i šalju se kada se sledeći put ovde prijavite. Ipak se odjaviti?
+autosave-kept = Nema veze: sačuvano na ovom uređaju, šalje se kada se veza vrati.
+autosave-queued = Predato na ovom uređaju: šalje se na pregled kada se veza vrati.

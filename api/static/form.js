@@ -7,7 +7,9 @@
 // - keeps a copy of the section in this browser's storage at every change and saves it to the
 //   server a moment later (and when the page is left), so that a closed tab or a lost
 //   connection loses at most the last seconds;
-// - keeps the place in the form when the language is switched.
+// - keeps the place in the form when the language is switched;
+// - with no connection (the service worker keeps what is sent, see sw.js): shows the copy kept
+//   on this device, and says that it will be sent when the connection returns.
 (function () {
   "use strict";
   var form = document.getElementById("cw-form");
@@ -122,7 +124,11 @@
         return r.json().then(function (j) { return { status: r.status, json: j }; });
       })
       .then(function (r) {
-        if (r.status === 200) {
+        if (r.status === 202) {
+          // No connection: the service worker keeps it, and it is sent when the connection returns.
+          say(form.getAttribute("data-kept-text"));
+          if (window.courtwatchFlush) { window.courtwatchFlush(); }
+        } else if (r.status === 200) {
           form.elements.version.value = String(r.json.version);
           if (!dirty) { localStorage.removeItem(key); }
           say(form.getAttribute("data-saved-text"));
@@ -150,18 +156,55 @@
     timer = setTimeout(save, 1500);
   }
 
-  // A copy kept here that the server never got (the tab closed, the connection dropped).
-  function restore() {
-    var kept;
-    try { kept = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
-    if (!kept || kept.section !== form.elements.section.value || kept.base !== form.elements.version.value) { return; }
+  // The outbox's copy of this section (kept by the service worker while there was no
+  // connection) is what the monitor typed last: it is shown, and sent again from here. The
+  // other sections' copies count for the conditions.
+  function fill(list) {
     var byName = {};
-    kept.pairs.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
+    list.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
     form.querySelectorAll("[name^='q.'], [name='notes']").forEach(function (i) {
       var values = byName[i.name] || [];
       if (i.type === "checkbox" || i.type === "radio") { i.checked = values.indexOf(i.value) >= 0 || (i.type === "radio" && i.value === "" && values.length === 0); }
       else { i.value = values.length ? values[0] : ""; }
     });
+    return byName;
+  }
+
+  function fromOutbox() {
+    if (!window.caches) { return Promise.resolve(false); }
+    var mine = "/outbox/" + id + "/" + form.elements.section.value;
+    return caches.open("cw-outbox").then(function (box) {
+      return box.keys().then(function (requests) {
+        var found = false;
+        return Promise.all(requests.filter(function (r) {
+          return new URL(r.url).pathname.indexOf("/outbox/" + id + "/") === 0;
+        }).map(function (r) {
+          return box.match(r).then(function (answer) { return answer.text(); }).then(function (body) {
+            var list = Array.from(new URLSearchParams(body).entries());
+            if (new URL(r.url).pathname === mine) {
+              var byName = fill(list);
+              if (byName.version) { form.elements.version.value = byName.version[0]; }
+              if (byName.base) { form.elements.base.value = byName.base[0]; }
+              found = true;
+            } else {
+              list.forEach(function (p) {
+                if (p[0].indexOf("q.") !== 0) { return; }
+                var code = p[0].slice(2);
+                if (!block(code)) { stored[code] = p[1]; }
+              });
+            }
+          });
+        })).then(function () { return found; });
+      });
+    }).catch(function () { return false; });
+  }
+
+  // A copy kept here that the server never got (the tab closed, the connection dropped).
+  function restore() {
+    var kept;
+    try { kept = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    if (!kept || kept.section !== form.elements.section.value || kept.base !== form.elements.version.value) { return; }
+    fill(kept.pairs);
     dirty = true;
     save();
   }
@@ -200,6 +243,31 @@
     if (dirty && navigator.sendBeacon) { navigator.sendBeacon(target, body()); }
   });
 
-  restore();
+  // Every section of this form, fetched ahead for use with no connection.
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+    var hearing = form.elements.hearing_id.value;
+    navigator.serviceWorker.controller.postMessage({
+      ahead: Array.prototype.map.call(form.querySelectorAll("button[name=goto]"), function (b) {
+        return target + "?section=" + b.value + "&hearing=" + encodeURIComponent(hearing);
+      })
+    });
+  }
+  var here = new URL(window.location.href).searchParams;
+  var offlineText = here.get("queued") ? form.getAttribute("data-queued-text")
+    : here.get("kept") ? form.getAttribute("data-kept-text") : "";
+  if (offlineText) {
+    // This page is the copy kept on this device: its counts of unanswered questions are old.
+    say(offlineText);
+    var note = document.getElementById("cw-offline-note");
+    if (note) { note.textContent = offlineText; note.hidden = false; }
+    form.querySelectorAll(".sections .count").forEach(function (c) { c.hidden = true; });
+  }
+
+  fromOutbox().then(function (found) {
+    // (Reached from a form the service worker just kept: nothing new to send.)
+    if (found && !here.get("queued") && !here.get("kept")) { dirty = true; save(); }
+    else if (!found) { restore(); }
+    refresh();
+  });
   refresh();
 })();

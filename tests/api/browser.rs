@@ -90,8 +90,8 @@ pub(crate) async fn driver() -> Driver {
 /// One browser window (its own cookies), phone-sized.
 pub(crate) struct Window {
     pub(crate) client: Client,
-    base: String,
-    backend: &'static str,
+    pub(crate) base: String,
+    pub(crate) backend: &'static str,
     axe: String,
 }
 

@@ -15,6 +15,7 @@ mod isolation;
 mod languages;
 mod methodology;
 mod observations;
+mod offline;
 mod openapi;
 mod parties_hearings;
 mod recording;

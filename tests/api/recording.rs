@@ -21,7 +21,7 @@ use super::browser::{Driver, PASSWORD, Window, axe_source, driver, window};
 const ORGANISATION: &str = "Test Coalition (fictional)";
 
 /// A monitor of the test organisation who has a password; returns their e-mail address.
-async fn monitor(app: &TestApp) -> String {
+pub(crate) async fn monitor(app: &TestApp) -> String {
     person(
         app,
         "Field Monitor (fictional)",
@@ -107,7 +107,7 @@ async fn focused(window: &Window) -> Value {
         .expect("script")
 }
 
-async fn section_of(window: &Window) -> String {
+pub(crate) async fn section_of(window: &Window) -> String {
     window
         .client
         .execute(
@@ -134,7 +134,7 @@ async fn press(window: &Window, key: &str) {
 /// Enters the whole observation with the keyboard: Tab from question to question, the arrow
 /// keys for radio buttons and selects, Space for the first box of a multiple choice, typing for
 /// numbers and text; Enter on "next section", and on "Submit" at the end.
-async fn enter_by_keyboard(window: &Window) {
+pub(crate) async fn enter_by_keyboard(window: &Window, mut after_section: impl FnMut(usize)) {
     let tab = char::from(Key::Tab).to_string();
     let down = char::from(Key::Down).to_string();
     let enter = char::from(Key::Enter).to_string();
@@ -157,6 +157,7 @@ async fn enter_by_keyboard(window: &Window) {
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
+                after_section(sections);
                 continue;
             }
             if value == "submit" {
@@ -188,7 +189,11 @@ async fn enter_by_keyboard(window: &Window) {
         }
         press(window, &tab).await;
     }
-    panic!("the keyboard never reached Submit (after {sections} sections)");
+    let url = window.client.current_url().await.map(|u| u.to_string());
+    panic!(
+        "the keyboard never reached Submit (after {sections} sections) at {url:?}; the page says:\n{}",
+        window.text().await
+    );
 }
 
 async fn story(backend: Backend, driver: &Driver, axe: &str) {
@@ -414,7 +419,7 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
     w.open(&format!("/observations/new?hearing={second_id}"))
         .await;
     w.wait_for_text("State: ").await;
-    enter_by_keyboard(&w).await;
+    enter_by_keyboard(&w, |_| {}).await;
     w.wait_for_text("submitted for review").await;
     w.check("observation-submitted").await;
     let (_, list) = app

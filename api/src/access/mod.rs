@@ -214,6 +214,9 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/observations/{id}", Visitors::SignedIn(RECORDERS)),
     ("POST", "/observations/{id}", Visitors::SignedIn(RECORDERS)),
     ("GET", "/static/form.js", Visitors::Anyone),
+    // The pages' script and the service worker (offline use; they hold no data).
+    ("GET", "/static/app.js", Visitors::Anyone),
+    ("GET", "/sw.js", Visitors::Anyone),
     // Review: the roles of `review_observation`/`review_case`/`grade_case` that take the
     // reviewer's steps; only the visitor's own organisation's records are listed and opened.
     ("GET", "/review", Visitors::SignedIn(REVIEWERS)),

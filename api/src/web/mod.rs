@@ -93,6 +93,7 @@ pub fn is_page(path: &str) -> bool {
             | "/audit"
             | "/status"
             | "/review"
+            | "/sw.js"
     ) || [
         "/welcome/",
         "/static/",
@@ -180,6 +181,25 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         )
         .at("/static/app.css", get(stylesheet))
         .at("/static/form.js", get(form_script))
+        .at("/static/app.js", get(app_script))
+        .at("/sw.js", get(service_worker))
+}
+
+#[poem::handler]
+fn app_script() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(include_str!("../../static/app.js"))
+}
+
+/// The service worker: always checked for a newer copy, so a fix reaches every device.
+#[poem::handler]
+fn service_worker() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(include_str!("../../static/sw.js"))
 }
 
 #[poem::handler]
@@ -329,6 +349,9 @@ pub struct Shell {
     pub csrf: Option<String>,
     /// The signed-in user's menu: path and label of each page their role may open.
     pub nav: Vec<(&'static str, String)>,
+    /// The signed-in user's id (empty when no one is): this device's outbox sends only their
+    /// records.
+    pub user: String,
 }
 
 impl Shell {
@@ -346,6 +369,7 @@ impl Shell {
             langs: Lang::ALL,
             title,
             csrf: session.map(|s| s.session.csrf_token.clone()),
+            user: session.map(|s| s.actor.user_id.clone()).unwrap_or_default(),
             nav,
         }
     }

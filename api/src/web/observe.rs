@@ -537,6 +537,12 @@ pub async fn save_observation(
         result = write(None).await;
     }
     match result {
+        Ok(saved) if autosave && !refused_submission.is_empty() => json_answer(
+            // Kept as a draft; what a submission still needs.
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"version": saved.version, "saved": true,
+                   "problems": problems_by_question(&refused_submission, lang)}),
+        ),
         Ok(saved) if autosave => json_answer(StatusCode::OK, json!({"version": saved.version})),
         Ok(_) if !refused_submission.is_empty() => {
             let first = refused_submission
