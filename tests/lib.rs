@@ -2,6 +2,7 @@
 //! the real migrations, on SQLite always and on PostgreSQL when `COURTWATCH_TEST_POSTGRES` names a
 //! server (each test creates its own database there and drops it afterwards).
 
+pub mod chromium;
 pub mod generated;
 
 use std::path::PathBuf;
@@ -326,6 +327,38 @@ impl TestApp {
         .await
         .expect("user")
         .token
+    }
+
+    /// A user of `organisation` with `role`, an e-mail address and `password` (an invitation
+    /// accepted), for the browser: returns `email`.
+    pub async fn person(
+        &self,
+        name: &str,
+        organisation: &str,
+        role: &str,
+        email: &str,
+        password: &str,
+    ) -> String {
+        use courtwatch_api::services::accounts;
+        let made = auth::create_user(&self.state.db, name, organisation, role, None)
+            .await
+            .expect("user");
+        accounts::set_email(&self.state.db, &made.user.id, email)
+            .await
+            .expect("e-mail");
+        let link = accounts::create_link(
+            &self.state.db,
+            &made.user.id,
+            accounts::LinkPurpose::Invite,
+            None,
+        )
+        .await
+        .expect("link");
+        accounts::redeem_link(&self.state.db, &link, password)
+            .await
+            .expect("redeem")
+            .expect("password set");
+        email.to_owned()
     }
 
     /// Takes the record through review to published: the monitor submits (unless it is

@@ -11,19 +11,13 @@
 //! CSRF token is refused; failed sign-ins hit the rate limit; deactivation ends the monitor's
 //! live session.
 
-use std::{
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::{path::PathBuf, time::Duration};
 
 use courtwatch_api::services::{accounts, auth, two_factor};
 use courtwatch_tests::{Backend, TestApp, backends};
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use fantoccini::{Client, Locator, key::Key};
 use serde_json::{Value, json};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub(crate) const PASSWORD: &str = "a long fictional passphrase";
 
 fn target_dir() -> PathBuf {
@@ -41,51 +35,7 @@ pub(crate) fn axe_source() -> String {
     })
 }
 
-/// chromedriver on a free port, ended when dropped.
-pub(crate) struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub(crate) async fn driver() -> Driver {
-    for tool in [CHROMIUM, CHROMEDRIVER] {
-        assert!(
-            std::path::Path::new(tool).exists(),
-            "{tool} is missing: apt-get install chromium chromium-driver (.ci/run does this)"
-        );
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("address")
-        .port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
-}
+pub(crate) use courtwatch_tests::chromium::{Driver, driver};
 
 /// One browser window (its own cookies), phone-sized.
 pub(crate) struct Window {
@@ -96,22 +46,7 @@ pub(crate) struct Window {
 }
 
 pub(crate) async fn window(driver: &Driver, app: &TestApp, axe: &str) -> Window {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=360,800", "--lang=en"],
-            // A phone: 360 CSS pixels wide (headless windows are not made narrower than 500).
-            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1.0}},
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session");
+    let client = courtwatch_tests::chromium::phone(driver).await;
     Window {
         client,
         base: app.base.clone(),

@@ -7,10 +7,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use courtwatch_api::{
-    services::{accounts, auth},
-    web::form,
-};
+use courtwatch_api::web::form;
 use courtwatch_methodology::{Registry, Scope};
 use courtwatch_tests::{Backend, TestApp, backends};
 use fantoccini::{Locator, key::Key};
@@ -33,25 +30,7 @@ pub(crate) async fn monitor(app: &TestApp) -> String {
 
 /// A user of the test organisation with `role` and a password; returns `email`.
 async fn person(app: &TestApp, name: &str, role: &str, email: &str) -> String {
-    let made = auth::create_user(&app.state.db, name, ORGANISATION, role, None)
-        .await
-        .expect("user");
-    accounts::set_email(&app.state.db, &made.user.id, email)
-        .await
-        .expect("e-mail");
-    let link = accounts::create_link(
-        &app.state.db,
-        &made.user.id,
-        accounts::LinkPurpose::Invite,
-        None,
-    )
-    .await
-    .expect("link");
-    accounts::redeem_link(&app.state.db, &link, PASSWORD)
-        .await
-        .expect("redeem")
-        .expect("password set");
-    email.to_owned()
+    app.person(name, ORGANISATION, role, email, PASSWORD).await
 }
 
 /// What the page shows: the codes of the visible questions, and the form's fields.
