@@ -131,6 +131,14 @@ pub const TEST_MAX_IMPORT: usize = 8 * 1024 * 1024;
 impl TestApp {
     /// Starts a server over a fresh, migrated database.
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, courtwatch_methodology::Registry::published()).await
+    }
+
+    /// Starts a server whose methodology versions are `registry`'s (a test's own version).
+    pub async fn spawn_with(
+        backend: Backend,
+        registry: &'static courtwatch_methodology::Registry,
+    ) -> Self {
         let unique = uuid::Uuid::now_v7().simple().to_string();
         let (url, cleanup, name) = match backend {
             Backend::Sqlite => {
@@ -164,7 +172,8 @@ impl TestApp {
         db::migrate(&connection).await.expect("migrations");
         let index_dir = std::env::temp_dir().join(format!("courtwatch-test-index-{unique}"));
         let search = courtwatch_api::search::Search::open(&index_dir).expect("search index");
-        let state = AppState::new(connection).with_search(search);
+        let mut state = AppState::new(connection).with_search(search);
+        state.methodology = registry;
         let indexer = tokio::spawn(courtwatch_api::search::sync::run(state.clone()));
         courtwatch_api::services::organisation::ensure(&state.db, "Test Coalition (fictional)")
             .await

@@ -54,6 +54,21 @@ impl Registry {
         Ok(Self { versions })
     }
 
+    /// A registry of `versions` (oldest first, numbered 1, 2, …): the published ones and, in
+    /// tests, a version made for the test (a new version must give a new form with no code
+    /// change).
+    pub fn from_versions(versions: Vec<Methodology>) -> Result<Self, MethodologyError> {
+        for (i, m) in versions.iter().enumerate() {
+            if m.version as usize != i + 1 {
+                return Err(MethodologyError::Inconsistent {
+                    file: format!("version {}", m.version),
+                    problems: vec![format!("expected version {} at place {}", i + 1, i + 1)],
+                });
+            }
+        }
+        Ok(Self { versions })
+    }
+
     /// The process-wide registry of published versions.
     ///
     /// # Panics

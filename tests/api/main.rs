@@ -14,6 +14,7 @@ mod hardening;
 mod isolation;
 mod languages;
 mod methodology;
+mod new_version;
 mod observations;
 mod offline;
 mod openapi;
