@@ -349,6 +349,9 @@ impl TestApp {
         password: &str,
     ) -> String {
         use courtwatch_api::services::accounts;
+        courtwatch_api::services::organisation::ensure(&self.state.db, organisation)
+            .await
+            .expect("organisation");
         let made = auth::create_user(&self.state.db, name, organisation, role, None)
             .await
             .expect("user");

@@ -14,6 +14,8 @@
   "use strict";
   var form = document.getElementById("cw-form");
   if (!form) { return; }
+  // A form without autosave (a case): conditions and counters only.
+  var plain = form.getAttribute("data-autosave") === "off";
   var id = form.getAttribute("data-id");
   // (Not form.action: the form has buttons named "action".)
   var target = form.getAttribute("action");
@@ -150,6 +152,7 @@
   function changed(event) {
     if (event && event.target && event.target.matches("textarea[data-max]")) { count(event.target); }
     refresh();
+    if (plain) { return; }
     dirty = true;
     keepLocally();
     if (timer) { clearTimeout(timer); }
@@ -213,6 +216,11 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.querySelectorAll("textarea[data-max]").forEach(count);
+  if (plain) {
+    refresh();
+    if (window.performance && performance.mark) { performance.mark("cw-form-ready"); }
+    return;
+  }
   // A button pressed while an autosave is on its way: wait for it (it changes the version).
   form.addEventListener("submit", function (event) {
     if (timer) { clearTimeout(timer); timer = null; }

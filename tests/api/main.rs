@@ -6,6 +6,7 @@ mod admin;
 mod backup;
 mod browser;
 mod cases;
+mod cases_web;
 mod crash;
 mod datasets;
 mod demo;

@@ -540,7 +540,7 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
             if path.starts_with("/observations/") || path.starts_with("/review/observations/") {
                 path.replace("{id}", &observation_id)
                     .replace("/new", &format!("/new?hearing={hearing_id}"))
-            } else if path.starts_with("/review/cases/") {
+            } else if path.starts_with("/review/cases/") || path.starts_with("/cases/") {
                 path.replace("{id}", &case_id)
             } else {
                 path.to_string()

@@ -217,6 +217,28 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     // The pages' script and the service worker (offline use; they hold no data).
     ("GET", "/static/app.js", Visitors::Anyone),
     ("GET", "/sw.js", Visitors::Anyone),
+    // Cases, their hearings and sensitive terms: the roles of `create_case`/`update_case`,
+    // `create_hearing` and `replace_sensitive_terms`; only the visitor's organisation's cases.
+    ("GET", "/cases", Visitors::SignedIn(RECORDERS)),
+    ("GET", "/cases/new", Visitors::SignedIn(RECORDERS)),
+    ("POST", "/cases/new", Visitors::SignedIn(RECORDERS)),
+    ("GET", "/cases/{id}", Visitors::SignedIn(RECORDERS)),
+    ("POST", "/cases/{id}", Visitors::SignedIn(RECORDERS)),
+    (
+        "POST",
+        "/cases/{id}/hearings",
+        Visitors::SignedIn(RECORDERS),
+    ),
+    (
+        "GET",
+        "/cases/{id}/sensitive-terms",
+        Visitors::SignedIn(RECORDERS),
+    ),
+    (
+        "POST",
+        "/cases/{id}/sensitive-terms",
+        Visitors::SignedIn(RECORDERS),
+    ),
     // Review: the roles of `review_observation`/`review_case`/`grade_case` that take the
     // reviewer's steps; only the visitor's own organisation's records are listed and opened.
     ("GET", "/review", Visitors::SignedIn(REVIEWERS)),

@@ -16,6 +16,7 @@ pub mod import;
 pub mod observation;
 pub mod organisation;
 pub mod party;
+pub mod preview;
 pub mod review;
 pub mod ruling;
 pub mod search;

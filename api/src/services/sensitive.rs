@@ -68,7 +68,22 @@ impl SensitiveKind {
         }
     }
 
-    fn from_code(code: &str) -> Self {
+    /// The kinds, as forms offer them.
+    pub const ALL: [SensitiveKind; 5] = [
+        SensitiveKind::Name,
+        SensitiveKind::Address,
+        SensitiveKind::IdNumber,
+        SensitiveKind::Place,
+        SensitiveKind::Other,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        self.kind().code()
+    }
+
+    /// From the stored code (an unknown code reads as `other`).
+    pub fn from_code(code: &str) -> Self {
         match TermKind::parse(code) {
             Some(TermKind::Name) => SensitiveKind::Name,
             Some(TermKind::Address) => SensitiveKind::Address,

@@ -199,6 +199,9 @@ pub struct FormInput<'a> {
     pub comments: &'a BTreeMap<String, String>,
     /// The page's language.
     pub lang: Lang,
+    /// The record fields this form writes itself (a case's number, type, grounds …): their
+    /// questions get controls. Other field-bound questions are shown, not asked.
+    pub own_fields: &'a [&'a str],
 }
 
 impl FormInput<'_> {
@@ -305,7 +308,10 @@ impl FormInput<'_> {
                 .when
                 .as_ref()
                 .map(|w| (w.question.clone(), w.any_of.join(" "))),
-            field: q.field.is_some(),
+            field: q
+                .field
+                .as_deref()
+                .is_some_and(|f| !self.own_fields.contains(&f)),
             problem: self.problems.get(&q.code).cloned(),
             comment: self.comments.get(&q.code).cloned(),
         }
@@ -338,16 +344,20 @@ fn central_european_offset(local: NaiveDateTime) -> FixedOffset {
 /// by the page's script) or else Central European time. Text that is not a local time is kept
 /// as written, so that the validator names it.
 fn rfc3339_of_local(value: &str, offset_minutes: Option<i32>) -> Value {
-    let Ok(local) = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M") else {
-        return json!(value);
-    };
-    let offset = offset_minutes
-        .and_then(|m| FixedOffset::east_opt(m * 60))
-        .unwrap_or_else(|| central_european_offset(local));
-    match offset.from_local_datetime(&local).single() {
+    match local_time(value, offset_minutes) {
         Some(t) => json!(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
         None => json!(value),
     }
+}
+
+/// A `datetime-local` value as a time with the browser's offset (minutes east of UTC) or else
+/// Central European time; None when it is not a local time.
+pub fn local_time(value: &str, offset_minutes: Option<i32>) -> Option<DateTime<FixedOffset>> {
+    let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
+    let offset = offset_minutes
+        .and_then(|m| FixedOffset::east_opt(m * 60))
+        .unwrap_or_else(|| central_european_offset(local));
+    offset.from_local_datetime(&local).single()
 }
 
 /// The answers a form sent for the questions of `section` it may change (not those answered on
@@ -359,12 +369,24 @@ pub fn read_answers(
     section: &str,
     pairs: &[(String, String)],
 ) -> Map<String, Value> {
+    read_answers_with(m, scope, Some(section), pairs, &[])
+}
+
+/// [`read_answers`] of `section` (or of every section), with the questions of `own_fields` too
+/// (by question code; the caller moves them to the record's fields).
+pub fn read_answers_with(
+    m: &Methodology,
+    scope: Scope,
+    section: Option<&str>,
+    pairs: &[(String, String)],
+    own_fields: &[&str],
+) -> Map<String, Value> {
     let offset = value_of(pairs, "tz_offset").and_then(|v| v.trim().parse().ok());
     let mut answers = Map::new();
-    for q in m
-        .questions_for(scope)
-        .filter(|q| q.section == section && q.field.is_none())
-    {
+    for q in m.questions_for(scope).filter(|q| {
+        section.is_none_or(|s| q.section == s)
+            && q.field.as_deref().is_none_or(|f| own_fields.contains(&f))
+    }) {
         let key = format!("q.{}", q.code);
         let values: Vec<&str> = pairs
             .iter()

@@ -15,12 +15,14 @@
 
 mod account;
 mod admin;
+mod cases;
 pub mod form;
 pub mod i18n;
 mod observe;
 mod pages;
 mod review;
 mod review_case;
+mod terms;
 mod trail;
 mod two_factor;
 mod work;
@@ -94,6 +96,7 @@ pub fn is_page(path: &str) -> bool {
             | "/status"
             | "/review"
             | "/sw.js"
+            | "/cases"
     ) || [
         "/welcome/",
         "/static/",
@@ -103,6 +106,7 @@ pub fn is_page(path: &str) -> bool {
         "/sign-in/",
         "/observations/",
         "/review/",
+        "/cases/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -165,6 +169,20 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at(
             "/observations/:id",
             with(get(observe::observation_form).post(observe::save_observation)),
+        )
+        .at("/cases", with(get(cases::cases)))
+        .at(
+            "/cases/new",
+            with(get(cases::new_case).post(cases::create_case)),
+        )
+        .at(
+            "/cases/:id",
+            with(get(cases::case_page).post(cases::update_case)),
+        )
+        .at("/cases/:id/hearings", with(post(cases::add_hearing)))
+        .at(
+            "/cases/:id/sensitive-terms",
+            with(get(terms::terms_page).post(terms::save_terms)),
         )
         .at("/review", with(get(review::queue)))
         .at(
@@ -397,6 +415,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/", "nav-home", access::ALL),
     ("/users", "nav-users", access::REVIEWERS),
     ("/organisations", "nav-organisations", access::ADMIN),
+    ("/cases", "nav-cases", access::RECORDERS),
     ("/review", "nav-review", access::REVIEWERS),
     ("/audit", "nav-audit", access::REVIEWERS),
     ("/settings", "nav-settings", access::ADMIN),

@@ -184,6 +184,7 @@ fn render(visit: &Visit, shown: Shown<'_>, status: StatusCode) -> Response {
         problems: &shown.problems,
         comments: &comments,
         lang,
+        own_fields: &[],
     };
     let sections = input.sections(&shown.section);
     let position = sections.iter().position(|s| s.current).unwrap_or(0);

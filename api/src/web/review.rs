@@ -277,6 +277,7 @@ pub(super) fn read_sections(
         problems: &none,
         comments: &none,
         lang,
+        own_fields: &[],
     };
     m.sections
         .iter()

@@ -23,6 +23,8 @@ use super::i18n::Lang;
 /// A case in the list.
 #[derive(Debug)]
 pub struct CaseRow {
+    /// The case id.
+    pub id: String,
     /// Case number and title.
     pub name: String,
     /// Its review state, in words.
@@ -138,6 +140,7 @@ pub async fn of(state: &AppState, session: &Session, lang: Lang) -> Result<Work,
         cases: cases
             .iter()
             .map(|c| CaseRow {
+                id: c.case.id.clone(),
                 name: format!("{} · {}", c.case.case_number, c.case.title),
                 state: lang.t(&format!("review-{}", c.case.review_status), &[]),
             })
