@@ -20,7 +20,7 @@ use super::{
     Shell, Visit, WebSettings,
     form::{self, FormInput, FormQuestion, said},
     form_visit, page,
-    review::{failed, own_cases, when},
+    review::{failed, own_case, own_cases, when},
     see_other, visit,
 };
 use crate::{
@@ -383,19 +383,6 @@ pub async fn case_page(
     render(state, &visit, Some(&record), shown, StatusCode::OK).await
 }
 
-/// The case `id`, if it is the visitor's organisation's (404 otherwise: no page shows another
-/// organisation's unredacted text).
-async fn own_case(state: &AppState, visit: &Visit, id: &str) -> Result<CaseRecord, ServiceError> {
-    let record = case_service::read(state, &visit.session.actor, id).await?;
-    if record.case.organisation_id != visit.session.user.organisation_id {
-        return Err(ServiceError::NotFound {
-            resource: "case",
-            id: id.to_owned(),
-        });
-    }
-    Ok(record)
-}
-
 /// A form refused before the service saw it: the answers as sent, and what is wrong.
 type Refused = (Map<String, Value>, Vec<FieldProblem>);
 
@@ -559,12 +546,6 @@ async fn save(
     }
 }
 
-fn pairs_of(body: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(body.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
 /// `POST /cases/new`.
 #[poem::handler]
 pub async fn create_case(
@@ -573,7 +554,7 @@ pub async fn create_case(
     Data(settings): Data<&WebSettings>,
     body: String,
 ) -> Response {
-    let pairs = pairs_of(&body);
+    let pairs = form::pairs(&body);
     let csrf = form::value_of(&pairs, "csrf")
         .unwrap_or_default()
         .to_owned();
@@ -592,7 +573,7 @@ pub async fn update_case(
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    let pairs = pairs_of(&body);
+    let pairs = form::pairs(&body);
     let csrf = form::value_of(&pairs, "csrf")
         .unwrap_or_default()
         .to_owned();
@@ -611,7 +592,7 @@ pub async fn add_hearing(
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    let pairs = pairs_of(&body);
+    let pairs = form::pairs(&body);
     let value = |k: &str| {
         form::value_of(&pairs, k)
             .unwrap_or_default()

@@ -429,6 +429,13 @@ fn number(text: &str, integer: bool) -> Value {
     }
 }
 
+/// A form body's fields in order (a name may repeat: checkboxes).
+pub fn pairs(body: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 /// The first value of `key` in a form.
 pub fn value_of<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs

@@ -425,9 +425,7 @@ pub async fn save_observation(
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = form::pairs(&body);
     let value = |key: &str| form::value_of(&pairs, key).unwrap_or_default().to_owned();
     let visit = match form_visit(state, settings, request, access::RECORDERS, &value("csrf")).await
     {

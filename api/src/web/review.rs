@@ -98,6 +98,23 @@ pub(super) async fn own_cases(
     .collect())
 }
 
+/// The case `id`, if it is the visitor's organisation's (404 otherwise: no page shows another
+/// organisation's unredacted text).
+pub(super) async fn own_case(
+    state: &AppState,
+    visit: &Visit,
+    id: &str,
+) -> Result<CaseRecord, ServiceError> {
+    let record = case_service::read(state, &visit.session.actor, id).await?;
+    if record.case.organisation_id != visit.session.user.organisation_id {
+        return Err(ServiceError::NotFound {
+            resource: "case",
+            id: id.to_owned(),
+        });
+    }
+    Ok(record)
+}
+
 fn case_name(c: &CaseRecord) -> String {
     format!("{} · {}", c.case.case_number, c.case.title)
 }
@@ -354,9 +371,7 @@ pub(super) struct Sent {
 }
 
 pub(super) fn read_sent(body: &str) -> (Sent, Vec<(String, String)>) {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = form::pairs(body);
     let sent = Sent {
         action: match form::value_of(&pairs, "action") {
             Some("return") => Some(ReviewAction::Return),

@@ -17,7 +17,7 @@ use super::{
     page,
     review::{
         Answered, DoneQuery, GradeForm, ReadSection, Remarks, ReviewPage, comment_problems,
-        done_notice, failed, history, read_sections, read_sent, review_input, when,
+        done_notice, failed, history, own_case, read_sections, read_sent, review_input, when,
     },
     see_other, visit,
 };
@@ -25,7 +25,7 @@ use crate::{
     access,
     error::ServiceError,
     services::{
-        case::{self as case_service, CaseRecord, FairnessGrade, GradeInput},
+        case::{self as case_service, FairnessGrade, GradeInput},
         common::methodology_version,
         observation::{self as observation_service, ObservationFilter},
         review::{ReviewStatus, parse_comments},
@@ -41,18 +41,6 @@ const GRADES: [(&str, FairnessGrade); 5] = [
     ("D", FairnessGrade::D),
     ("F", FairnessGrade::F),
 ];
-
-/// The case `id`, if it is the visitor's organisation's.
-async fn load(state: &AppState, visit: &Visit, id: &str) -> Result<CaseRecord, ServiceError> {
-    let case = case_service::read(state, &visit.session.actor, id).await?;
-    if case.case.organisation_id != visit.session.user.organisation_id {
-        return Err(ServiceError::NotFound {
-            resource: "case",
-            id: id.to_owned(),
-        });
-    }
-    Ok(case)
-}
 
 /// What a refused step or grade shows again.
 #[derive(Default)]
@@ -72,7 +60,7 @@ async fn case_page(
     again: &Again,
 ) -> Result<ReviewPage, ServiceError> {
     let lang = visit.lang;
-    let record = load(state, visit, id).await?;
+    let record = own_case(state, visit, id).await?;
     let c = &record.case;
     let m = methodology_version(state.methodology, Some(c.methodology_version as u32))?;
     let merged = case_service::merged_answers(state, &record).await?;
@@ -227,7 +215,7 @@ pub async fn take_case_step(
         Err(response) => return response,
     };
     let lang = visit.lang;
-    if let Err(e) = load(state, &visit, &id).await {
+    if let Err(e) = own_case(state, &visit, &id).await {
         return failed(&visit, e);
     }
     let mut again = Again {
@@ -289,9 +277,7 @@ pub async fn grade_case(
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = form::pairs(&body);
     let value = |key: &str| form::value_of(&pairs, key).unwrap_or_default().to_owned();
     let visit = match form_visit(state, settings, request, access::REVIEWERS, &value("csrf")).await
     {
@@ -299,7 +285,7 @@ pub async fn grade_case(
         Err(response) => return response,
     };
     let lang = visit.lang;
-    if let Err(e) = load(state, &visit, &id).await {
+    if let Err(e) = own_case(state, &visit, &id).await {
         return failed(&visit, e);
     }
     let grade = value("grade");

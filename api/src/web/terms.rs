@@ -264,9 +264,7 @@ pub async fn save_terms(
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = form::pairs(&body);
     let csrf = form::value_of(&pairs, "csrf")
         .unwrap_or_default()
         .to_owned();
