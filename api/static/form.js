@@ -7,7 +7,7 @@
 // - keeps a copy of the section in this browser's storage at every change and saves it to the
 //   server a moment later (and when the page is left), so that a closed tab or a lost
 //   connection loses at most the last seconds;
-// - keeps the place in the form when the language is switched;
+// (A language switch is a button of the form: the server saves, then shows the same section.)
 // - with no connection (the service worker keeps what is sent, see sw.js): shows the copy kept
 //   on this device, and says that it will be sent when the connection returns.
 (function () {
@@ -232,19 +232,6 @@
     }
     dirty = false;
     localStorage.removeItem(key);
-  });
-
-  // Switching language: save first, and stay on this section.
-  document.querySelectorAll(".langs a").forEach(function (a) {
-    a.addEventListener("click", function (event) {
-      event.preventDefault();
-      var url = new URL(window.location.href);
-      url.searchParams.set("lang", a.getAttribute("hreflang"));
-      url.searchParams.set("section", form.elements.section.value);
-      var go = function () { window.location.assign(url.toString()); };
-      var pending = dirty ? (timer && clearTimeout(timer), save()) : sending;
-      if (pending) { pending.then(go, go); } else { go(); }
-    });
   });
 
   window.addEventListener("pagehide", function () {

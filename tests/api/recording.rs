@@ -289,7 +289,7 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
 
     // A language switch mid-form keeps the answer typed a moment ago and the place in the form.
     w.fill("i-duration_minutes", "95").await;
-    w.click(".langs a[hreflang='sr-Latn']").await;
+    w.click(".langs button[value='sr-Latn']").await;
     w.wait_for_text("Stanje").await;
     let url = w.client.current_url().await.expect("url");
     assert!(url.as_str().contains("section=hearing_facts"), "{url}");
@@ -548,7 +548,6 @@ async fn review_round_trip(
         "the history names the step: {text}"
     );
     c.check("review-published").await;
-    c.client.close().await.expect("closed");
 
     // A researcher of another organisation finds it through the API, redacted.
     let researcher = app
@@ -570,6 +569,16 @@ async fn review_round_trip(
     assert!(!text.contains("Fiktive"), "the name is masked: {text}");
     let (_, case) = app.get(&format!("/cases/{case_id}")).await;
     assert_eq!(case["fairness_grade"], "B", "{case}");
+
+    // Withdrawn, it is no longer released: the researcher cannot read it any more.
+    c.click("button[name=action][value=withdraw]").await;
+    c.wait_for_text("Withdrawn from publication.").await;
+    let (status, text) = app
+        .get_text_as(&researcher, &format!("/observations/{observation}"))
+        .await;
+    assert!(status == 404 || status == 403, "{status}: {text}");
+    assert!(!text.contains("The judge, addressing"), "{text}");
+    c.client.close().await.expect("closed");
 }
 
 #[tokio::test]

@@ -370,6 +370,9 @@ pub struct Shell {
     /// The signed-in user's id (empty when no one is): this device's outbox sends only their
     /// records.
     pub user: String,
+    /// The page's form that a language switch sends first (its answers are saved, then the page
+    /// comes back in the other language), so that no typed answer is lost, with or without script.
+    pub form: Option<&'static str>,
 }
 
 impl Shell {
@@ -388,6 +391,7 @@ impl Shell {
             title,
             csrf: session.map(|s| s.session.csrf_token.clone()),
             user: session.map(|s| s.actor.user_id.clone()).unwrap_or_default(),
+            form: None,
             nav,
         }
     }

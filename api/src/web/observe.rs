@@ -202,6 +202,7 @@ fn render(visit: &Visit, shown: Shown<'_>, status: StatusCode) -> Response {
     );
     let mut shell = visit.shell("observation-title");
     shell.title = heading.clone();
+    shell.form = Some("cw-form");
     let body = ObservationPage {
         csrf: visit.session.session.csrf_token.clone(),
         id: shown.id.to_owned(),
@@ -450,7 +451,10 @@ pub async fn save_observation(
         Err(e) => return super::pages::broken(lang, &e),
     };
     let section = known_section(m, Some(&value("section")));
+    // A language chosen in the menu: save, then the same section in that language.
+    let switch = super::i18n::Lang::parse(&value("lang_to"));
     let action = match (value("action").as_str(), value("goto")) {
+        _ if switch.is_some() => Action::Goto(section.clone()),
         ("submit", _) => Action::Submit,
         (_, goto) if !goto.is_empty() => Action::Goto(known_section(m, Some(&goto))),
         _ => Action::Save,
@@ -561,6 +565,9 @@ pub async fn save_observation(
                 _ => section,
             };
             let mut target = format!("/observations/{id}?section={go}");
+            if let Some(to) = switch {
+                target.push_str(&format!("&lang={}", to.code()));
+            }
             if !dropped.is_empty() {
                 target.push_str(&format!("&dropped={}", dropped.join(",")));
             } else if matches!(action, Action::Save | Action::Submit) {
