@@ -329,3 +329,14 @@ case-hearing-courtroom = Courtroom
 case-hearing-when = Give a date and time.
 case-hearing-added = The hearing is added. Record an observation of it from the timeline.
 case-hearing-not-added = The hearing was not added.
+
+## Codebook
+nav-codebook = Codebook
+codebook-title = Codebook
+codebook-help = Every column of every dataset file: its type, its codes and their labels, the question as asked, the standard it implements and the methodology version. The same codebook ships with every download.
+codebook-words = Words (any language)
+codebook-file = File
+codebook-shown = Columns shown
+codebook-multiple = several codes joined by |
+codebook-applies = Asked only when
+codebook-codes = Codes

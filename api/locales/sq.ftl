@@ -329,3 +329,14 @@ case-hearing-courtroom = Salla
 case-hearing-when = Jepni datën dhe orën.
 case-hearing-added = Seanca u shtua. Regjistroni një vëzhgim të saj nga kronologjia.
 case-hearing-not-added = Seanca nuk u shtua.
+
+## Codebook
+nav-codebook = Libri i kodeve
+codebook-title = Libri i kodeve
+codebook-help = Çdo kolonë e çdo skedari të të dhënave: lloji, kodet dhe etiketat e tyre, pyetja siç bëhet, standardi që zbaton dhe versioni i metodologjisë. I njëjti libër kodesh vjen me çdo shkarkim.
+codebook-words = Fjalë (në çdo gjuhë)
+codebook-file = Skedari
+codebook-shown = Kolona të shfaqura
+codebook-multiple = disa kode të bashkuara me |
+codebook-applies = Pyetet vetëm kur
+codebook-codes = Kodet

@@ -333,3 +333,14 @@ case-hearing-courtroom = Sudnica
 case-hearing-when = Unesite datum i vreme.
 case-hearing-added = Ročište je dodato. Zabeležite zapažanje o njemu iz hronologije.
 case-hearing-not-added = Ročište nije dodato.
+
+## Codebook
+nav-codebook = Šifarnik
+codebook-title = Šifarnik
+codebook-help = Svaka kolona svake datoteke skupa podataka: njen tip, šifre i njihovi nazivi, pitanje kako je postavljeno, standard koji primenjuje i verzija metodologije. Isti šifarnik dolazi uz svako preuzimanje.
+codebook-words = Reči (na bilo kom jeziku)
+codebook-file = Datoteka
+codebook-shown = Prikazane kolone
+codebook-multiple = više šifara spojenih sa |
+codebook-applies = Pita se samo kada
+codebook-codes = Šifre

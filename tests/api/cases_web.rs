@@ -162,6 +162,12 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
     let (_, terms) = app.get(&format!("/cases/{case_id}/sensitive-terms")).await;
     assert_eq!(terms["terms"][0]["term"], VICTIM, "{terms}");
 
+    // The codebook, searched in Albanian, read in Serbian Cyrillic.
+    w.open("/codebook?q=p%C3%ABrkthyes&lang=sr-Cyrl").await;
+    w.wait_for_text("interpreter_provided").await;
+    w.check("codebook").await;
+    w.open("/codebook?lang=en").await;
+
     // Another organisation's coordinator opens none of these pages and reads no name.
     let other = app
         .person(

@@ -535,6 +535,24 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
         .await;
     assert_eq!(status, 201, "{observation}");
     let observation_id = observation["id"].as_str().expect("id").to_owned();
+    // The codebook browser finds a column by words of its question in any language.
+    let researcher = signed_in.get_mut("researcher").expect("researcher");
+    for words in [
+        "interpreter provided",
+        "sigurua p%C3%ABrkthyes",
+        "obezbe%C4%91en tuma%C4%8D",
+    ] {
+        let (status, _, html) = researcher.get(&format!("/codebook?q={words}")).await;
+        assert_eq!(status, StatusCode::OK, "{words}");
+        assert!(
+            html.contains("<code>interpreter_provided</code>"),
+            "{words}: the column is found"
+        );
+        assert!(
+            !html.contains("<code>duration_minutes</code>"),
+            "{words}: only matching columns"
+        );
+    }
     for (method, path, visitors) in PAGES {
         let path =
             if path.starts_with("/observations/") || path.starts_with("/review/observations/") {

@@ -217,6 +217,8 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     // The pages' script and the service worker (offline use; they hold no data).
     ("GET", "/static/app.js", Visitors::Anyone),
     ("GET", "/sw.js", Visitors::Anyone),
+    // The codebook browser: the roles of `dataset_codebook` (everyone signed in).
+    ("GET", "/codebook", Visitors::SignedIn(ALL)),
     // Cases, their hearings and sensitive terms: the roles of `create_case`/`update_case`,
     // `create_hearing` and `replace_sensitive_terms`; only the visitor's organisation's cases.
     ("GET", "/cases", Visitors::SignedIn(RECORDERS)),

@@ -16,6 +16,7 @@
 mod account;
 mod admin;
 mod cases;
+mod codebook;
 pub mod form;
 pub mod i18n;
 mod observe;
@@ -97,6 +98,7 @@ pub fn is_page(path: &str) -> bool {
             | "/review"
             | "/sw.js"
             | "/cases"
+            | "/codebook"
     ) || [
         "/welcome/",
         "/static/",
@@ -170,6 +172,7 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
             "/observations/:id",
             with(get(observe::observation_form).post(observe::save_observation)),
         )
+        .at("/codebook", with(get(codebook::codebook_page)))
         .at("/cases", with(get(cases::cases)))
         .at(
             "/cases/new",
@@ -420,6 +423,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/users", "nav-users", access::REVIEWERS),
     ("/organisations", "nav-organisations", access::ADMIN),
     ("/cases", "nav-cases", access::RECORDERS),
+    ("/codebook", "nav-codebook", access::ALL),
     ("/review", "nav-review", access::REVIEWERS),
     ("/audit", "nav-audit", access::REVIEWERS),
     ("/settings", "nav-settings", access::ADMIN),
