@@ -395,7 +395,7 @@ async fn export_package(state: &AppState, args: ExportArgs) -> Result<(), String
         },
         bom: args.bom,
         full_text: args.full_text,
-        q: None,
+        search: None,
     };
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} {msg} {binary_bytes} ({binary_bytes_per_sec})")

@@ -108,6 +108,14 @@ impl Highlighter {
             .collect()
     }
 
+    /// Byte ranges of every match in `text`, in order.
+    pub(crate) fn ranges(&mut self, text: &str) -> Vec<(usize, usize)> {
+        if self.words.is_empty() && self.stems.is_empty() {
+            return Vec::new();
+        }
+        self.matches(text).iter().map(|m| (m.from, m.to)).collect()
+    }
+
     fn matches(&mut self, text: &str) -> Vec<Match> {
         let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
         let mut stem = String::new();

@@ -219,6 +219,15 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/sw.js", Visitors::Anyone),
     // The codebook browser: the roles of `dataset_codebook` (everyone signed in).
     ("GET", "/codebook", Visitors::SignedIn(ALL)),
+    // Search and its download: the roles of `search` and `export_dataset` (everyone signed in);
+    // hits are what the policy's viewer finds, downloads released records only.
+    ("GET", "/search", Visitors::SignedIn(ALL)),
+    ("GET", "/search/{file}", Visitors::SignedIn(ALL)),
+    // Reading: a ruling as `get_ruling` gives it to the visitor; a case file with released
+    // records only, redacted as for a reader outside the organisation, whoever opens it.
+    ("GET", "/library/rulings/{id}", Visitors::SignedIn(ALL)),
+    ("GET", "/library/cases/{id}", Visitors::SignedIn(ALL)),
+    ("GET", "/static/reader.js", Visitors::Anyone),
     // Cases, their hearings and sensitive terms: the roles of `create_case`/`update_case`,
     // `create_hearing` and `replace_sensitive_terms`; only the visitor's organisation's cases.
     ("GET", "/cases", Visitors::SignedIn(RECORDERS)),

@@ -11,7 +11,9 @@ use poem_openapi::{
 use crate::{
     endpoints::{ApiTags, BearerToken, actor, case_filter},
     error::{ApiError, ServiceError},
-    services::export::{self, CodebookColumn, Dataset, ExportRequest, Labels, PackageOptions},
+    services::export::{
+        self, CodebookColumn, Dataset, ExportRequest, Labels, PackageOptions, SearchSelection,
+    },
     state::AppState,
 };
 
@@ -119,7 +121,10 @@ impl DatasetsApi {
             labels: labels.0.unwrap_or_default(),
             bom: bom.0.unwrap_or(false),
             full_text: full_text.0.unwrap_or(false),
-            q: q.0,
+            search: q.0.map(|query| SearchSelection {
+                query,
+                ..Default::default()
+            }),
         };
         let stream = export::stream(&self.state, dataset, request)?;
         Ok(CsvFile::Ok(

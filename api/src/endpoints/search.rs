@@ -110,7 +110,8 @@ pub struct SearchPage {
     /// This page.
     pub hits: Vec<SearchHit>,
     /// Counts over all matching records per facet: kind, jurisdiction, court, ground,
-    /// proceeding_type, outcome, language (most frequent 25 values each).
+    /// proceeding_type, outcome, language (most frequent 25 values each), and year (of the
+    /// record's date; every year, newest first).
     pub facets: Option<BTreeMap<String, Vec<FacetValue>>>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
@@ -234,6 +235,7 @@ impl SearchApi {
                 case_ids: case_id.0.into_iter().collect(),
                 date_from: date_from.0,
                 date_to: date_to.0,
+                match_all: false,
             },
             viewer: Default::default(),
             sort,

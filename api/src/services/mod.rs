@@ -13,6 +13,7 @@ pub mod figures;
 pub mod hearing;
 pub mod hearing_facts;
 pub mod import;
+pub mod library;
 pub mod observation;
 pub mod organisation;
 pub mod party;

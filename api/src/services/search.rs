@@ -2,9 +2,12 @@
 //! (the visibility policy's viewer), off the async threads. The endpoint parses and answers; the
 //! index's errors become service errors in one place (`error.rs`).
 
-use courtwatch_indexer::{Filters, Kind, SearchIndex, SearchRequest, SearchResults, Viewer};
+use courtwatch_indexer::{Kind, SearchIndex, SearchRequest, SearchResults, Viewer};
 
-use crate::{access::Actor, access::policy, error::ServiceError, state::AppState};
+use crate::{
+    access::Actor, access::policy, error::ServiceError, services::export::SearchSelection,
+    state::AppState,
+};
 
 fn index(state: &AppState) -> Result<std::sync::Arc<SearchIndex>, ServiceError> {
     state
@@ -28,12 +31,37 @@ pub async fn search(
         .map_err(ServiceError::from)
 }
 
-/// Ids of the released records of `kind` that `query` matches (public documents only: what
+/// Ids of the released records of `kind` that the search matches (public documents only: what
 /// datasets hold, whoever asks).
 pub fn released_ids(
     state: &AppState,
-    query: &str,
+    search: &SearchSelection,
     kind: Kind,
 ) -> Result<Vec<String>, ServiceError> {
-    Ok(index(state)?.matching_ids(query, kind, &Filters::default(), &Viewer::default())?)
+    Ok(index(state)?.matching_ids(
+        &search.query,
+        search.exact,
+        kind,
+        &search.filters,
+        &Viewer::default(),
+    )?)
+}
+
+/// Where `query` matches `text` (byte ranges, in order), for highlighting a record's whole text;
+/// off the async threads (judgments run to megabytes).
+pub async fn match_ranges(
+    state: &AppState,
+    query: &str,
+    exact: bool,
+    text: &str,
+) -> Result<Vec<(usize, usize)>, ServiceError> {
+    if query.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let index = index(state)?;
+    let (query, text) = (query.to_owned(), text.to_owned());
+    tokio::task::spawn_blocking(move || index.match_ranges(&query, exact, &text))
+        .await
+        .map_err(|e| ServiceError::internal_from("highlight task", e))?
+        .map_err(ServiceError::from)
 }

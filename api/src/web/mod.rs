@@ -19,10 +19,13 @@ mod cases;
 mod codebook;
 pub mod form;
 pub mod i18n;
+mod library;
 mod observe;
 mod pages;
 mod review;
 mod review_case;
+mod search;
+mod search_state;
 mod terms;
 mod trail;
 mod two_factor;
@@ -99,6 +102,7 @@ pub fn is_page(path: &str) -> bool {
             | "/sw.js"
             | "/cases"
             | "/codebook"
+            | "/search"
     ) || [
         "/welcome/",
         "/static/",
@@ -109,6 +113,8 @@ pub fn is_page(path: &str) -> bool {
         "/observations/",
         "/review/",
         "/cases/",
+        "/search/",
+        "/library/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -173,6 +179,10 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
             with(get(observe::observation_form).post(observe::save_observation)),
         )
         .at("/codebook", with(get(codebook::codebook_page)))
+        .at("/search", with(get(search::search_page)))
+        .at("/search/:file", with(get(search::download)))
+        .at("/library/rulings/:id", with(get(library::ruling_page)))
+        .at("/library/cases/:id", with(get(library::case_page)))
         .at("/cases", with(get(cases::cases)))
         .at(
             "/cases/new",
@@ -203,7 +213,16 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at("/static/app.css", get(stylesheet))
         .at("/static/form.js", get(form_script))
         .at("/static/app.js", get(app_script))
+        .at("/static/reader.js", get(reader_script))
         .at("/sw.js", get(service_worker))
+}
+
+#[poem::handler]
+fn reader_script() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(include_str!("../../static/reader.js"))
 }
 
 #[poem::handler]
@@ -373,6 +392,8 @@ pub struct Shell {
     /// The signed-in user's id (empty when no one is): this device's outbox sends only their
     /// records.
     pub user: String,
+    /// The page's state to keep when the language is switched (a query string, `lang` aside).
+    pub keep: String,
     /// The page's form that a language switch sends first (its answers are saved, then the page
     /// comes back in the other language), so that no typed answer is lost, with or without script.
     pub form: Option<&'static str>,
@@ -395,6 +416,7 @@ impl Shell {
             csrf: session.map(|s| s.session.csrf_token.clone()),
             user: session.map(|s| s.actor.user_id.clone()).unwrap_or_default(),
             form: None,
+            keep: String::new(),
             nav,
         }
     }
@@ -423,6 +445,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/users", "nav-users", access::REVIEWERS),
     ("/organisations", "nav-organisations", access::ADMIN),
     ("/cases", "nav-cases", access::RECORDERS),
+    ("/search", "nav-search", access::ALL),
     ("/codebook", "nav-codebook", access::ALL),
     ("/review", "nav-review", access::REVIEWERS),
     ("/audit", "nav-audit", access::REVIEWERS),
@@ -523,6 +546,11 @@ impl Visit {
 
     fn shell(&self, title: &str) -> Shell {
         Shell::new(self.lang, self.lang.t(title, &[]), Some(&self.session))
+    }
+
+    /// The shell of a page titled by a record (its title as written, not a message).
+    fn shell_titled(&self, title: String) -> Shell {
+        Shell::new(self.lang, title, Some(&self.session))
     }
 }
 

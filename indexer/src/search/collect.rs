@@ -189,16 +189,22 @@ impl Collector for TopAfter {
     }
 }
 
-/// Counts matching documents per value of every facet field.
+/// Counts matching documents per value of every facet field, and per year of their date
+/// (`year`, newest first, every year; the other facets by count, the first [`FACET_VALUES`]).
 pub(super) struct FacetCollector;
 
 pub(super) struct FacetSegment {
     columns: Vec<Option<StrColumn>>,
     counts: Vec<Vec<u64>>,
+    day: Option<Column<i64>>,
+    days: HashMap<i64, u64>,
 }
 
+/// Counts per value of each facet of [`FACETS`], then the counts per day.
+type SegmentCounts = (Vec<HashMap<String, u64>>, HashMap<i64, u64>);
+
 impl SegmentCollector for FacetSegment {
-    type Fruit = Vec<HashMap<String, u64>>;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
@@ -209,6 +215,9 @@ impl SegmentCollector for FacetSegment {
                     }
                 }
             }
+        }
+        if let Some(day) = self.day.as_ref().and_then(|c| c.first(doc)) {
+            *self.days.entry(day).or_default() += 1;
         }
     }
 
@@ -226,9 +235,12 @@ impl SegmentCollector for FacetSegment {
             }
             out.push(values);
         }
-        out
+        (out, self.days)
     }
 }
+
+/// The facet name of the year counts.
+pub(super) const YEAR: &str = "year";
 
 impl Collector for FacetCollector {
     type Fruit = BTreeMap<String, Vec<FacetCount>>;
@@ -246,23 +258,36 @@ impl Collector for FacetCollector {
             counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
             columns.push(column);
         }
-        Ok(FacetSegment { columns, counts })
+        Ok(FacetSegment {
+            columns,
+            counts,
+            day: reader.fast_fields().i64("day").ok(),
+            days: HashMap::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
         let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); FACETS.len()];
-        for fruit in fruits {
+        let mut years: BTreeMap<i32, u64> = BTreeMap::new();
+        for (fruit, days) in fruits {
             for (into, from) in merged.iter_mut().zip(fruit) {
                 for (value, count) in from {
                     *into.entry(value).or_default() += count;
                 }
             }
+            for (day, count) in days {
+                if let Some(date) =
+                    chrono::NaiveDate::default().checked_add_signed(chrono::Duration::days(day))
+                {
+                    *years.entry(chrono::Datelike::year(&date)).or_default() += count;
+                }
+            }
         }
-        Ok(FACETS
+        let mut out: BTreeMap<String, Vec<FacetCount>> = FACETS
             .iter()
             .zip(merged)
             .map(|(name, values)| {
@@ -274,6 +299,18 @@ impl Collector for FacetCollector {
                 list.truncate(FACET_VALUES);
                 (name.to_string(), list)
             })
-            .collect())
+            .collect();
+        out.insert(
+            YEAR.to_string(),
+            years
+                .into_iter()
+                .rev()
+                .map(|(year, count)| FacetCount {
+                    value: year.to_string(),
+                    count,
+                })
+                .collect(),
+        );
+        Ok(out)
     }
 }

@@ -72,6 +72,10 @@ pub struct Filters {
     pub date_from: Option<NaiveDate>,
     /// On or before this date.
     pub date_to: Option<NaiveDate>,
+    /// Within one filter every value must match (each value narrows the results further, as the
+    /// web page's removable filters do, so that a facet's count is the number of hits its link
+    /// gives); by default any value may.
+    pub match_all: bool,
 }
 
 /// Who is searching: which organisations' non-public records they may find.
@@ -159,13 +163,14 @@ impl SearchIndex {
     pub fn matching_ids(
         &self,
         query: &str,
+        exact: bool,
         kind: Kind,
         filters: &Filters,
         viewer: &Viewer,
     ) -> Result<Vec<String>, IndexError> {
         let request = SearchRequest {
             query: query.to_string(),
-            exact: false,
+            exact,
             filters: Filters {
                 kinds: vec![kind],
                 ..filters.clone()
@@ -179,7 +184,7 @@ impl SearchIndex {
         };
         let tree = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
-        let compiled = compile(&self.fields, &searcher, false, QueryLimits::DEFAULT, &tree)?;
+        let compiled = compile(&self.fields, &searcher, exact, QueryLimits::DEFAULT, &tree)?;
         let full = self.full_query(compiled.query, &request);
         let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
         let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
@@ -201,6 +206,25 @@ impl SearchIndex {
         ids.sort_unstable();
         ids.dedup();
         Ok(ids)
+    }
+
+    /// Where `query` matches `text`: byte ranges of the words it finds, in order (at most 20,000),
+    /// after the same folding and stemming as the search (none of it with `exact`). For a reading
+    /// page that highlights a search's terms in a record's whole text.
+    pub fn match_ranges(
+        &self,
+        query: &str,
+        exact: bool,
+        text: &str,
+    ) -> Result<Vec<(usize, usize)>, IndexError> {
+        let tree = query::parse(query)?;
+        if matches!(tree, Node::All) {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let compiled = compile(&self.fields, &searcher, exact, QueryLimits::DEFAULT, &tree)?;
+        let terms = compiled.terms_in(self.fields.body);
+        Ok(Highlighter::new(&searcher, terms).ranges(text))
     }
 
     /// Runs a search, within the [default limits](QueryLimits::DEFAULT) on its cost.
@@ -338,20 +362,32 @@ impl SearchIndex {
             (f.language, &filters.languages),
             (f.case_id, &filters.case_ids),
         ] {
-            if !values.is_empty() {
+            if values.is_empty() {
+                continue;
+            }
+            if filters.match_all {
+                for value in values.iter() {
+                    clauses.push((
+                        Occur::Must,
+                        filter(any_of(field, std::slice::from_ref(value))),
+                    ));
+                }
+            } else {
                 clauses.push((Occur::Must, filter(any_of(field, values))));
             }
         }
-        if !filters.courts.is_empty() {
-            let by_id = any_of(f.court_id, &filters.courts);
-            let by_name = any_of(f.court, &filters.courts);
-            clauses.push((
-                Occur::Must,
-                filter(Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, by_id),
-                    (Occur::Should, by_name),
-                ]))),
-            ));
+        let court = |courts: &[String]| -> Box<dyn Query> {
+            filter(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, any_of(f.court_id, courts)),
+                (Occur::Should, any_of(f.court, courts)),
+            ])))
+        };
+        if filters.match_all {
+            for value in &filters.courts {
+                clauses.push((Occur::Must, court(std::slice::from_ref(value))));
+            }
+        } else if !filters.courts.is_empty() {
+            clauses.push((Occur::Must, court(&filters.courts)));
         }
         if filters.date_from.is_some() || filters.date_to.is_some() {
             let bound = |d: Option<NaiveDate>| match d {

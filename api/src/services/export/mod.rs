@@ -161,9 +161,17 @@ pub struct ExportRequest {
     pub bom: bool,
     /// Include the rulings' full text (a large column; off by default).
     pub full_text: bool,
-    /// Only records the search query matches (the query language of `/search`; cases,
-    /// observations and rulings).
-    pub q: Option<String>,
+    /// Only records this search matches (cases, observations and rulings).
+    pub search: Option<SearchSelection>,
+}
+
+/// The records of a search, for a dataset restricted to them: the query (the language of
+/// `/search`), exact mode and the search's filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchSelection {
+    pub query: String,
+    pub exact: bool,
+    pub filters: courtwatch_indexer::Filters,
 }
 
 fn resolve_methodology(
@@ -183,7 +191,10 @@ fn resolve_methodology(
 
 /// Ids of the records of file `F` that the search query matches: public documents, i.e.
 /// released records only, the same records datasets hold. In id order.
-fn search_ids<F: File>(state: &AppState, q: &str) -> Result<Vec<String>, ServiceError> {
+fn search_ids<F: File>(
+    state: &AppState,
+    search: &SearchSelection,
+) -> Result<Vec<String>, ServiceError> {
     let Some(kind) = F::SEARCH else {
         return Err(ServiceError::BadRequest(format!(
             "q: {}.csv cannot be selected by a search query (searchable files: cases.csv, \
@@ -191,7 +202,7 @@ fn search_ids<F: File>(state: &AppState, q: &str) -> Result<Vec<String>, Service
             F::DATASET.name()
         )));
     };
-    crate::services::search::released_ids(state, q, kind).map_err(|e| match e {
+    crate::services::search::released_ids(state, search, kind).map_err(|e| match e {
         ServiceError::BadRequest(reason) => ServiceError::BadRequest(format!("q: {reason}")),
         other => other,
     })
@@ -232,9 +243,9 @@ fn start<F: File>(
     tx: Chunks,
 ) -> Result<(), ServiceError> {
     let exporter = Exporter::<F>::new(methodology, request.labels, request.full_text, request.bom)?;
-    let only = match request.q.as_deref() {
+    let only = match &request.search {
         None => None,
-        Some(q) => Some(search_ids::<F>(state, q)?),
+        Some(search) => Some(search_ids::<F>(state, search)?),
     };
     let query = BatchQuery {
         // Release is decided per row (`File::released`), the same rule for every file.
