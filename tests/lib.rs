@@ -373,6 +373,35 @@ impl TestApp {
         email.to_owned()
     }
 
+    /// A signed-in web session of `email` (its password `password`): the `Cookie` header to send
+    /// with [`TestApp::page`].
+    pub async fn web_session(&self, email: &str, password: &str) -> String {
+        use courtwatch_api::services::accounts;
+        match accounts::sign_in(&self.state.db, email, password, "127.0.0.1", None)
+            .await
+            .expect("sign in")
+            .expect("signed in")
+        {
+            accounts::SignedIn::Session(new) => format!("cw_session={}", new.secret),
+            accounts::SignedIn::SecondFactor { .. } => panic!("{email} has two-factor sign-in"),
+        }
+    }
+
+    /// Status and body of a web page (no redirect followed) read with the session `cookie`.
+    pub async fn page(&self, cookie: &str, path: &str) -> (u16, String) {
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("page");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
     /// Takes the record through review to published: the monitor submits (unless it is
     /// submitted already) and the coordinator publishes. `path` is e.g. `/cases/ID`.
     pub async fn publish(&self, path: &str) {

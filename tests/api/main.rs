@@ -29,6 +29,7 @@ mod review;
 mod rulings;
 mod schemathesis;
 mod search;
+mod search_web;
 mod stats;
 mod tokens;
 mod users;

@@ -250,6 +250,63 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
         let (status, body) = app.get_text_as(&researcher, path).await;
         assert_clean(path, status, &body, app.backend);
     }
+    // The same through the web pages a researcher opens: search (each spelling finds nothing),
+    // its downloads, the ruling, the case file.
+    let email = app
+        .person(
+            "Web Researcher (fictional)",
+            "Other Coalition (fictional)",
+            "researcher",
+            "web.researcher@example.org",
+            "a fictional passphrase",
+        )
+        .await;
+    let cookie = app.web_session(&email, "a fictional passphrase").await;
+    let pages = vec![
+        "/search?q=fictional".to_owned(),
+        "/search?q=judge+witness+contact&kind=observation".to_owned(),
+        "/search?q=fictional&exact=1&sort=date_asc".to_owned(),
+        "/search/observations.csv?q=fictional".to_owned(),
+        "/search/rulings.csv?q=fictional&bom=1&labels=sr".to_owned(),
+        "/search/cases.csv?q=fictional&labels=sq".to_owned(),
+        format!("/library/rulings/{ruling_id}?q=judgment"),
+        format!("/library/cases/{case_id}"),
+    ];
+    for q in queries {
+        let (status, body) = app.page(&cookie, &format!("/search?q={q}")).await;
+        assert_eq!(status, 200, "{q}: {body}");
+        assert!(
+            body.contains("Nothing matches this search."),
+            "{q} found on the search page ({}): {body}",
+            app.backend
+        );
+        // The ruling read with the spelling as the search's terms: its text highlights nothing
+        // of the name (the page repeats the query itself, in its links, which is taken out).
+        let path = format!("/library/rulings/{ruling_id}?q={q}");
+        let (status, body) = app.page(&cookie, &path).await;
+        let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+        let escaped = q.replace('"', "&#34;");
+        let body = body
+            .replace(&encoded, "")
+            .replace(&escaped, "")
+            .replace(q, "");
+        assert!(
+            !body.contains("<mark id=\"m1\""),
+            "{path}: a name is highlighted"
+        );
+        assert_clean(&path, status, &body, app.backend);
+    }
+    for path in &pages {
+        let (status, body) = app.page(&cookie, path).await;
+        assert_clean(path, status, &body, app.backend);
+    }
+    let (_, case_page) = app
+        .page(&cookie, &format!("/library/cases/{case_id}"))
+        .await;
+    assert!(
+        case_page.contains("Victim A") && case_page.contains("Observation by a monitor"),
+        "the case file shows the pseudonym and the released observation: {case_page}"
+    );
 
     // Replaced, not dropped: the pseudonym stands where the victim's name was, masks elsewhere.
     let (_, body) = app

@@ -553,16 +553,41 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
             "{words}: only matching columns"
         );
     }
+    // A released case and a ruling for the reading pages.
+    let (released_case, _) = app.case("XK", "C.nr. 78/26", &["ethnicity"]).await;
+    app.publish(&format!("/cases/{released_case}")).await;
+    let response = app
+        .client
+        .post(app.api("/rulings/import"))
+        .bearer_auth(&app.reviewer_token)
+        .header("content-type", "application/x-ndjson")
+        .body(
+            "{\"id\": \"web:1\", \"title\": \"Fictional ruling\", \"court\": \"Fictional Court\", \"date\": \"2020-01-02\", \"lang\": \"en\", \"text\": \"A fictional judgment on segregation.\"}\n",
+        )
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, rulings) = app.get("/rulings?limit=1").await;
+    let ruling_id = rulings["items"][0]["id"]
+        .as_str()
+        .expect("ruling")
+        .to_owned();
     for (method, path, visitors) in PAGES {
-        let path =
-            if path.starts_with("/observations/") || path.starts_with("/review/observations/") {
-                path.replace("{id}", &observation_id)
-                    .replace("/new", &format!("/new?hearing={hearing_id}"))
-            } else if path.starts_with("/review/cases/") || path.starts_with("/cases/") {
-                path.replace("{id}", &case_id)
-            } else {
-                path.to_string()
-            };
+        let path = if path.starts_with("/library/rulings/") {
+            path.replace("{id}", &ruling_id)
+        } else if path.starts_with("/library/cases/") {
+            path.replace("{id}", &released_case)
+        } else if path.starts_with("/search/") {
+            path.replace("{file}", "rulings.csv")
+        } else if path.starts_with("/observations/") || path.starts_with("/review/observations/") {
+            path.replace("{id}", &observation_id)
+                .replace("/new", &format!("/new?hearing={hearing_id}"))
+        } else if path.starts_with("/review/cases/") || path.starts_with("/cases/") {
+            path.replace("{id}", &case_id)
+        } else {
+            path.to_string()
+        };
         let path = path
             .replace("{secret}", "not-a-link")
             .replace("{id}", "not-an-id");

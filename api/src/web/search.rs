@@ -220,14 +220,16 @@ pub async fn search_page(
     shell.keep = search_state.query_string();
     let mut body = SearchPage {
         shell,
-        sorts: [Sort::Relevance, Sort::DateDesc, Sort::DateAsc]
+        // The default (no choice) is best match with words, newest without: what a search
+        // typed after an empty one should get.
+        sorts: [Sort::DateDesc, Sort::DateAsc]
             .into_iter()
             .map(|s| {
                 let code = sort_code(s);
                 (
                     code,
                     lang.t(&format!("search-sort-{code}"), &[]),
-                    s == search_state.sort(),
+                    search_state.sort == Some(s),
                 )
             })
             .collect(),
@@ -408,7 +410,7 @@ fn facet_views(
             let values: Vec<FacetValueView> = facets
                 .get(*name)?
                 .iter()
-                .filter(|v| !state.is_chosen(name, &v.value))
+                .filter(|v| !v.value.is_empty() && !state.is_chosen(name, &v.value))
                 .map(|v| FacetValueView {
                     label: value_label(methodology, lang, name, &v.value),
                     count: v.count,

@@ -1,0 +1,413 @@
+//! Searching and reading in a real browser (Debian's Chromium, 360 px, axe on every page), over
+//! real judgments of the shared corpus (its European Court and Montenegrin parts under 60,000
+//! characters, read from `../shared/data/` at test time), on each backend. A researcher searches
+//! in Cyrillic and finds the Latin judgments; a query that does not parse shows its column in
+//! place; a facet is applied (its count is the new total) and removed as a chip; "more results"
+//! goes past the first 100; the permalink reopens the same page; the language switch keeps the
+//! search; "download these results" gives exactly the matching rulings as the datasets' CSV; a
+//! ruling opens with the search's words marked and the next-match buttons move through them.
+
+use std::{collections::BTreeSet, io::Read};
+
+use courtwatch_tests::{Backend, TestApp, backends};
+use fantoccini::Locator;
+use serde_json::Value;
+
+use super::browser::{Driver, PASSWORD, Window, axe_source, driver, window};
+
+/// The corpus lines the test imports: European Court and Montenegrin judgments under 60,000
+/// characters (about 1,170 documents, 20 MB).
+fn corpus() -> String {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/rulings.jsonl.gz");
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| {
+        panic!(
+            "the shared corpus is not at {} ({e}); CI runs with ../shared beside the repository",
+            path.display()
+        )
+    });
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .expect("corpus");
+    text.lines()
+        .filter(|line| {
+            let record: Value = serde_json::from_str(line).expect("corpus line");
+            let id = record["id"].as_str().unwrap_or_default();
+            (id.starts_with("echr:") || id.starts_with("mne:"))
+                && record["text"]
+                    .as_str()
+                    .is_some_and(|t| t.chars().count() < 60_000)
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// Imports the corpus part and waits until all of it is searchable; returns how many rulings.
+async fn import(app: &TestApp, lines: &str) -> u64 {
+    // In parts below the test server's body limit (8 MiB).
+    let mut parts = vec![String::new()];
+    for line in lines.split_inclusive('\n') {
+        if parts.last().is_some_and(|p| p.len() + line.len() > 6 << 20) {
+            parts.push(String::new());
+        }
+        parts.last_mut().expect("a part").push_str(line);
+    }
+    let mut expected = 0;
+    for part in parts {
+        let response = app
+            .client
+            .post(app.api("/rulings/import"))
+            .bearer_auth(&app.reviewer_token)
+            .header("content-type", "application/x-ndjson")
+            .body(part)
+            .send()
+            .await
+            .expect("import");
+        let (status, report) = TestApp::read(response).await;
+        assert_eq!(status, 200, "{report}");
+        expected += report["inserted"].as_u64().expect("inserted");
+    }
+    assert!(expected > 1000, "{expected} imported");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    loop {
+        let (_, page) = app.get("/search?kind=ruling&limit=1&facets=false").await;
+        if page["total"].as_u64() == Some(expected) {
+            return expected;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the corpus never became searchable ({}): {page}",
+            app.backend
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+/// The hits on the page: their links, in order.
+async fn hits(w: &Window) -> Vec<String> {
+    let found = w
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('li.hit h2 a')).map(a => a.getAttribute('href'));",
+            vec![],
+        )
+        .await
+        .expect("script");
+    serde_json::from_value(found).expect("links")
+}
+
+/// The exact total the page states (0 when it says nothing matches).
+async fn total(w: &Window) -> u64 {
+    w.client
+        .find(Locator::Css("#total"))
+        .await
+        .expect("the total")
+        .attr("data-total")
+        .await
+        .expect("attribute")
+        .and_then(|t| t.parse().ok())
+        .expect("a number")
+}
+
+/// Marks the page shown, so that [`next_page`] knows when another has replaced it.
+async fn mark_page(w: &Window) {
+    w.client
+        .execute("document.documentElement.dataset.seen = '1'", vec![])
+        .await
+        .expect("script");
+}
+
+/// Waits until the marked page is replaced by a loaded one.
+async fn next_page(w: &Window) {
+    for _ in 0..100 {
+        let fresh = w
+            .client
+            .execute(
+                "return document.readyState === 'complete' && !document.documentElement.dataset.seen",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Bool(false));
+        if fresh == Value::Bool(true) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no new page ({})", w.backend);
+}
+
+/// Clicks `css` and waits for the page it opens.
+async fn follow(w: &Window, css: &str) {
+    mark_page(w).await;
+    w.click(css).await;
+    next_page(w).await;
+}
+
+async fn search_for(w: &Window, query: &str) {
+    w.fill("q", query).await;
+    follow(w, "#search-form button[type=submit]").await;
+}
+
+async fn story(backend: Backend, driver: &Driver, axe: &str, lines: &str) {
+    let app = TestApp::spawn(backend).await;
+    let rulings = import(&app, lines).await;
+    let email = app
+        .person(
+            "Researcher (fictional)",
+            "Research Institute (fictional)",
+            "researcher",
+            "researcher@example.org",
+            PASSWORD,
+        )
+        .await;
+    let w = window(driver, &app, axe).await;
+    w.sign_in(&email, PASSWORD).await;
+    w.wait_for_text("Welcome").await;
+    follow(&w, "nav.menu a[href='/search']").await;
+    w.wait_for_text("How to write a query").await;
+    w.check("search-empty").await;
+
+    // Cyrillic finds the Latin judgments: the marked word is written in Latin letters.
+    search_for(&w, "Подгорици").await;
+    let found = total(&w).await;
+    assert!(found > 100, "{}: {found} judgments", app.backend);
+    let marked = w
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('li.hit .snippet mark')).map(m => m.textContent);",
+            vec![],
+        )
+        .await
+        .expect("script");
+    let marked: Vec<String> = serde_json::from_value(marked).expect("marks");
+    assert!(
+        marked.iter().any(|m| m == "Podgorici"),
+        "the Latin spelling is marked: {marked:?}"
+    );
+    w.check("search-cyrillic").await;
+
+    // A query that does not parse: the message and its column, in place, the query kept.
+    search_for(&w, "roma AND (school").await;
+    let text = w.wait_for_text("cannot be read at character").await;
+    let column = courtwatch_indexer::query::parse("roma AND (school")
+        .expect_err("does not parse")
+        .column;
+    assert!(
+        text.contains(&format!("cannot be read at character {column}")),
+        "the column {column}: {text}"
+    );
+    let at = w
+        .client
+        .find(Locator::Css(".query-at mark.at"))
+        .await
+        .expect("the column is marked")
+        .text()
+        .await
+        .expect("text");
+    let expected: String = "roma AND (school"
+        .chars()
+        .nth(column - 1)
+        .map(String::from)
+        .unwrap_or_default();
+    assert_eq!(at.trim(), expected.trim(), "the marked character");
+    let kept = w
+        .client
+        .find(Locator::Id("q"))
+        .await
+        .expect("box")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("roma AND (school"));
+    w.check("search-bad-query").await;
+
+    // A facet applied: the count beside it is the new total; then removed as a chip.
+    search_for(&w, "roma").await;
+    let before = total(&w).await;
+    assert!(before > 120, "{}: {before} for roma", app.backend);
+    let first_hits = hits(&w).await;
+    // The language facet is folded: opened as a person would, by its heading.
+    w.client
+        .find(Locator::XPath(
+            "//details[.//a[@data-facet='language']]/summary",
+        ))
+        .await
+        .expect("the language facet")
+        .click()
+        .await
+        .expect("opened");
+    let link = w
+        .client
+        .find(Locator::Css(
+            "a[data-facet='language'][href*='language=fr']",
+        ))
+        .await
+        .expect("the French facet value");
+    let count: u64 = w
+        .client
+        .execute(
+            "return document.querySelector(\"a[data-facet='language'][href*='language=fr']\").nextElementSibling.textContent;",
+            vec![],
+        )
+        .await
+        .expect("count")
+        .as_str()
+        .and_then(|c| c.trim().parse().ok())
+        .expect("a count");
+    mark_page(&w).await;
+    link.click().await.expect("facet");
+    next_page(&w).await;
+    assert_eq!(total(&w).await, count, "the facet's count is the new total");
+    let chip = w
+        .client
+        .find(Locator::Css("a.chip"))
+        .await
+        .expect("a chip")
+        .text()
+        .await
+        .expect("text");
+    assert!(chip.contains("Français"), "{chip}");
+    w.check("search-facet").await;
+    follow(&w, "a.chip").await;
+    assert_eq!(
+        total(&w).await,
+        before,
+        "the chip removed, all results again"
+    );
+    assert!(
+        w.client.find(Locator::Css("a.chip")).await.is_err(),
+        "no chip left"
+    );
+    assert_eq!(hits(&w).await, first_hits);
+
+    // The permalink reopens the same page.
+    let permalink = w
+        .client
+        .find(Locator::Id("permalink"))
+        .await
+        .expect("permalink")
+        .prop("value")
+        .await
+        .expect("value")
+        .expect("a link");
+    w.client.goto(&permalink).await.expect("reopened");
+    assert_eq!(
+        hits(&w).await,
+        first_hits,
+        "the permalink gives the same page"
+    );
+
+    // "More results" past the first 100, every hit once, the total unchanged.
+    let mut seen: BTreeSet<String> = first_hits.iter().cloned().collect();
+    for page in 2..=7 {
+        follow(&w, "a.more").await;
+        w.wait_for_text(&format!("Results {}–", (page - 1) * 20 + 1))
+            .await;
+        assert_eq!(total(&w).await, before, "page {page}: the same total");
+        for hit in hits(&w).await {
+            assert!(seen.insert(hit.clone()), "page {page} repeats {hit}");
+        }
+    }
+    assert_eq!(seen.len(), 140);
+    w.check("search-page-7").await;
+    let page_seven = hits(&w).await;
+    let here = w.client.current_url().await.expect("url").to_string();
+    w.client.goto(&here).await.expect("again");
+    w.wait_for_text("Results 121–").await;
+    assert_eq!(hits(&w).await, page_seven, "page 7's address gives page 7");
+
+    // The language switch keeps the search.
+    follow(&w, "a[hreflang='sr-Cyrl']").await;
+    w.wait_for_text("Резултати").await;
+    let kept = w
+        .client
+        .find(Locator::Id("q"))
+        .await
+        .expect("box")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("roma"));
+    w.check("search-cyrillic-page").await;
+    follow(&w, "a[hreflang='en']").await;
+    w.wait_for_text("Results").await;
+
+    // "Download these results": exactly the matching rulings, as the datasets' CSV.
+    w.open("/search?q=roma&language=fr").await;
+    w.wait_for_text("Download these results").await;
+    let href = w
+        .client
+        .find(Locator::Css(".downloads a[href^='/search/rulings.csv']"))
+        .await
+        .expect("download link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let cookie = app.web_session(&email, PASSWORD).await;
+    let (status, csv) = app.page(&cookie, &href).await;
+    assert_eq!(status, 200, "{csv}");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader.records().count() as u64;
+    assert_eq!(rows, count, "one row per matching ruling");
+    let (_, whole) = app.get_text_as(&app.token, "/datasets/rulings.csv").await;
+    let whole_header: Vec<String> = csv::Reader::from_reader(whole.as_bytes())
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, whole_header, "the datasets' columns");
+    assert_eq!(
+        csv::Reader::from_reader(whole.as_bytes()).records().count() as u64,
+        rulings
+    );
+
+    // A ruling, with the search's words marked; the buttons move from match to match.
+    w.open("/search?q=Roma+segregation").await;
+    w.wait_for_text("How to write a query").await;
+    follow(&w, "li.hit h2 a").await;
+    let text = w.wait_for_text("Matches of the search").await;
+    assert!(text.contains("Back to the results"), "{text}");
+    let marks = w
+        .client
+        .execute(
+            "return document.querySelectorAll('.ruling-text mark').length",
+            vec![],
+        )
+        .await
+        .expect("script")
+        .as_u64()
+        .expect("count");
+    assert!(marks > 2, "{marks} matches");
+    w.click("#cw-matchnav button:last-child").await;
+    w.click("#cw-matchnav button:last-child").await;
+    w.wait_for_text(&format!("Match 2 of {marks}")).await;
+    let focused = w
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .expect("script");
+    assert_eq!(focused, "m2", "the second match has the focus");
+    w.check("ruling").await;
+    w.click("#cw-matchnav button:first-child").await;
+    w.wait_for_text(&format!("Match 1 of {marks}")).await;
+    w.client.close().await.expect("closed");
+}
+
+#[tokio::test]
+async fn researchers_search_and_read_in_chromium() {
+    let axe = axe_source();
+    let driver = driver().await;
+    let lines = corpus();
+    for backend in backends() {
+        story(backend, &driver, &axe, &lines).await;
+    }
+}
