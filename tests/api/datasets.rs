@@ -574,7 +574,137 @@ async fn exported_package_validates(app: &TestApp) {
         String::from_utf8_lossy(&checked.stdout),
         String::from_utf8_lossy(&checked.stderr)
     );
+    // The zip from the server holds exactly the files `courtwatch export` wrote, byte for byte,
+    // with the default options and with labels and the byte-order mark.
+    package_zip_equals_the_folder(app, &dir.join("release"), "").await;
+    let labelled = dir.join("labelled");
+    let output = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--index-dir")
+        .arg(&app.index_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .args(["export", "--labels", "sr", "--bom"])
+        .arg(&labelled)
+        .output()
+        .expect("courtwatch export");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    package_zip_equals_the_folder(app, &labelled, "?labels=sr&bom=true").await;
+    let (status, problem) = app
+        .get("/datasets/package.zip?methodology_version=99")
+        .await;
+    assert_eq!(status, 400, "{problem}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `GET /datasets/package.zip{query}` unzipped (by Python's zipfile, which checks every CRC)
+/// gives the files of `folder`, in the same order, byte for byte.
+async fn package_zip_equals_the_folder(app: &TestApp, folder: &std::path::Path, query: &str) {
+    let response = app
+        .client
+        .get(app.api(&format!("/datasets/package.zip{query}")))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("package.zip");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let bytes = response.bytes().await.expect("zip");
+    let unzipped = folder.with_extension("unzipped");
+    let zip = folder.with_extension("zip");
+    std::fs::write(&zip, &bytes).expect("zip saved");
+    let python = std::env::var("COURTWATCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let listed = Command::new(&python)
+        .args([
+            "-c",
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+             bad = z.testzip(); assert bad is None, bad; \
+             print('\\n'.join(z.namelist())); z.extractall(sys.argv[2])",
+        ])
+        .arg(&zip)
+        .arg(&unzipped)
+        .output()
+        .expect("python3");
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let names: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "cases.csv",
+            "parties.csv",
+            "hearings.csv",
+            "observations.csv",
+            "rulings.csv",
+            "datapackage.json",
+            "codebook.csv",
+            "codebook.json",
+            "SHA256SUMS",
+        ]
+    );
+    let mut in_folder: Vec<String> = std::fs::read_dir(folder)
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    in_folder.sort();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(in_folder, sorted, "the same files");
+    // Byte for byte, but for the moment each release was made (`created` in datapackage.json,
+    // and so that file's line of SHA256SUMS); the zip's SHA256SUMS then holds for its own files.
+    let without_created = |bytes: &[u8]| -> Value {
+        let mut package: Value = serde_json::from_slice(bytes).expect("datapackage.json");
+        assert!(package["created"].is_string(), "{package}");
+        package["created"] = Value::Null;
+        package
+    };
+    for name in &names {
+        let exported = std::fs::read(folder.join(name)).expect("exported file");
+        let zipped = std::fs::read(unzipped.join(name)).expect("zipped file");
+        assert!(!exported.is_empty(), "{name}");
+        match name.as_str() {
+            "datapackage.json" => assert_eq!(without_created(&exported), without_created(&zipped)),
+            "SHA256SUMS" => {
+                let lines = |b: &[u8]| -> Vec<String> {
+                    String::from_utf8_lossy(b)
+                        .lines()
+                        .filter(|l| !l.ends_with("  datapackage.json"))
+                        .map(str::to_owned)
+                        .collect()
+                };
+                assert_eq!(lines(&exported), lines(&zipped));
+                assert_eq!(lines(&zipped).len(), 7);
+            }
+            _ => assert!(
+                exported == zipped,
+                "{name} differs ({}: {} bytes exported, {} zipped)",
+                app.backend,
+                exported.len(),
+                zipped.len()
+            ),
+        }
+    }
+    let checked = Command::new("sha256sum")
+        .args(["-c", "SHA256SUMS"])
+        .current_dir(&unzipped)
+        .output()
+        .expect("sha256sum");
+    assert!(
+        checked.status.success(),
+        "the zip's checksums: {}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
 }
 
 async fn datapackage_matches_the_files(app: &TestApp) {

@@ -210,6 +210,8 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
         "/datasets/codebook.csv".to_owned(),
         "/datasets/codebook.json".to_owned(),
         "/datasets/datapackage.json".to_owned(),
+        // The whole release as one zip (stored, so its text is there to read).
+        "/datasets/package.zip?full_text=true&labels=sq".to_owned(),
         "/stats/cases".to_owned(),
         "/stats/hearings".to_owned(),
         "/stats/durations".to_owned(),

@@ -109,6 +109,7 @@ pub const RULES: &[Rule] = &[
     rule("review_ruling", Roles(RECORDERS), Record),
     rule("search", Roles(ALL), Collection),
     rule("export_dataset", Roles(ALL), Collection),
+    rule("export_package", Roles(ALL), Collection),
     rule("dataset_codebook", Roles(ALL), Collection),
     rule("dataset_package", Roles(ALL), Collection),
     rule("dataset_codebook_csv", Roles(ALL), Collection),

@@ -38,8 +38,91 @@ pub enum CsvFile {
     ),
 }
 
+/// A zip file.
+#[derive(Debug, ApiResponse)]
+pub enum ZipFile {
+    /// The zip, streamed: entries stored (not compressed), sizes in data descriptors, ZIP64 when
+    /// large. A response cut off by a failure on the server ends without the final chunk.
+    #[oai(status = 200, content_type = "application/zip")]
+    Ok(
+        Binary<Body>,
+        /// `attachment; filename="courtwatch-datasets.zip"`.
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+}
+
 #[OpenApi(tag = "ApiTags::Datasets")]
 impl DatasetsApi {
+    /// Download the whole dataset release as one zip: the five CSV files, `datapackage.json`,
+    /// `codebook.csv`, `codebook.json` and `SHA256SUMS`, byte for byte what `courtwatch export`
+    /// writes to a folder with the same options (released records only, redacted). Unzip it and
+    /// run `sha256sum -c SHA256SUMS` and `frictionless validate datapackage.json`.
+    #[oai(
+        path = "/datasets/package.zip",
+        method = "get",
+        operation_id = "export_package"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one parameter per documented filter"
+    )]
+    async fn package(
+        &self,
+        token: BearerToken,
+        /// Only records of cases at courts of this jurisdiction (XK, RS, ME, ...).
+        #[oai(validator(max_length = 10))]
+        jurisdiction: Query<Option<String>>,
+        /// Only records of cases at this court (court id).
+        #[oai(validator(max_length = 36))]
+        court_id: Query<Option<String>>,
+        /// Only records of cases alleging this ground (vocabulary `ground`).
+        #[oai(validator(max_length = 100))]
+        ground: Query<Option<String>>,
+        /// Only records of cases of this proceeding type.
+        #[oai(validator(max_length = 100))]
+        proceeding_type: Query<Option<String>>,
+        /// Only records of cases with this monitoring status.
+        #[oai(validator(max_length = 100))]
+        status: Query<Option<String>>,
+        /// Only records of cases filed on or after this date.
+        filed_from: Query<Option<NaiveDate>>,
+        /// Only records of cases filed on or before this date.
+        filed_to: Query<Option<NaiveDate>>,
+        /// Methodology version (default: the latest).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        methodology_version: Query<Option<u32>>,
+        /// `codes` (default) or labels in `en`, `sq` or `sr` in choice columns.
+        labels: Query<Option<Labels>>,
+        /// Start each CSV file with a UTF-8 byte-order mark so that Excel reads it as UTF-8.
+        bom: Query<Option<bool>>,
+        /// Add the rulings' full text to rulings.csv.
+        full_text: Query<Option<bool>>,
+    ) -> Result<ZipFile, ApiError> {
+        actor(&self.state, &token, "export_package").await?;
+        let request = ExportRequest {
+            filter: case_filter(
+                jurisdiction,
+                court_id,
+                ground,
+                proceeding_type,
+                status,
+                filed_from,
+                filed_to,
+            ),
+            methodology_version: methodology_version.0,
+            labels: labels.0.unwrap_or_default(),
+            bom: bom.0.unwrap_or(false),
+            full_text: full_text.0.unwrap_or(false),
+            search: None,
+        };
+        let stream = export::zip_stream(&self.state, request)?;
+        Ok(ZipFile::Ok(
+            Binary(Body::from_bytes_stream(stream)),
+            "attachment; filename=\"courtwatch-datasets.zip\"".into(),
+        ))
+    }
+
     /// Download a dataset as CSV, streamed with no row limit. Files: `cases` (one row per case,
     /// one column per case question), `parties` (pseudonymised), `hearings`, `observations` (one
     /// row per submitted observation, one column per observation question in methodology order)

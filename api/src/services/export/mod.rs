@@ -36,7 +36,7 @@ mod writer;
 pub use codebook::{
     CodeLabel, CodebookColumn, ColumnType, PackageOptions, codebook, codebook_csv, datapackage,
 };
-pub use package::{WrittenFile, write_package};
+pub use package::{WrittenFile, write_package, write_zip, zip_stream};
 
 use std::{collections::HashMap, sync::Arc};
 
