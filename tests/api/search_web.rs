@@ -370,6 +370,60 @@ async fn story(backend: Backend, driver: &Driver, axe: &str, lines: &str) {
         rulings
     );
 
+    // The datasets page: files, filters, labels and Excel mode chosen, then downloaded.
+    follow(&w, "nav.menu a[href='/datasets']").await;
+    w.wait_for_text("Prepare the downloads").await;
+    w.check("datasets").await;
+    w.click("#file-parties").await;
+    w.click("#labels-sr").await;
+    w.click("#bom").await;
+    follow(&w, "#datasets-form button[type=submit]").await;
+    w.wait_for_text("Your downloads").await;
+    let ready = w
+        .client
+        .find(Locator::Id("ready"))
+        .await
+        .expect("the downloads")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        ready.contains("rulings.csv") && !ready.contains("parties.csv"),
+        "parties left out: {ready}"
+    );
+    w.check("datasets-ready").await;
+    let href = w
+        .client
+        .find(Locator::Css(
+            "#ready a[href^='/datasets/files/rulings.csv']",
+        ))
+        .await
+        .expect("the rulings link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let (status, web_file) = app.page(&cookie, &href).await;
+    assert_eq!(status, 200, "{web_file}");
+    let (_, api_file) = app
+        .get_text_as(&app.token, "/datasets/rulings.csv?labels=sr&bom=true")
+        .await;
+    assert!(
+        web_file.starts_with('\u{feff}'),
+        "Excel mode: a byte-order mark"
+    );
+    assert_eq!(web_file, api_file, "the page's file is the API's");
+    let zip = w
+        .client
+        .find(Locator::Css("#ready a[href^='/datasets/package.zip']"))
+        .await
+        .expect("the zip link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    assert!(zip.contains("labels=sr") && zip.contains("bom=1"), "{zip}");
+
     // A ruling, with the search's words marked; the buttons move from match to match.
     w.open("/search?q=Roma+segregation").await;
     w.wait_for_text("How to write a query").await;

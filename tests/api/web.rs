@@ -589,6 +589,7 @@ async fn every_page_of_the_access_table_answers_as_it_says() {
             path.to_string()
         };
         let path = path
+            .replace("{file}", "rulings.csv")
             .replace("{secret}", "not-a-link")
             .replace("{id}", "not-an-id");
         if *method == "GET" {

@@ -229,6 +229,11 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/library/rulings/{id}", Visitors::SignedIn(ALL)),
     ("GET", "/library/cases/{id}", Visitors::SignedIn(ALL)),
     ("GET", "/static/reader.js", Visitors::Anyone),
+    // The datasets page and its downloads: the roles of `export_dataset`/`export_package`
+    // (everyone signed in); released records only, redacted, whoever downloads.
+    ("GET", "/datasets", Visitors::SignedIn(ALL)),
+    ("GET", "/datasets/files/{file}", Visitors::SignedIn(ALL)),
+    ("GET", "/datasets/package.zip", Visitors::SignedIn(ALL)),
     // Cases, their hearings and sensitive terms: the roles of `create_case`/`update_case`,
     // `create_hearing` and `replace_sensitive_terms`; only the visitor's organisation's cases.
     ("GET", "/cases", Visitors::SignedIn(RECORDERS)),

@@ -17,6 +17,7 @@ mod account;
 mod admin;
 mod cases;
 mod codebook;
+mod datasets;
 pub mod form;
 pub mod i18n;
 mod library;
@@ -103,6 +104,7 @@ pub fn is_page(path: &str) -> bool {
             | "/cases"
             | "/codebook"
             | "/search"
+            | "/datasets"
     ) || [
         "/welcome/",
         "/static/",
@@ -115,6 +117,7 @@ pub fn is_page(path: &str) -> bool {
         "/cases/",
         "/search/",
         "/library/",
+        "/datasets/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -181,6 +184,9 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at("/codebook", with(get(codebook::codebook_page)))
         .at("/search", with(get(search::search_page)))
         .at("/search/:file", with(get(search::download)))
+        .at("/datasets", with(get(datasets::datasets_page)))
+        .at("/datasets/files/:file", with(get(datasets::download_file)))
+        .at("/datasets/package.zip", with(get(datasets::download_zip)))
         .at("/library/rulings/:id", with(get(library::ruling_page)))
         .at("/library/cases/:id", with(get(library::case_page)))
         .at("/cases", with(get(cases::cases)))
@@ -446,6 +452,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/organisations", "nav-organisations", access::ADMIN),
     ("/cases", "nav-cases", access::RECORDERS),
     ("/search", "nav-search", access::ALL),
+    ("/datasets", "nav-datasets", access::ALL),
     ("/codebook", "nav-codebook", access::ALL),
     ("/review", "nav-review", access::REVIEWERS),
     ("/audit", "nav-audit", access::REVIEWERS),
