@@ -13,6 +13,7 @@ mod m20261203_000007_organisation_wide_terms;
 mod m20261204_000008_web_sign_in;
 mod m20261205_000009_administration;
 mod m20261206_000010_record_versions;
+mod m20261207_000011_saved_searches;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_web_sign_in::Migration),
             Box::new(m20261205_000009_administration::Migration),
             Box::new(m20261206_000010_record_versions::Migration),
+            Box::new(m20261207_000011_saved_searches::Migration),
         ]
     }
 }

@@ -453,6 +453,8 @@ async fn story(backend: Backend, driver: &Driver, axe: &str, lines: &str) {
     w.check("ruling").await;
     w.click("#cw-matchnav button:first-child").await;
     w.wait_for_text(&format!("Match 1 of {marks}")).await;
+
+    saved_search_and_its_feed(&app, &w).await;
     w.client.close().await.expect("closed");
 }
 
@@ -464,4 +466,180 @@ async fn researchers_search_and_read_in_chromium() {
     for backend in backends() {
         story(backend, &driver, &axe, &lines).await;
     }
+}
+
+/// The entry ids of an Atom feed (checked well-formed by Python's XML parser).
+fn feed_ids(xml: &str) -> Vec<String> {
+    let parsed = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, xml.etree.ElementTree as E; \
+             t = E.fromstring(sys.stdin.read()); ns = {'a': 'http://www.w3.org/2005/Atom'}; \
+             assert t.tag == '{http://www.w3.org/2005/Atom}feed'; \
+             print('\\n'.join(e.find('a:id', ns).text for e in t.findall('a:entry', ns)))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(xml.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("python3");
+    assert!(parsed.status.success(), "not an Atom feed: {xml}");
+    String::from_utf8_lossy(&parsed.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn fetch_feed(url: &str) -> (u16, String) {
+    let response = reqwest::get(url).await.expect("feed");
+    let status = response.status().as_u16();
+    if status == 200 {
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .is_ok_and(|t| t.starts_with("application/atom+xml")),
+            "an Atom feed"
+        );
+    }
+    (status, response.text().await.expect("body"))
+}
+
+/// A search saved, its feed made and read by a feed reader (no cookie); a newly published
+/// matching ruling appears in it and counts as new; a matching record that is not released never
+/// does; the feed turned off stops; another person cannot open the saved search.
+async fn saved_search_and_its_feed(app: &TestApp, w: &Window) {
+    w.open("/search?q=segregation+school&language=en").await;
+    w.wait_for_text("Save this search as").await;
+    w.fill("save-name", "Roma school segregation (ECHR, English)")
+        .await;
+    follow(w, "#save-search button[type=submit]").await;
+    let text = w.wait_for_text("The search is saved.").await;
+    assert!(
+        !text.contains("New since you last opened it"),
+        "nothing is new yet: {text}"
+    );
+    w.check("saved-searches").await;
+    follow(w, "ul.saved form[action$='/feed'] button").await;
+    w.wait_for_text("Feed address").await;
+    let url = w
+        .client
+        .find(Locator::Id("feed-url"))
+        .await
+        .expect("the feed address")
+        .text()
+        .await
+        .expect("text");
+    w.check("saved-feed").await;
+    let (status, xml) = fetch_feed(&url).await;
+    assert_eq!(status, 200, "{xml}");
+    let before = feed_ids(&xml);
+    assert!(
+        !before.is_empty() && before.len() <= 50,
+        "{} entries",
+        before.len()
+    );
+
+    // A record that matches but is not released (a draft case of an organisation).
+    let court = app.court("Basic Court of Fictional Town", "XK").await;
+    let (status, draft) = app
+        .post(
+            "/cases",
+            &serde_json::json!({"court_id": court, "case_number": "C 1/26",
+                "title": "Fictional draft: segregation of pupils in a school",
+                "summary": "Fictional. Segregation in school, not released.",
+                "proceeding_type": "civil_antidiscrimination", "grounds": ["roma_ashkali_egyptian"],
+                "answers": {"selection_reasons": ["public_interest"]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    let draft_id = draft["id"].as_str().expect("id").to_owned();
+    app.search_until("q=segregation+school+fictional&kind=case", |p| {
+        p["total"].as_u64() == Some(1)
+    })
+    .await;
+    // A newly published matching ruling (imported case law is published on import).
+    let line = serde_json::json!({"id": "fictional:feed-1", "title": "FICTIONAL CASE OF A NEW SCHOOL SEGREGATION",
+        "court": "European Court of Human Rights", "date": "2026-11-30", "lang": "en",
+        "text": "Fictional judgment. Segregation of Roma pupils in a separate school."});
+    let response = app
+        .client
+        .post(app.api("/rulings/import"))
+        .bearer_auth(&app.reviewer_token)
+        .header("content-type", "application/x-ndjson")
+        .body(format!("{line}\n"))
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(response.status().as_u16(), 200);
+    let found = app
+        .search_until("q=%22new+school+segregation%22&kind=ruling", |p| {
+            p["total"].as_u64() == Some(1)
+        })
+        .await;
+    let new_id = found["hits"][0]["id"]
+        .as_str()
+        .expect("the new ruling")
+        .to_owned();
+    let (_, xml) = fetch_feed(&url).await;
+    let after = feed_ids(&xml);
+    assert_eq!(
+        after.first().map(String::as_str),
+        Some(format!("urn:courtwatch:ruling:{new_id}").as_str()),
+        "the newly published ruling comes first: {after:?}"
+    );
+    assert!(
+        after.iter().all(|id| !id.contains(&draft_id)) && !xml.contains("Fictional draft"),
+        "the unreleased case is never in the feed"
+    );
+    assert!(xml.contains("FICTIONAL CASE OF A NEW SCHOOL SEGREGATION"));
+
+    // The saved searches page counts it as new; opening the search makes it not new.
+    w.open("/saved-searches").await;
+    let text = w.wait_for_text("New since you last opened it: 1").await;
+    assert!(
+        text.contains("Feed address") || text.contains("It has a feed"),
+        "{text}"
+    );
+    follow(w, "ul.saved a[href^='/saved-searches/']").await;
+    w.wait_for_text("How to write a query").await;
+    let here = w.client.current_url().await.expect("url");
+    assert!(here.as_str().contains("q=segregation+school"), "{here}");
+    w.open("/saved-searches").await;
+    let text = w.wait_for_text("Matching records").await;
+    assert!(!text.contains("New since you last opened it"), "{text}");
+
+    // Another person cannot open it; the feed turned off stops.
+    let href = w
+        .client
+        .find(Locator::Css("ul.saved a[href^='/saved-searches/']"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let other = app
+        .person(
+            "Other Researcher (fictional)",
+            "Research Institute (fictional)",
+            "researcher",
+            "other.researcher@example.org",
+            PASSWORD,
+        )
+        .await;
+    let cookie = app.web_session(&other, PASSWORD).await;
+    let (status, page) = app.page(&cookie, &href).await;
+    assert_eq!(status, 404, "{page}");
+    follow(w, "ul.saved form[action$='/feed/off'] button").await;
+    w.wait_for_text("The feed is off").await;
+    let (status, _) = fetch_feed(&url).await;
+    assert_eq!(status, 404, "a revoked feed answers nothing");
 }

@@ -229,6 +229,23 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/library/rulings/{id}", Visitors::SignedIn(ALL)),
     ("GET", "/library/cases/{id}", Visitors::SignedIn(ALL)),
     ("GET", "/static/reader.js", Visitors::Anyone),
+    // Saved searches: everyone's own (`services::saved`: another's is a 404 for anyone); the
+    // feed by the secret in its address alone (released records, redacted; nothing else).
+    ("GET", "/saved-searches", Visitors::SignedIn(ALL)),
+    ("POST", "/saved-searches", Visitors::SignedIn(ALL)),
+    ("GET", "/saved-searches/{id}", Visitors::SignedIn(ALL)),
+    ("POST", "/saved-searches/{id}/feed", Visitors::SignedIn(ALL)),
+    (
+        "POST",
+        "/saved-searches/{id}/feed/off",
+        Visitors::SignedIn(ALL),
+    ),
+    (
+        "POST",
+        "/saved-searches/{id}/delete",
+        Visitors::SignedIn(ALL),
+    ),
+    ("GET", "/feeds/{secret}", Visitors::Anyone),
     // The datasets page and its downloads: the roles of `export_dataset`/`export_package`
     // (everyone signed in); released records only, redacted, whoever downloads.
     ("GET", "/datasets", Visitors::SignedIn(ALL)),

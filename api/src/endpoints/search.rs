@@ -236,6 +236,7 @@ impl SearchApi {
                 date_from: date_from.0,
                 date_to: date_to.0,
                 match_all: false,
+                ids: Vec::new(),
             },
             viewer: Default::default(),
             sort,

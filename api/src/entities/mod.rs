@@ -11,6 +11,8 @@ pub mod organisation;
 pub mod party;
 pub mod recovery_code;
 pub mod ruling;
+pub mod saved_search;
+pub mod saved_search_match;
 pub mod search_outbox;
 pub mod sensitive_term;
 pub mod setting;

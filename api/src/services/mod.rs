@@ -20,6 +20,7 @@ pub mod party;
 pub mod preview;
 pub mod review;
 pub mod ruling;
+pub mod saved;
 pub mod search;
 pub mod sensitive;
 pub mod settings;

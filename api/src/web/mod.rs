@@ -25,6 +25,7 @@ mod observe;
 mod pages;
 mod review;
 mod review_case;
+mod saved;
 mod search;
 mod search_state;
 mod terms;
@@ -105,6 +106,7 @@ pub fn is_page(path: &str) -> bool {
             | "/codebook"
             | "/search"
             | "/datasets"
+            | "/saved-searches"
     ) || [
         "/welcome/",
         "/static/",
@@ -118,6 +120,8 @@ pub fn is_page(path: &str) -> bool {
         "/search/",
         "/library/",
         "/datasets/",
+        "/saved-searches/",
+        "/feeds/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -184,6 +188,15 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at("/codebook", with(get(codebook::codebook_page)))
         .at("/search", with(get(search::search_page)))
         .at("/search/:file", with(get(search::download)))
+        .at(
+            "/saved-searches",
+            with(get(saved::saved_page).post(saved::save)),
+        )
+        .at("/saved-searches/:id", with(get(saved::open)))
+        .at("/saved-searches/:id/feed", with(post(saved::new_feed)))
+        .at("/saved-searches/:id/feed/off", with(post(saved::feed_off)))
+        .at("/saved-searches/:id/delete", with(post(saved::delete)))
+        .at("/feeds/:secret", with(get(saved::feed)))
         .at("/datasets", with(get(datasets::datasets_page)))
         .at("/datasets/files/:file", with(get(datasets::download_file)))
         .at("/datasets/package.zip", with(get(datasets::download_zip)))
@@ -452,6 +465,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/organisations", "nav-organisations", access::ADMIN),
     ("/cases", "nav-cases", access::RECORDERS),
     ("/search", "nav-search", access::ALL),
+    ("/saved-searches", "nav-saved", access::ALL),
     ("/datasets", "nav-datasets", access::ALL),
     ("/codebook", "nav-codebook", access::ALL),
     ("/review", "nav-review", access::REVIEWERS),

@@ -225,6 +225,7 @@ impl SearchState {
             date_from,
             date_to,
             match_all: true,
+            ids: Vec::new(),
         }
     }
 

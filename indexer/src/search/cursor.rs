@@ -22,7 +22,7 @@ pub(super) struct CursorData {
 pub(super) fn signature(request: &SearchRequest) -> u64 {
     let f = &request.filters;
     let text = format!(
-        "{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}",
+        "{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}\u{1}{:?}",
         request.query,
         request.exact,
         request.sort,
@@ -36,7 +36,8 @@ pub(super) fn signature(request: &SearchRequest) -> u64 {
         f.case_ids,
         f.date_from,
         f.date_to,
-        f.match_all
+        f.match_all,
+        f.ids
     );
     crate::index::key_hash(&text)
 }

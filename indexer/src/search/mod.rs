@@ -68,6 +68,8 @@ pub struct Filters {
     pub languages: Vec<String>,
     /// Cases (case ids).
     pub case_ids: Vec<String>,
+    /// Records (record ids; any may match).
+    pub ids: Vec<String>,
     /// On or after this date.
     pub date_from: Option<NaiveDate>,
     /// On or before this date.
@@ -375,6 +377,9 @@ impl SearchIndex {
             } else {
                 clauses.push((Occur::Must, filter(any_of(field, values))));
             }
+        }
+        if !filters.ids.is_empty() {
+            clauses.push((Occur::Must, filter(any_of(f.id, &filters.ids))));
         }
         let court = |courts: &[String]| -> Box<dyn Query> {
             filter(Box::new(BooleanQuery::new(vec![
