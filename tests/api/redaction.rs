@@ -302,6 +302,17 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
         let (status, body) = app.page(&cookie, path).await;
         assert_clean(path, status, &body, app.backend);
     }
+    // The feed of a saved search that matches the records (released, so it has entries).
+    let feed = feed_of(app, &cookie, "q=fictional").await;
+    let (status, body) = {
+        let response = reqwest::get(&feed).await.expect("feed");
+        (
+            response.status().as_u16(),
+            response.text().await.expect("feed"),
+        )
+    };
+    assert!(body.contains("<entry>"), "the feed has entries: {body}");
+    assert_clean(&feed, status, &body, app.backend);
     let (_, case_page) = app
         .page(&cookie, &format!("/library/cases/{case_id}"))
         .await;
@@ -365,3 +376,57 @@ on_each_backend!(
     published_names_never_reach_researchers_test,
     published_names_never_reach_researchers
 );
+
+/// Saves the search `query` through the pages signed in with `cookie`, makes its feed and returns
+/// the feed's address.
+async fn feed_of(app: &TestApp, cookie: &str, query: &str) -> String {
+    let hidden = |html: &str, name: &str| -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = html
+            .find(&marker)
+            .map(|i| i + marker.len())
+            .expect("hidden field");
+        html[start..start + html[start..].find('"').expect("end")].to_owned()
+    };
+    let (_, html) = app.page(cookie, &format!("/search?{query}")).await;
+    let csrf = hidden(&html, "csrf");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        client
+            .post(format!("{}{path}", app.base))
+            .header(reqwest::header::COOKIE, cookie)
+            .header(reqwest::header::ORIGIN, app.base.clone())
+            .form(&form)
+            .send()
+    };
+    let response = post(
+        "/saved-searches".into(),
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Leak test".into()),
+            ("query", query.into()),
+        ],
+    )
+    .await
+    .expect("save");
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = app.page(cookie, "/saved-searches").await;
+    let start = html
+        .find("action=\"/saved-searches/")
+        .expect("a saved search")
+        + 8;
+    let action = &html[start..start + html[start..].find('"').expect("end")];
+    assert!(action.ends_with("/feed"), "{action}");
+    let response = post(action.to_owned(), vec![("csrf", csrf)])
+        .await
+        .expect("feed");
+    let html = response.text().await.expect("page");
+    let start = html
+        .find("<code id=\"feed-url\">")
+        .expect("the feed address")
+        + 20;
+    html[start..start + html[start..].find('<').expect("end")].to_owned()
+}
