@@ -482,3 +482,52 @@ saved-save = Save this search
 saved-save-this = Save this search as
 saved-save-help = It appears under Saved searches, with the number of new matches and a feed if you want one.
 saved-not-found = There is no such saved search.
+nav-statistics = Statistics
+stats-title = Statistics
+stats-help = Figures of the released records only (published cases and their published hearings and observations), the same as the API's /stats. Each chart has its n and base, its data table and its CSV and SVG files, to paste into a report.
+stats-public = This page is public: it shows counts only, never a record.
+stats-filters = Filters
+stats-crosstab-question = Crosstab: question
+stats-crosstab-by = by
+stats-show = Show
+stats-table = The numbers (table)
+stats-csv = CSV of the table
+stats-svg = The chart as SVG
+stats-count = Count
+stats-base = Base
+stats-share = Share
+stats-indicator = Indicator
+stats-reason = Reason
+stats-reaction = Reaction
+stats-statistic = Statistic
+stats-days = days
+stats-no-data = No case has both a filing date and a first-instance ruling.
+stats-court-level = Court level
+stats-by-ground = Cases by ground alleged
+stats-by-jurisdiction = Cases by jurisdiction
+stats-by-proceeding-type = Cases by proceeding type
+stats-by-year = Cases by year of filing
+stats-adjournment-reasons = Reasons for adjournment
+stats-judge-reactions = The judge’s reaction to hate speech
+stats-adjourned = Hearings adjourned or cancelled
+stats-adjourned-share = Adjourned
+stats-cancelled-share = Cancelled
+stats-closed = Hearings closed to the public
+stats-closed-share = Public excluded
+stats-interpreter = Interpreters
+stats-interpreter-needed = Interpreter needed
+stats-interpreter-provided = Provided, where needed
+stats-hate-speech = Hate speech in the courtroom
+stats-hate-speech-share = Hate speech observed
+stats-judge-reacted = The judge reacted, where it was observed
+stats-durations = Days from filing to the first-instance ruling
+stats-all-released = all released records
+stats-released = released records
+stats-n-cases = { $count ->
+    [one] n = { $count } case
+   *[other] n = { $count } cases
+}
+stats-n-adjourned = n = { $count } adjourned hearings
+stats-n-hate-speech = n = { $count } hearings with hate speech
+stats-n-durations = n = { $count } cases with a filing date and a first-instance ruling
+stats-n-records = n = { $count }

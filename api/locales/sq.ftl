@@ -482,3 +482,52 @@ saved-save = Ruajeni këtë kërkim
 saved-save-this = Ruajeni këtë kërkim si
 saved-save-help = Shfaqet te Kërkimet e ruajtura, me numrin e përputhjeve të reja dhe një burim nëse e doni.
 saved-not-found = Nuk ka kërkim të tillë të ruajtur.
+nav-statistics = Statistikat
+stats-title = Statistikat
+stats-help = Shifra vetëm të të dhënave të publikuara (raste të publikuara dhe seancat e vëzhgimet e tyre të publikuara), njësoj si /stats i API-së. Çdo grafik ka n-në dhe bazën, tabelën e të dhënave dhe skedarët CSV dhe SVG, për t'u ngjitur në një raport.
+stats-public = Kjo faqe është publike: tregon vetëm numërime, kurrë një të dhënë.
+stats-filters = Filtrat
+stats-crosstab-question = Tabelë e kryqëzuar: pyetja
+stats-crosstab-by = sipas
+stats-show = Shfaq
+stats-table = Numrat (tabela)
+stats-csv = CSV i tabelës
+stats-svg = Grafiku si SVG
+stats-count = Numri
+stats-base = Baza
+stats-share = Pjesa
+stats-indicator = Treguesi
+stats-reason = Arsyeja
+stats-reaction = Reagimi
+stats-statistic = Statistika
+stats-days = ditë
+stats-no-data = Asnjë rast nuk ka edhe datë paraqitjeje edhe vendim të shkallës së parë.
+stats-court-level = Niveli i gjykatës
+stats-by-ground = Rastet sipas bazës së pretenduar
+stats-by-jurisdiction = Rastet sipas juridiksionit
+stats-by-proceeding-type = Rastet sipas llojit të procedurës
+stats-by-year = Rastet sipas vitit të paraqitjes
+stats-adjournment-reasons = Arsyet e shtyrjes
+stats-judge-reactions = Reagimi i gjyqtarit ndaj gjuhës së urrejtjes
+stats-adjourned = Seancat e shtyra ose të anuluara
+stats-adjourned-share = Të shtyra
+stats-cancelled-share = Të anuluara
+stats-closed = Seancat e mbyllura për publikun
+stats-closed-share = Publiku i përjashtuar
+stats-interpreter = Përkthyesit
+stats-interpreter-needed = Nevojitej përkthyes
+stats-interpreter-provided = U sigurua, aty ku nevojitej
+stats-hate-speech = Gjuha e urrejtjes në sallën e gjyqit
+stats-hate-speech-share = U vëzhgua gjuhë e urrejtjes
+stats-judge-reacted = Gjyqtari reagoi, aty ku u vëzhgua
+stats-durations = Ditët nga paraqitja deri te vendimi i shkallës së parë
+stats-all-released = të gjitha të dhënat e publikuara
+stats-released = të dhënat e publikuara
+stats-n-cases = { $count ->
+    [one] n = { $count } rast
+   *[other] n = { $count } raste
+}
+stats-n-adjourned = n = { $count } seanca të shtyra
+stats-n-hate-speech = n = { $count } seanca me gjuhë urrejtjeje
+stats-n-durations = n = { $count } raste me datë paraqitjeje dhe vendim të shkallës së parë
+stats-n-records = n = { $count }

@@ -486,3 +486,53 @@ saved-save = Sačuvaj ovu pretragu
 saved-save-this = Sačuvaj ovu pretragu kao
 saved-save-help = Pojavljuje se pod Sačuvane pretrage, sa brojem novih pogodaka i fidom ako ga želite.
 saved-not-found = Takva sačuvana pretraga ne postoji.
+nav-statistics = Statistika
+stats-title = Statistika
+stats-help = Podaci samo o objavljenim zapisima (objavljeni predmeti i njihova objavljena ročišta i zapažanja), isti kao /stats u API-ju. Svaki grafikon ima n i osnovu, tabelu podataka i CSV i SVG datoteke, za izveštaj.
+stats-public = Ova stranica je javna: prikazuje samo brojeve, nikada zapis.
+stats-filters = Filteri
+stats-crosstab-question = Ukrštena tabela: pitanje
+stats-crosstab-by = po
+stats-show = Prikaži
+stats-table = Brojevi (tabela)
+stats-csv = CSV tabele
+stats-svg = Grafikon kao SVG
+stats-count = Broj
+stats-base = Osnova
+stats-share = Udeo
+stats-indicator = Pokazatelj
+stats-reason = Razlog
+stats-reaction = Reakcija
+stats-statistic = Statistika
+stats-days = dana
+stats-no-data = Nijedan predmet nema i datum podnošenja i prvostepenu presudu.
+stats-court-level = Nivo suda
+stats-by-ground = Predmeti po navedenom osnovu
+stats-by-jurisdiction = Predmeti po jurisdikciji
+stats-by-proceeding-type = Predmeti po vrsti postupka
+stats-by-year = Predmeti po godini podnošenja
+stats-adjournment-reasons = Razlozi odlaganja
+stats-judge-reactions = Reakcija sudije na govor mržnje
+stats-adjourned = Odložena ili otkazana ročišta
+stats-adjourned-share = Odložena
+stats-cancelled-share = Otkazana
+stats-closed = Ročišta zatvorena za javnost
+stats-closed-share = Javnost isključena
+stats-interpreter = Tumači
+stats-interpreter-needed = Tumač potreban
+stats-interpreter-provided = Obezbeđen, gde je bio potreban
+stats-hate-speech = Govor mržnje u sudnici
+stats-hate-speech-share = Uočen govor mržnje
+stats-judge-reacted = Sudija je reagovao, gde je uočen
+stats-durations = Dani od podnošenja do prvostepene presude
+stats-all-released = svi objavljeni zapisi
+stats-released = objavljeni zapisi
+stats-n-cases = { $count ->
+    [one] n = { $count } predmet
+    [few] n = { $count } predmeta
+   *[other] n = { $count } predmeta
+}
+stats-n-adjourned = n = { $count } odloženih ročišta
+stats-n-hate-speech = n = { $count } ročišta sa govorom mržnje
+stats-n-durations = n = { $count } predmeta sa datumom podnošenja i prvostepenom presudom
+stats-n-records = n = { $count }

@@ -30,6 +30,7 @@ mod rulings;
 mod schemathesis;
 mod search;
 mod search_web;
+mod statistics_web;
 mod stats;
 mod tokens;
 mod users;

@@ -273,6 +273,11 @@ async fn published_names_never_reach_researchers(app: &TestApp) {
         "/search/cases.csv?q=fictional&labels=sq".to_owned(),
         format!("/library/rulings/{ruling_id}?q=judgment"),
         format!("/library/cases/{case_id}"),
+        "/statistics?question=judge_reaction&by=ground".to_owned(),
+        "/statistics/figures/crosstab.csv?question=hate_speech_in_courtroom&by=jurisdiction"
+            .to_owned(),
+        "/datasets/package.zip?full_text=1".to_owned(),
+        "/datasets/files/observations.csv?labels=sr".to_owned(),
     ];
     for q in queries {
         let (status, body) = app.page(&cookie, &format!("/search?q={q}")).await;

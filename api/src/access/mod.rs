@@ -246,6 +246,13 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
         Visitors::SignedIn(ALL),
     ),
     ("GET", "/feeds/{secret}", Visitors::Anyone),
+    // The statistics dashboard: the roles of `stats_*` (everyone signed in); released records
+    // only. The public copy answers only when an admin has opened anonymous statistics (404
+    // otherwise), with aggregates only, like the API's anonymous `/stats`.
+    ("GET", "/statistics", Visitors::SignedIn(ALL)),
+    ("GET", "/statistics/figures/{file}", Visitors::SignedIn(ALL)),
+    ("GET", "/public/statistics", Visitors::Anyone),
+    ("GET", "/public/statistics/figures/{file}", Visitors::Anyone),
     // The datasets page and its downloads: the roles of `export_dataset`/`export_package`
     // (everyone signed in); released records only, redacted, whoever downloads.
     ("GET", "/datasets", Visitors::SignedIn(ALL)),

@@ -16,6 +16,7 @@
 mod account;
 mod admin;
 mod cases;
+mod charts;
 mod codebook;
 mod datasets;
 pub mod form;
@@ -28,6 +29,7 @@ mod review_case;
 mod saved;
 mod search;
 mod search_state;
+mod statistics;
 mod terms;
 mod trail;
 mod two_factor;
@@ -107,6 +109,8 @@ pub fn is_page(path: &str) -> bool {
             | "/search"
             | "/datasets"
             | "/saved-searches"
+            | "/statistics"
+            | "/public/statistics"
     ) || [
         "/welcome/",
         "/static/",
@@ -122,6 +126,8 @@ pub fn is_page(path: &str) -> bool {
         "/datasets/",
         "/saved-searches/",
         "/feeds/",
+        "/statistics/",
+        "/public/statistics/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -197,6 +203,13 @@ pub fn routes(route: Route, state: &AppState, settings: &WebSettings) -> Route {
         .at("/saved-searches/:id/feed/off", with(post(saved::feed_off)))
         .at("/saved-searches/:id/delete", with(post(saved::delete)))
         .at("/feeds/:secret", with(get(saved::feed)))
+        .at("/statistics", with(get(statistics::statistics_page)))
+        .at("/statistics/figures/:file", with(get(statistics::figure)))
+        .at("/public/statistics", with(get(statistics::public_page)))
+        .at(
+            "/public/statistics/figures/:file",
+            with(get(statistics::public_figure)),
+        )
         .at("/datasets", with(get(datasets::datasets_page)))
         .at("/datasets/files/:file", with(get(datasets::download_file)))
         .at("/datasets/package.zip", with(get(datasets::download_zip)))
@@ -467,6 +480,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/search", "nav-search", access::ALL),
     ("/saved-searches", "nav-saved", access::ALL),
     ("/datasets", "nav-datasets", access::ALL),
+    ("/statistics", "nav-statistics", access::ALL),
     ("/codebook", "nav-codebook", access::ALL),
     ("/review", "nav-review", access::REVIEWERS),
     ("/audit", "nav-audit", access::REVIEWERS),
