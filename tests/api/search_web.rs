@@ -186,6 +186,11 @@ async fn story(backend: Backend, driver: &Driver, axe: &str, lines: &str) {
         "the Latin spelling is marked: {marked:?}"
     );
     w.check("search-cyrillic").await;
+    w.client
+        .execute("document.getElementById('total').scrollIntoView()", vec![])
+        .await
+        .expect("scrolled");
+    w.check("search-results").await;
 
     // A query that does not parse: the message and its column, in place, the query kept.
     search_for(&w, "roma AND (school").await;

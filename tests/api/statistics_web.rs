@@ -207,6 +207,14 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
         assert_eq!(shown[counts.len() + 1], r["total"].to_string());
     }
     w.check("statistics-filtered").await;
+    w.client
+        .execute(
+            "document.getElementById('figure-hearings-adjourned').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .expect("scrolled");
+    w.check("statistics-chart").await;
 
     // In Serbian Cyrillic: the methodology's labels too.
     w.click("a[hreflang='sr-Cyrl']").await;
