@@ -17,6 +17,9 @@ use crate::analysis;
 pub(crate) const PASSAGE_BYTES: usize = 240;
 /// Passages per hit.
 pub(crate) const PASSAGES: usize = 2;
+/// Words per passage window when passages are chosen from the matches' positions (about
+/// [`PASSAGE_BYTES`] of text).
+const PASSAGE_WORDS: usize = 36;
 /// Matches considered per text (a very common word in a long judgment matches thousands of times;
 /// the best passages are found well before this).
 const MAX_MATCHES: usize = 20_000;
@@ -89,7 +92,89 @@ impl Highlighter {
         }
     }
 
-    /// Up to [`PASSAGES`] passages of `text`, best first, HTML-escaped with matches in `<mark>`.
+    /// The index and weight of an indexed term the query looks for (a plain word or a marked
+    /// stem), for reading its positions in a hit.
+    pub(crate) fn term_weight(&self, term: &Term) -> Option<(usize, f32)> {
+        let value = term.value();
+        let text = value.as_str()?;
+        match text.strip_prefix(analysis::STEM_MARK) {
+            Some(stem) => self.stems.get(stem).copied(),
+            None => self.words.get(text).copied(),
+        }
+    }
+
+    /// Up to [`PASSAGES`] passages of `text`, chosen from where the index says the terms are
+    /// (`at`: word position, term index, weight): the windows are picked from the positions
+    /// alone, and the text is analysed only up to the last word they need, not to its end (a
+    /// common word is near the start of a long judgment; the whole of it is 2 MB).
+    pub(crate) fn passages_at(
+        &mut self,
+        text: &str,
+        mut at: Vec<(u32, usize, f32)>,
+    ) -> Vec<String> {
+        if at.is_empty() {
+            return Vec::new();
+        }
+        // A word and its stem match at the same position: one match.
+        at.sort_by_key(|a| a.0);
+        at.dedup_by_key(|a| a.0);
+        at.truncate(MAX_MATCHES);
+        let matches: Vec<Match> = at
+            .iter()
+            .map(|&(position, term, weight)| Match {
+                from: position as usize,
+                to: position as usize,
+                term,
+                weight,
+            })
+            .collect();
+        let mut chosen: Vec<(usize, usize)> = Vec::new();
+        for _ in 0..PASSAGES {
+            match window_within(&matches, &chosen, PASSAGE_WORDS) {
+                Some(window) => chosen.push(window),
+                None => break,
+            }
+        }
+        let Some(last) = chosen.iter().map(|&(_, l)| matches[l].from).max() else {
+            return Vec::new();
+        };
+        let wanted: std::collections::HashSet<usize> = chosen
+            .iter()
+            .flat_map(|&(f, l)| matches[f..=l].iter().map(|m| m.from))
+            .collect();
+        let mut offsets: HashMap<usize, (usize, usize)> = HashMap::with_capacity(wanted.len());
+        let mut stream = self.folded.token_stream(text);
+        while let Some(token) = stream.next() {
+            if token.position > last {
+                break;
+            }
+            if wanted.contains(&token.position) {
+                offsets.insert(token.position, (token.offset_from, token.offset_to));
+            }
+        }
+        chosen
+            .into_iter()
+            .filter_map(|(first, last)| {
+                let found: Vec<Match> = matches[first..=last]
+                    .iter()
+                    .filter_map(|m| {
+                        offsets.get(&m.from).map(|&(from, to)| Match {
+                            from,
+                            to,
+                            term: m.term,
+                            weight: m.weight,
+                        })
+                    })
+                    .collect();
+                (!found.is_empty()).then(|| render(text, &found))
+            })
+            .collect()
+    }
+
+    /// Up to [`PASSAGES`] passages of `text`, best first, HTML-escaped with matches in `<mark>`,
+    /// from an analysis of the whole text: the reference [`Highlighter::passages_at`] is tested
+    /// against.
+    #[cfg(test)]
     pub(crate) fn passages(&mut self, text: &str) -> Vec<String> {
         if self.words.is_empty() && self.stems.is_empty() {
             return Vec::new();
@@ -151,11 +236,21 @@ impl Highlighter {
 
 /// The window of consecutive matches spanning at most [`PASSAGE_BYTES`] with the highest score
 /// (each distinct term counts its weight once, repeats a little), not overlapping `taken`.
+#[cfg(test)]
 fn best_window(matches: &[Match], taken: &[(usize, usize)]) -> Option<(usize, usize)> {
+    window_within(matches, taken, PASSAGE_BYTES)
+}
+
+/// [`best_window`] for windows of at most `span` (bytes, or word positions).
+fn window_within(
+    matches: &[Match],
+    taken: &[(usize, usize)],
+    span: usize,
+) -> Option<(usize, usize)> {
     let overlaps = |from: usize, to: usize| {
         taken.iter().any(|&(a, b)| {
             let (ta, tb) = (matches[a].from, matches[b].to);
-            from < tb + PASSAGE_BYTES / 2 && ta < to + PASSAGE_BYTES / 2
+            from < tb + span / 2 && ta < to + span / 2
         })
     };
     let mut best: Option<((usize, usize), f32)> = None;
@@ -164,7 +259,7 @@ fn best_window(matches: &[Match], taken: &[(usize, usize)]) -> Option<(usize, us
         seen.clear();
         let mut score = 0.0;
         let mut j = i;
-        while j < matches.len() && matches[j].to - matches[i].from <= PASSAGE_BYTES {
+        while j < matches.len() && matches[j].to - matches[i].from <= span {
             if seen.contains(&matches[j].term) {
                 score += 0.1 * matches[j].weight;
             } else {
@@ -277,6 +372,47 @@ mod tests {
         );
         assert!(!out.contains("wor…") && !out.contains(" ord "), "{out}");
         assert!(out.len() <= PASSAGE_BYTES + 80, "{}", out.len());
+    }
+
+    #[test]
+    fn passages_from_positions_equal_passages_from_the_whole_text_and_stop_early() {
+        let text = format!(
+            "Hate is a word. {} the judge heard hate speech in court {}",
+            "filler words here ".repeat(50),
+            "end ".repeat(20_000)
+        );
+        let mut h = Highlighter {
+            words: HashMap::from([
+                ("hate".to_owned(), (0, 2.0)),
+                ("speech".to_owned(), (1, 2.0)),
+            ]),
+            stems: HashMap::new(),
+            first_bytes: {
+                let mut b = [false; 256];
+                b[usize::from(b'h')] = true;
+                b[usize::from(b's')] = true;
+                b
+            },
+            folded: analysis::folded(),
+        };
+        let mut at = Vec::new();
+        let mut analyzer = analysis::folded();
+        let mut stream = analyzer.token_stream(&text);
+        while let Some(t) = stream.next() {
+            match t.text.as_str() {
+                "hate" => at.push((t.position as u32, 0, 2.0)),
+                "speech" => at.push((t.position as u32, 1, 2.0)),
+                _ => {}
+            }
+        }
+        let whole = h.passages(&text);
+        let early = h.passages_at(&text, at);
+        assert_eq!(early[0], whole[0], "the best passage is the same");
+        assert!(
+            early[0].contains("<mark>hate</mark> <mark>speech</mark>"),
+            "{early:?}"
+        );
+        assert_eq!(early.len(), 2);
     }
 
     #[test]

@@ -293,6 +293,43 @@ fn snippets_mark_the_matching_words_and_escape_html() {
 }
 
 #[test]
+fn snippets_of_every_hit_of_an_or_query_whatever_document_each_term_starts_at() {
+    // Passages come from the terms' positions: a hit that comes before a term's first document
+    // (or has only the other term) gets its own passage, and the text is read only to it.
+    let (_dir, index) = sample();
+    let mut req = request("diskriminacije OR Romima OR segregated");
+    req.snippets = true;
+    let results = index.search(&req).unwrap();
+    assert_eq!(results.total, 3, "{:?}", results.hits);
+    for hit in &results.hits {
+        assert!(
+            hit.snippets.first().is_some_and(|s| s.contains("<mark>")),
+            "{}: {:?}",
+            hit.id,
+            hit.snippets
+        );
+    }
+    let mut late = request("later again");
+    late.snippets = true;
+    let dir = tempfile::tempdir().unwrap();
+    let long = SearchIndex::open(dir.path()).unwrap();
+    long.upsert(&doc(
+        Kind::Ruling,
+        "long",
+        "t",
+        &format!("{} much later, and again", "word ".repeat(30_000)),
+    ))
+    .unwrap();
+    long.commit("t").unwrap();
+    let hit = &long.search(&late).unwrap().hits[0];
+    assert!(
+        hit.snippets[0].contains("<mark>later</mark>, and <mark>again</mark>"),
+        "{:?}",
+        hit.snippets
+    );
+}
+
+#[test]
 fn cursor_paging_visits_every_hit_once_without_a_cap() {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open(dir.path()).unwrap();

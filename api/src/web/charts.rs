@@ -20,8 +20,13 @@ pub struct Caption {
     pub note: String,
 }
 
-const WIDTH: f64 = 400.0;
+// Narrow, so that at 360 px (the chart about 280 px wide) the text stays about 13 px.
+const WIDTH: f64 = 320.0;
 const PAD: f64 = 8.0;
+/// Characters per line of the title, of a bar's label and of the note (at their font sizes).
+const TITLE_CHARS: usize = 32;
+const LABEL_CHARS: usize = 38;
+const NOTE_CHARS: usize = 42;
 const INK: &str = "#1a1a1a";
 const BAR: &str = "#0b4f9c";
 /// Segment colours of stacked bars: distinguishable, each at least 3:1 against white.
@@ -76,38 +81,38 @@ fn document(id: &str, caption: &Caption, height: f64, body: &str) -> String {
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" \
          role=\"img\" aria-labelledby=\"{id}-t {id}-d\" font-family=\"system-ui, sans-serif\" \
-         font-size=\"13\">\n<title id=\"{id}-t\">{}</title>\n<desc id=\"{id}-d\">{}</desc>\n\
+         font-size=\"15\">\n<title id=\"{id}-t\">{}</title>\n<desc id=\"{id}-d\">{}</desc>\n\
          <rect width=\"{WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>\n",
         escape(&caption.title),
         escape(&caption.desc)
     );
     let mut y = 20.0;
-    for line in lines(&caption.title, 52) {
+    for line in lines(&caption.title, TITLE_CHARS) {
         out.push_str(&format!(
-            "<text x=\"{PAD}\" y=\"{y}\" font-size=\"15\" font-weight=\"700\" fill=\"{INK}\">{}</text>\n",
+            "<text x=\"{PAD}\" y=\"{y}\" font-size=\"16\" font-weight=\"700\" fill=\"{INK}\">{}</text>\n",
             escape(&line)
         ));
-        y += 19.0;
+        y += 20.0;
     }
     out.push_str(body);
-    let mut y = height - 8.0 - 15.0 * (lines(&caption.note, 60).len() as f64 - 1.0);
-    for line in lines(&caption.note, 60) {
+    let mut y = height - 8.0 - 16.0 * (lines(&caption.note, NOTE_CHARS).len() as f64 - 1.0);
+    for line in lines(&caption.note, NOTE_CHARS) {
         out.push_str(&format!(
-            "<text x=\"{PAD}\" y=\"{y}\" font-size=\"12\" fill=\"#4a4a4a\">{}</text>\n",
+            "<text x=\"{PAD}\" y=\"{y}\" font-size=\"13\" fill=\"#4a4a4a\">{}</text>\n",
             escape(&line)
         ));
-        y += 15.0;
+        y += 16.0;
     }
     out.push_str("</svg>\n");
     out
 }
 
 fn title_height(caption: &Caption) -> f64 {
-    20.0 + 19.0 * lines(&caption.title, 52).len() as f64
+    20.0 + 20.0 * lines(&caption.title, TITLE_CHARS).len() as f64
 }
 
 fn note_height(caption: &Caption) -> f64 {
-    12.0 + 15.0 * lines(&caption.note, 60).len() as f64
+    12.0 + 16.0 * lines(&caption.note, NOTE_CHARS).len() as f64
 }
 
 /// Horizontal bars, one per value, each labelled above; `percent` writes values as shares.
@@ -118,13 +123,13 @@ pub fn bars(id: &str, caption: &Caption, bars: &[Bar], percent: bool) -> String 
     let mut y = top;
     let span = WIDTH - 2.0 * PAD - 70.0;
     for bar in bars {
-        for line in lines(&bar.label, 56) {
+        for line in lines(&bar.label, LABEL_CHARS) {
             body.push_str(&format!(
                 "<text x=\"{PAD}\" y=\"{:.1}\" fill=\"{INK}\">{}</text>\n",
                 y + 12.0,
                 escape(&line)
             ));
-            y += 16.0;
+            y += 18.0;
         }
         let full = if percent { 1.0 } else { max };
         let width = if full > 0.0 {
@@ -195,7 +200,7 @@ pub fn box_plot(id: &str, caption: &Caption, five: [f64; 5], unit: &str) -> Stri
             escape(&number(v, false)),
             escape(unit)
         ));
-        y += 16.0;
+        y += 18.0;
     }
     let height = y + note_height(caption);
     document(id, caption, height, &body)
@@ -222,18 +227,18 @@ pub fn stacked(
             y + 12.0,
             escape(answer)
         ));
-        y += 17.0;
+        y += 19.0;
     }
     y += 8.0;
     let span = WIDTH - 2.0 * PAD;
     for (label, counts, total) in rows {
-        for line in lines(&format!("{label} (n = {total})"), 56) {
+        for line in lines(&format!("{label} (n = {total})"), LABEL_CHARS) {
             body.push_str(&format!(
                 "<text x=\"{PAD}\" y=\"{:.1}\" fill=\"{INK}\">{}</text>\n",
                 y + 12.0,
                 escape(&line)
             ));
-            y += 16.0;
+            y += 18.0;
         }
         let sum: u64 = counts.iter().sum();
         let mut x = PAD;

@@ -14,8 +14,9 @@ use std::{
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::{
-    DocId, TantivyDocument, Term,
+    DocId, DocSet, TantivyDocument, Term,
     columnar::{Column, StrColumn},
+    postings::Postings,
     query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery},
     schema::{Field, IndexRecordOption, Value},
 };
@@ -251,6 +252,9 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let compiled = compile(&self.fields, &searcher, request.exact, limits, &tree)?;
         let highlight_terms = compiled.terms_in(self.fields.body);
+        let mut inverted: HashMap<u32, std::sync::Arc<tantivy::InvertedIndexReader>> =
+            HashMap::new();
+        let mut positions: Vec<u32> = Vec::new();
         let full = self.full_query(compiled.query, request);
         let signature = signature(request);
         let after = match &request.cursor {
@@ -287,7 +291,7 @@ impl SearchIndex {
         };
 
         let mut highlighter = if request.snippets && !matches!(tree, Node::All) {
-            Some(Highlighter::new(&searcher, highlight_terms))
+            Some(Highlighter::new(&searcher, highlight_terms.clone()))
         } else {
             None
         };
@@ -313,9 +317,37 @@ impl SearchIndex {
                 });
             let snippets = match &mut highlighter {
                 Some(highlighter) => {
+                    // Where the terms are, from the index's positions; the text is then read
+                    // only up to the passages.
+                    let inverted = match inverted.entry(address.segment_ord) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                            searcher
+                                .segment_reader(address.segment_ord)
+                                .inverted_index(f.body)?,
+                        ),
+                    };
+                    let mut at = Vec::new();
+                    for term in &highlight_terms {
+                        let Some((index, weight)) = highlighter.term_weight(term) else {
+                            continue;
+                        };
+                        let Some(mut postings) = inverted
+                            .read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+                        else {
+                            continue;
+                        };
+                        // A term's postings start at its first document; `seek` only moves
+                        // forward.
+                        if postings.doc() <= doc && postings.seek(doc) == doc {
+                            positions.clear();
+                            postings.positions(&mut positions);
+                            at.extend(positions.iter().map(|&p| (p, index, weight)));
+                        }
+                    }
                     let stored: TantivyDocument = searcher.doc(address)?;
                     let text = stored.get_first(f.body).and_then(|v| v.as_str());
-                    highlighter.passages(text.unwrap_or(""))
+                    highlighter.passages_at(text.unwrap_or(""), at)
                 }
                 None => Vec::new(),
             };

@@ -222,11 +222,13 @@ pub fn zip_stream(
     state: &AppState,
     request: ExportRequest,
 ) -> Result<
-    impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static,
+    impl futures_util::Stream<Item = Result<tokio_util::bytes::Bytes, std::io::Error>> + Send + 'static,
     ServiceError,
 > {
     release(state, &request)?;
-    let (writer, reader) = tokio::io::duplex(256 * 1024);
+    // The pipe between the zip writer and the response: large enough that neither waits on
+    // the other for every chunk.
+    let (writer, reader) = tokio::io::duplex(1 << 20);
     let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<String>();
     let state = state.clone();
     tokio::spawn(async move {
@@ -235,13 +237,13 @@ pub fn zip_stream(
             let _ = failed_tx.send(e.to_string());
         }
     });
-    let bytes = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
+    let bytes = tokio_util::io::ReaderStream::with_capacity(reader, 1 << 20);
     Ok(futures_util::stream::unfold(
         (bytes, Some(failed_rx)),
         |(mut bytes, failed)| async move {
             use futures_util::StreamExt;
             match bytes.next().await {
-                Some(chunk) => Some((chunk.map(|b| b.to_vec()), (bytes, failed))),
+                Some(chunk) => Some((chunk, (bytes, failed))),
                 None => match failed?.await {
                     // The writer ended with an error: the client must not take this for a whole
                     // file.
