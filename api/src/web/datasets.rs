@@ -5,7 +5,6 @@
 //! only, redacted, whoever downloads.
 
 use askama::Template;
-use chrono::NaiveDate;
 use courtwatch_methodology::Methodology;
 use poem::{
     Body, Request, Response,
@@ -13,7 +12,9 @@ use poem::{
     web::{Data, Path},
 };
 
-use super::{Shell, WebSettings, form::pairs, form::said, form::value_of, page, visit};
+use super::{
+    Shell, WebSettings, filters::CaseChoices, form::pairs, form::said, form::value_of, page, visit,
+};
 use crate::{
     access,
     error::ServiceError,
@@ -29,13 +30,7 @@ use crate::{
 #[derive(Debug, Default, Clone)]
 pub struct Choices {
     pub files: Vec<String>,
-    pub jurisdiction: String,
-    pub court_id: String,
-    pub ground: String,
-    pub proceeding_type: String,
-    pub status: String,
-    pub filed_from: String,
-    pub filed_to: String,
+    pub case: CaseChoices,
     pub version: String,
     pub labels: String,
     pub bom: bool,
@@ -52,13 +47,7 @@ impl Choices {
                 .filter(|(k, _)| k == "file")
                 .map(|(_, v)| v.clone())
                 .collect(),
-            jurisdiction: one("jurisdiction"),
-            court_id: one("court_id"),
-            ground: one("ground"),
-            proceeding_type: one("proceeding_type"),
-            status: one("status"),
-            filed_from: one("filed_from"),
-            filed_to: one("filed_to"),
+            case: CaseChoices::read(&pairs),
             version: one("methodology_version"),
             labels: one("labels"),
             bom: matches!(one("bom").as_str(), "1" | "true" | "on"),
@@ -69,14 +58,8 @@ impl Choices {
     /// The options as a query string for the downloads (the files aside).
     fn options(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
+        self.case.append_to(&mut out);
         for (key, value) in [
-            ("jurisdiction", &self.jurisdiction),
-            ("court_id", &self.court_id),
-            ("ground", &self.ground),
-            ("proceeding_type", &self.proceeding_type),
-            ("status", &self.status),
-            ("filed_from", &self.filed_from),
-            ("filed_to", &self.filed_to),
             ("methodology_version", &self.version),
             ("labels", &self.labels),
         ] {
@@ -98,24 +81,10 @@ impl Choices {
         &self,
         state: &AppState,
     ) -> Result<ExportRequest, Vec<(&'static str, &'static str)>> {
-        let mut refused = Vec::new();
-        let date = |text: &str, field: &'static str, refused: &mut Vec<_>| {
-            if text.is_empty() {
-                return None;
-            }
-            let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-            if parsed.is_none() {
-                refused.push((field, "search-bad-date"));
-            }
-            parsed
+        let (filter, mut refused) = match self.case.filter() {
+            Ok(filter) => (filter, Vec::new()),
+            Err(refused) => (CaseFilter::default(), refused),
         };
-        let filed_from = date(&self.filed_from, "filed_from", &mut refused);
-        let filed_to = date(&self.filed_to, "filed_to", &mut refused);
-        if let (Some(a), Some(b)) = (filed_from, filed_to)
-            && a > b
-        {
-            refused.push(("filed_to", "search-dates-reversed"));
-        }
         let methodology_version = if self.version.is_empty() {
             None
         } else {
@@ -140,18 +109,8 @@ impl Choices {
         if !refused.is_empty() {
             return Err(refused);
         }
-        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         Ok(ExportRequest {
-            filter: CaseFilter {
-                jurisdiction: some(&self.jurisdiction),
-                court_id: some(&self.court_id),
-                ground: some(&self.ground),
-                proceeding_type: some(&self.proceeding_type),
-                status: some(&self.status),
-                filed_from,
-                filed_to,
-                released: true,
-            },
+            filter,
             methodology_version,
             labels,
             bom: self.bom,

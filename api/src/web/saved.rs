@@ -249,6 +249,35 @@ pub async fn new_feed(
     }
 }
 
+/// What a button on the saved searches page does to one of them.
+enum Step {
+    FeedOff,
+    Delete,
+}
+
+async fn take(
+    request: &Request,
+    state: &AppState,
+    settings: &WebSettings,
+    id: &str,
+    csrf: &str,
+    step: Step,
+) -> Response {
+    let visit = match form_visit(state, settings, request, access::ALL, csrf).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let actor = &visit.session.actor;
+    let done = match step {
+        Step::FeedOff => saved::feed_off(state, actor, id).await.map(|()| "off"),
+        Step::Delete => saved::delete(state, actor, id).await.map(|()| "deleted"),
+    };
+    match done {
+        Ok(done) => see_other(&format!("/saved-searches?done={done}"), &visit.cookies),
+        Err(e) => refused(&visit, e),
+    }
+}
+
 /// `POST /saved-searches/{id}/feed/off`.
 #[poem::handler]
 pub async fn feed_off(
@@ -258,14 +287,7 @@ pub async fn feed_off(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    match saved::feed_off(state, &visit.session.actor, &id).await {
-        Ok(()) => see_other("/saved-searches?done=off", &visit.cookies),
-        Err(e) => refused(&visit, e),
-    }
+    take(request, state, settings, &id, &form.csrf, Step::FeedOff).await
 }
 
 /// `POST /saved-searches/{id}/delete`.
@@ -277,14 +299,7 @@ pub async fn delete(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let visit = match form_visit(state, settings, request, access::ALL, &form.csrf).await {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    match saved::delete(state, &visit.session.actor, &id).await {
-        Ok(()) => see_other("/saved-searches?done=deleted", &visit.cookies),
-        Err(e) => refused(&visit, e),
-    }
+    take(request, state, settings, &id, &form.csrf, Step::Delete).await
 }
 
 /// One entry of the feed.

@@ -6,7 +6,6 @@
 //! figures (aggregates only) at the stable public address `/public/statistics`.
 
 use askama::Template;
-use chrono::NaiveDate;
 use courtwatch_methodology::{AnswerType, Methodology};
 use poem::{
     Request, Response,
@@ -17,6 +16,7 @@ use poem::{
 use super::{
     Shell, WebSettings,
     charts::{self, Bar, Caption},
+    filters::CaseChoices,
     form::{pairs, said, value_of},
     i18n::{Lang, to_cyrillic},
     page, visit,
@@ -25,7 +25,6 @@ use crate::{
     access,
     error::ServiceError,
     services::{
-        case::CaseFilter,
         export::Labels,
         figures::Labeller,
         settings,
@@ -54,12 +53,7 @@ pub struct FigureView {
 /// The page's filters and crosstab choice, as typed.
 #[derive(Debug, Default, Clone)]
 pub struct StatsQuery {
-    pub jurisdiction: String,
-    pub ground: String,
-    pub proceeding_type: String,
-    pub status: String,
-    pub filed_from: String,
-    pub filed_to: String,
+    pub case: CaseChoices,
     pub question: String,
     pub by: String,
 }
@@ -69,12 +63,7 @@ impl StatsQuery {
         let pairs = pairs(raw);
         let one = |k: &str| value_of(&pairs, k).unwrap_or_default().trim().to_owned();
         StatsQuery {
-            jurisdiction: one("jurisdiction"),
-            ground: one("ground"),
-            proceeding_type: one("proceeding_type"),
-            status: one("status"),
-            filed_from: one("filed_from"),
-            filed_to: one("filed_to"),
+            case: CaseChoices::read(&pairs),
             question: one("question"),
             by: one("by"),
         }
@@ -82,45 +71,13 @@ impl StatsQuery {
 
     fn query_string(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("jurisdiction", &self.jurisdiction),
-            ("ground", &self.ground),
-            ("proceeding_type", &self.proceeding_type),
-            ("status", &self.status),
-            ("filed_from", &self.filed_from),
-            ("filed_to", &self.filed_to),
-            ("question", &self.question),
-            ("by", &self.by),
-        ] {
+        self.case.append_to(&mut out);
+        for (k, v) in [("question", &self.question), ("by", &self.by)] {
             if !v.is_empty() {
                 out.append_pair(k, v);
             }
         }
         out.finish()
-    }
-
-    /// The case filter, or the field whose date cannot be read.
-    fn filter(&self) -> Result<CaseFilter, &'static str> {
-        let date = |s: &str, field: &'static str| -> Result<Option<NaiveDate>, &'static str> {
-            if s.is_empty() {
-                Ok(None)
-            } else {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map(Some)
-                    .map_err(|_| field)
-            }
-        };
-        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        Ok(CaseFilter {
-            jurisdiction: some(&self.jurisdiction),
-            court_id: None,
-            ground: some(&self.ground),
-            proceeding_type: some(&self.proceeding_type),
-            status: some(&self.status),
-            filed_from: date(&self.filed_from, "filed_from")?,
-            filed_to: date(&self.filed_to, "filed_to")?,
-            released: true,
-        })
     }
 
     fn crosstab(&self) -> (String, String) {
@@ -175,8 +132,14 @@ async fn figures(
     query: &StatsQuery,
     base: &str,
 ) -> Result<Vec<FigureView>, ServiceError> {
-    let filter = query.filter().map_err(|field| {
-        ServiceError::BadRequest(format!("{field}: {}", lang.t("search-bad-date", &[])))
+    let filter = query.case.filter().map_err(|refused| {
+        ServiceError::BadRequest(
+            refused
+                .iter()
+                .map(|(field, m)| format!("{field}: {}", lang.t(m, &[])))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
     })?;
     let m = state.methodology.latest();
     let labeller = Labeller::new(m, labels(lang));
@@ -517,14 +480,18 @@ fn filters_note(m: &Methodology, lang: Lang, q: &StatsQuery) -> String {
     };
     let mut parts = Vec::new();
     for (label, vocabulary, value) in [
-        ("search-facet-jurisdiction", "jurisdiction", &q.jurisdiction),
-        ("search-facet-ground", "ground", &q.ground),
+        (
+            "search-facet-jurisdiction",
+            "jurisdiction",
+            &q.case.jurisdiction,
+        ),
+        ("search-facet-ground", "ground", &q.case.ground),
         (
             "search-facet-proceeding-type",
             "proceeding_type",
-            &q.proceeding_type,
+            &q.case.proceeding_type,
         ),
-        ("library-status", "monitoring_status", &q.status),
+        ("library-status", "monitoring_status", &q.case.status),
     ] {
         if !value.is_empty() {
             parts.push(format!(
@@ -534,12 +501,12 @@ fn filters_note(m: &Methodology, lang: Lang, q: &StatsQuery) -> String {
             ));
         }
     }
-    if !q.filed_from.is_empty() || !q.filed_to.is_empty() {
+    if !q.case.filed_from.is_empty() || !q.case.filed_to.is_empty() {
         parts.push(format!(
             "{}: {} – {}",
             lang.t("library-filed", &[]),
-            q.filed_from,
-            q.filed_to
+            q.case.filed_from,
+            q.case.filed_to
         ));
     }
     if parts.is_empty() {
