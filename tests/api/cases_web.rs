@@ -168,6 +168,12 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
     w.check("codebook").await;
     w.open("/codebook?lang=en").await;
 
+    // Not released, the library has no such case; its own monitor is sent to its own page.
+    w.open(&format!("/library/cases/{case_id}")).await;
+    w.wait_for_text("Sensitive terms").await;
+    let url = w.client.current_url().await.expect("url");
+    assert_eq!(url.path(), format!("/cases/{case_id}"));
+
     // Another organisation's coordinator opens none of these pages and reads no name.
     let other = app
         .person(

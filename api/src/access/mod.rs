@@ -225,7 +225,8 @@ pub const PAGES: &[(&str, &str, Visitors)] = &[
     ("GET", "/search", Visitors::SignedIn(ALL)),
     ("GET", "/search/{file}", Visitors::SignedIn(ALL)),
     // Reading: a ruling as `get_ruling` gives it to the visitor; a case file with released
-    // records only, redacted as for a reader outside the organisation, whoever opens it.
+    // records only, redacted as for a reader outside the organisation, whoever opens it (an
+    // unreleased case of the visitor's own organisation sends its recorders to `/cases/{id}`).
     ("GET", "/library/rulings/{id}", Visitors::SignedIn(ALL)),
     ("GET", "/library/cases/{id}", Visitors::SignedIn(ALL)),
     ("GET", "/static/reader.js", Visitors::Anyone),

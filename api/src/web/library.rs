@@ -293,8 +293,23 @@ pub async fn case_page(
     };
     match case_body(state, &visit, &id).await {
         Ok(body) => page(body.render(), StatusCode::OK, &visit.cookies),
+        Err(ServiceError::NotFound { .. }) if own_unreleased(state, &visit, &id).await => {
+            // The organisation's own case, not released yet (a search hit of its own records):
+            // its own page, where it is edited and reviewed.
+            super::see_other(&format!("/cases/{id}"), &visit.cookies)
+        }
         Err(e) => not_found_or_broken(&visit, e),
     }
+}
+
+/// Whether case `id` is one of the visitor's organisation's, which they record (and so open on
+/// its own page): the library shows only released records, whoever reads.
+async fn own_unreleased(state: &AppState, visit: &super::Visit, id: &str) -> bool {
+    let actor = &visit.session.actor;
+    access::RECORDERS.contains(&actor.role)
+        && case_service::read(state, actor, id)
+            .await
+            .is_ok_and(|c| c.case.organisation_id == actor.organisation_id)
 }
 
 async fn case_body(
