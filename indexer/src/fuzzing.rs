@@ -27,7 +27,10 @@ pub fn check_query(data: &[u8]) {
         Ok(node) => check_node(&node, 0),
     }
     let mut folded = analysis::folded();
-    let _ = analysis::stems(&input);
+    let _ = analysis::stemmed_alternatives(&input);
+    for language in analysis::Language::STEMMED {
+        let _ = analysis::tokens(&mut analysis::words(), &analysis::tag(language, &input));
+    }
     let _ = analysis::tokens(&mut analysis::words(), &input);
     for token in analysis::tokens(&mut folded, &input) {
         let mut again = String::new();

@@ -95,7 +95,9 @@ fn schema() -> (Schema, Fields) {
         title_value: b.add_text_field("title_value", TextOptions::default().set_fast("raw")),
         // Stored too (for snippets): the document carries the text once.
         body: b.add_text_field("body", text(analysis::WORDS, true)),
-        court_text: b.add_text_field("court_text", text(analysis::FOLDED, false)),
+        // The court's name, stemmed like the texts: `court:Podgorica` finds "Osnovni sud u
+        // Podgorici".
+        court_text: b.add_text_field("court_text", text(analysis::WORDS, false)),
         court_id: b.add_text_field("court_id", STRING | STORED),
         court: b.add_text_field("court", facet.clone()),
         jurisdiction: b.add_text_field("jurisdiction", facet.clone()),
@@ -251,11 +253,13 @@ impl SearchIndex {
         if let Some(case_id) = &doc.case_id {
             d.add_text(f.case_id, case_id);
         }
-        d.add_text(f.title, &doc.title);
+        // Both analysed in the document's language, which the texts carry as a tag (analysis).
+        let language = analysis::Language::of_document(doc.language.as_deref(), &doc.body);
+        d.add_text(f.title, analysis::tag(language, &doc.title));
         d.add_text(f.title_value, &doc.title);
-        d.add_text(f.body, &doc.body);
+        d.add_text(f.body, analysis::tag(language, &doc.body));
         if let Some(name) = &doc.court_name {
-            d.add_text(f.court_text, name);
+            d.add_text(f.court_text, analysis::tag(language, name));
             d.add_text(f.court, name);
         }
         if let Some(id) = &doc.court_id {

@@ -11,7 +11,7 @@ use tantivy::{
     tokenizer::{TextAnalyzer, TokenStream},
 };
 
-use crate::analysis;
+use crate::analysis::{self, Language};
 
 /// Characters per passage (about).
 pub(crate) const PASSAGE_BYTES: usize = 240;
@@ -79,7 +79,9 @@ impl Highlighter {
             }
             let df = searcher.doc_freq(term).unwrap_or(0) as f32;
             let weight = 1.0 + ((total + 1.0) / (df + 1.0)).ln();
-            if let Some(b) = key.bytes().next() {
+            // A marked stem's key is `sr:presud`: the word's first byte is the stem's.
+            let word = key.split_once(':').map_or(key, |(_, stem)| stem);
+            if let Some(b) = word.bytes().next() {
                 first_bytes[usize::from(b)] = true;
             }
             map.insert(key.to_string(), (index, weight));
@@ -179,7 +181,7 @@ impl Highlighter {
         if self.words.is_empty() && self.stems.is_empty() {
             return Vec::new();
         }
-        let matches = self.matches(text);
+        let matches = self.matches(text, Language::English);
         let mut chosen: Vec<(usize, usize)> = Vec::new();
         for _ in 0..PASSAGES {
             match best_window(&matches, &chosen) {
@@ -193,17 +195,22 @@ impl Highlighter {
             .collect()
     }
 
-    /// Byte ranges of every match in `text`, in order.
-    pub(crate) fn ranges(&mut self, text: &str) -> Vec<(usize, usize)> {
+    /// Byte ranges of every match in `text`, a text in `language`, in order.
+    pub(crate) fn ranges(&mut self, text: &str, language: Language) -> Vec<(usize, usize)> {
         if self.words.is_empty() && self.stems.is_empty() {
             return Vec::new();
         }
-        self.matches(text).iter().map(|m| (m.from, m.to)).collect()
+        self.matches(text, language)
+            .iter()
+            .map(|m| (m.from, m.to))
+            .collect()
     }
 
-    fn matches(&mut self, text: &str) -> Vec<Match> {
-        let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    /// The matches of the terms in `text`: a word matches a marked stem of `language` if its
+    /// stem in that language is that stem (what the index matched in a document of `language`).
+    fn matches(&mut self, text: &str, language: Language) -> Vec<Match> {
         let mut stem = String::new();
+        let mut key = String::new();
         let mut out = Vec::new();
         let mut stream = self.folded.token_stream(text);
         while let Some(token) = stream.next() {
@@ -215,8 +222,12 @@ impl Highlighter {
             }
             let mut found = self.words.get(token.text.as_str()).copied();
             if found.is_none() && !self.stems.is_empty() {
-                analysis::stem_word(&stemmer, &token.text, &mut stem);
-                found = self.stems.get(stem.as_str()).copied();
+                language.stem(&token.text, &mut stem);
+                key.clear();
+                key.push_str(language.code());
+                key.push(':');
+                key.push_str(&stem);
+                found = self.stems.get(key.as_str()).copied();
             }
             if let Some((term, weight)) = found {
                 out.push(Match {

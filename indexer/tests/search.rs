@@ -32,6 +32,14 @@ fn doc(kind: Kind, id: &str, title: &str, body: &str) -> IndexDoc {
     }
 }
 
+/// A document written in English.
+fn english_doc(kind: Kind, id: &str, title: &str, body: &str) -> IndexDoc {
+    IndexDoc {
+        language: Some("en".into()),
+        ..doc(kind, id, title, body)
+    }
+}
+
 fn request(query: &str) -> SearchRequest {
     SearchRequest {
         query: query.into(),
@@ -154,7 +162,7 @@ fn stemmed_and_exact_phrases_on_the_one_indexed_copy() {
     );
     // A position whose word occurs both as written and inflected ("pupil", "pupils"): either.
     index
-        .upsert(&doc(
+        .upsert(&english_doc(
             Kind::Ruling,
             "singular",
             "t",
@@ -178,7 +186,9 @@ fn stemmed_and_exact_phrases_on_the_one_indexed_copy() {
         ),
         ("sequence", "Then a pupil school class moved elsewhere."),
     ] {
-        index.upsert(&doc(Kind::Ruling, id, "t", body)).unwrap();
+        index
+            .upsert(&english_doc(Kind::Ruling, id, "t", body))
+            .unwrap();
     }
     index.commit("test").unwrap();
     assert_eq!(

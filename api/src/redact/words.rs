@@ -4,19 +4,19 @@
 
 use std::borrow::Cow;
 
-use courtwatch_indexer::analysis::fold_word;
+use courtwatch_indexer::analysis::{albanian, fold_word};
 
 pub(super) const MIN_WORD: usize = 3;
 
-/// Endings added to a whole word: BCMS case endings (Đorđević-a, -u, -em, -ima), Albanian
-/// definite and case forms (Krasniqi-t, -n, -së), English plural and possessive (with the
-/// apostrophe split off by tokenisation, `'s` is the word `s`). Written as skeletons.
+/// Endings added to a whole word: BCMS case endings (Đorđević-a, -u, -em, -ima), English plural
+/// and possessive (with the apostrophe split off by tokenisation, `'s` is the word `s`). Written
+/// as skeletons. The Albanian definite and case forms (Krasniqi-t, -n, -së) are the search's
+/// Albanian stemmer's ([`albanian::NAME_ENDINGS`]; their skeletons are themselves).
 const ENDINGS: &[&str] = &[
     "a", "e", "i", "o", "u", "om", "em", "im", "ima", "ama", "oj", "ov", "ova", "ove", "ovu",
     "ovi", "ovo", "ovih", "ovim", "ovom", "ev", "eva", "eve", "evi", "evu", "in", "ina", "ine",
-    "ini", "inu", "inom", "ih", "ja", "je", "ji", "ju", "jom", "t", "n", "s", "se", "te", "ne",
-    "it", "es", "en", "et", "ut", "un", "ve", "ra", "ri", "rin", "rit", "ri", "og", "ovog", "evog",
-    "evom", "evim", "evih", "ovoj", "evoj", "ave",
+    "ini", "inu", "inom", "ih", "ja", "je", "ji", "ju", "jom", "s", "ra", "ri", "rin", "rit", "og",
+    "ovog", "evog", "evom", "evim", "evih", "ovoj", "evoj", "ave",
 ];
 
 /// Endings (as skeletons) that replace a word's final vowel: Marko → Marka, Markom; Jovana → Jovanom;
@@ -26,8 +26,8 @@ const VOWEL_ENDINGS: &[&str] = &[
 ];
 
 /// Albanian plural forms of a name ending in `-i`, replacing it: Krasniqi → Krasniqët, Krasniqëve
-/// (only after `-i`, so that Marko does not reach "market").
-const I_ENDINGS: &[&str] = &["et", "eve", "ve"];
+/// (only after `-i`, so that Marko does not reach "market"); the stemmer's.
+const I_ENDINGS: &[&str] = albanian::I_PLURAL_ENDINGS;
 
 /// Serbian endings after a stem's last consonant changed (palatalisation): Luka → Luci, Olga →
 /// Olzi, Novak → Novaci, Novače, Novacima.
@@ -151,7 +151,7 @@ pub(super) fn word_matches(term: &str, word: &str) -> bool {
         return false;
     }
     if let Some(rest) = word.strip_prefix(term)
-        && ENDINGS.contains(&rest)
+        && (ENDINGS.contains(&rest) || albanian::NAME_ENDINGS.contains(&rest))
     {
         return true;
     }

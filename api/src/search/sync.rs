@@ -28,7 +28,7 @@ const POLL: Duration = Duration::from_millis(500);
 /// Recorded with every commit; a different value (or none) means the index must be rebuilt.
 /// 5: accented Cyrillic vowels (ѐ, ѝ) fold like plain ones. 6: one field per text (words plus
 /// marked stems) instead of a stemmed and an unstemmed copy.
-pub const INDEX_FORMAT: &str = "courtwatch-index-6";
+pub const INDEX_FORMAT: &str = "courtwatch-index-7";
 /// Recorded with the intermediate commits of a full build.
 const BUILDING: &str = "building";
 /// Text added between two intermediate commits of a full build.

@@ -54,14 +54,18 @@ pub async fn match_ranges(
     query: &str,
     exact: bool,
     text: &str,
+    language: Option<&str>,
 ) -> Result<Vec<(usize, usize)>, ServiceError> {
     if query.trim().is_empty() {
         return Ok(Vec::new());
     }
     let index = index(state)?;
     let (query, text) = (query.to_owned(), text.to_owned());
-    tokio::task::spawn_blocking(move || index.match_ranges(&query, exact, &text))
-        .await
-        .map_err(|e| ServiceError::internal_from("highlight task", e))?
-        .map_err(ServiceError::from)
+    let language = language.map(str::to_owned);
+    tokio::task::spawn_blocking(move || {
+        index.match_ranges(&query, exact, &text, language.as_deref())
+    })
+    .await
+    .map_err(|e| ServiceError::internal_from("highlight task", e))?
+    .map_err(ServiceError::from)
 }

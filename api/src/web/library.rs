@@ -157,6 +157,7 @@ pub async fn ruling_page(
         &search_state.q,
         search_state.exact,
         &ruling.full_text,
+        Some(&ruling.language),
     )
     .await
     .unwrap_or_default();

@@ -105,18 +105,17 @@ impl Compiler<'_> {
     }
 
     /// The words of `text`, each as the indexed terms it may match: the folded word, or (stemmed)
-    /// the terms of its stem ([`analysis::stem_terms`]), in a phrase only those that occur in
+    /// the word and its stems in every language ([`analysis::word_terms`]), in a phrase only those that occur in
     /// `field` at all. (Dropping the absent one changes no result, and turns most stemmed phrases
     /// into plain phrase queries: a position with two terms needs the slower
     /// [`RegexPhraseQuery`]. A single word's two term queries cost less than the lookups.)
     fn analyse(&self, stemmed: bool, field: Field, text: &str) -> Vec<Alternatives> {
         if stemmed {
-            let stems = analysis::stems(text);
-            let phrase = stems.len() > 1;
-            stems
-                .iter()
-                .map(|stem| {
-                    let mut terms = analysis::stem_terms(stem);
+            let words = analysis::stemmed_alternatives(text);
+            let phrase = words.len() > 1;
+            words
+                .into_iter()
+                .map(|mut terms| {
                     if phrase && terms.len() > 1 {
                         let present: Vec<String> = terms
                             .iter()
@@ -210,8 +209,7 @@ impl Compiler<'_> {
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (tfield, boost) in self.text_fields(field) {
             // Prefixes match the words as written (folded): "discrim*" must not depend on stems.
-            // The court name is indexed folded only.
-            let stemmed = !self.exact && !prefix && tfield != self.fields.court_text;
+            let stemmed = !self.exact && !prefix;
             let words = self.analyse(stemmed, tfield, text);
             if words.is_empty() {
                 return Err(IndexError::unsearchable(format!(

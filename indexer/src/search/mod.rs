@@ -22,6 +22,7 @@ use tantivy::{
 };
 
 use crate::{
+    analysis,
     cost::QueryLimits,
     doc::Kind,
     error::IndexError,
@@ -212,13 +213,15 @@ impl SearchIndex {
     }
 
     /// Where `query` matches `text`: byte ranges of the words it finds, in order (at most 20,000),
-    /// after the same folding and stemming as the search (none of it with `exact`). For a reading
-    /// page that highlights a search's terms in a record's whole text.
+    /// after the same folding and stemming as the search (none of it with `exact`), the text taken
+    /// to be in the language of the tag `language` (detected when it has none, as when indexed).
+    /// For a reading page that highlights a search's terms in a record's whole text.
     pub fn match_ranges(
         &self,
         query: &str,
         exact: bool,
         text: &str,
+        language: Option<&str>,
     ) -> Result<Vec<(usize, usize)>, IndexError> {
         let tree = query::parse(query)?;
         if matches!(tree, Node::All) {
@@ -227,7 +230,8 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let compiled = compile(&self.fields, &searcher, exact, QueryLimits::DEFAULT, &tree)?;
         let terms = compiled.terms_in(self.fields.body);
-        Ok(Highlighter::new(&searcher, terms).ranges(text))
+        let language = analysis::Language::of_document(language, text);
+        Ok(Highlighter::new(&searcher, terms).ranges(text, language))
     }
 
     /// Runs a search, within the [default limits](QueryLimits::DEFAULT) on its cost.
@@ -347,7 +351,8 @@ impl SearchIndex {
                     }
                     let stored: TantivyDocument = searcher.doc(address)?;
                     let text = stored.get_first(f.body).and_then(|v| v.as_str());
-                    highlighter.passages_at(text.unwrap_or(""), at)
+                    let (_, text) = analysis::untag(text.unwrap_or(""));
+                    highlighter.passages_at(text, at)
                 }
                 None => Vec::new(),
             };

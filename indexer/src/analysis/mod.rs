@@ -1,7 +1,7 @@
 //! Text analysis for the region's languages.
 //!
 //! Every text field goes through the same steps: split into words, lowercase, fold, and (for the
-//! default fields) stem English inflections. Folding follows how people in the region type without
+//! default fields) stem in the document's language. Folding follows how people in the region type without
 //! local keyboards:
 //!
 //! - Serbian/Montenegrin Cyrillic is transliterated to Latin, so a query in either script finds text
@@ -10,25 +10,33 @@
 //!   dropped (`č ć → c`, `š → s`, `ž → z`, Albanian `ë → e`, `ç → c`, French `é → e`);
 //! - so `Đorđević`, `Djordjevic` and `Ђорђевић` all become `djordjevic`.
 //!
-//! Stemming uses the English Snowball stemmer on every language: it conflates `discriminated` and
-//! `discrimination`; on Serbian or Albanian words it does little, and does it identically to documents
-//! and queries.
+//! Stemming is in the document's [`Language`]: a ruling's `lang`, else the language its text is
+//! written in ([`language::detect`]). Serbian (and Bosnian, Croatian, Montenegrin), English and
+//! French use their Snowball stemmers, Albanian our light stemmer ([`albanian`]). Stems are taken
+//! of the folded word, so `Podgorici`, `Подгорици` and `podgorici` meet `Podgorica`.
 //!
 //! The index holds each text once ([`WORDS`]): every word as folded (what `exact` search, phrases
 //! in exact mode and prefixes look for), and, at the same position, its stem marked with
-//! [`STEM_MARK`] when the stem differs from the word (`discriminated` → `discriminated`,
-//! `~discrimin`). A stemmed search for a word with stem `s` looks for `~s`, and also for the plain
-//! word `s` when `s` is its own stem (a text word that is its own stem gets no marked token).
+//! [`STEM_MARK`] and the language's code when the stem differs from the word (`presude` →
+//! `presude`, `~sr:presud`; `discriminated` → `discriminated`, `~en:discrimin`). An indexed text
+//! starts with its language's tag ([`language::tag`]), which the analyzer reads.
+//!
+//! A query has no language. A stemmed search for a word looks for the word itself and, for each
+//! stemmed language `L`, for `~L:s` where `s` is the word's stem in `L` (and the plain word `s`
+//! when `s` is its own stem: a text word that is its own stem gets no marked token). A stem of
+//! one language thus only ever matches documents of that language: in a Serbian judgment a query
+//! word matches what Serbian stemming conflates it with, never what English stemming would.
 //! One analysis pass and one set of postings instead of a stemmed and an unstemmed copy.
 
-use std::{borrow::Cow, cell::RefCell};
-
-use rustc_hash::FxHashMap;
+pub mod albanian;
+pub mod language;
 
 use tantivy::tokenizer::{
-    RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+pub use language::{Language, tag, untag};
 
 /// Name of the folded analyzer without stemming (the court name field; query words in `exact`
 /// mode and prefixes; snippets).
@@ -42,47 +50,68 @@ pub const STEM_MARK: char = '~';
 /// Words longer than this many bytes are not indexed (they are noise: base64, hashes, URLs).
 const MAX_TOKEN_BYTES: usize = 80;
 
-/// The analyzer behind [`FOLDED`].
+/// The analyzer behind [`FOLDED`] (words longer than [`MAX_TOKEN_BYTES`] are left out).
 pub fn folded() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(Fold)
         .build()
 }
 
-/// The analyzer behind [`WORDS`].
+/// The analyzer behind [`WORDS`]: it reads the text's language tag ([`language::tag`]).
 pub fn words() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(Fold)
-        .filter(StemAlongside)
-        .build()
+    TextAnalyzer::from(Words::default())
 }
 
-/// The indexed terms a stemmed search for a word with stem `stem` looks for: the marked stem,
-/// and the plain word `stem` if that word is its own stem (then its occurrences carry no mark).
-pub fn stem_terms(stem: &str) -> Vec<String> {
-    let mut marked = String::with_capacity(stem.len() + 1);
-    marked.push(STEM_MARK);
-    marked.push_str(stem);
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    let mut again = String::new();
-    stem_word(&stemmer, stem, &mut again);
-    if again == stem {
-        vec![marked, stem.to_string()]
-    } else {
-        vec![marked]
+/// A stem as the index marks it: `~sr:presud`.
+pub fn marked(language: Language, stem: &str) -> String {
+    let mut out = String::with_capacity(stem.len() + 4);
+    out.push(STEM_MARK);
+    out.push_str(language.code());
+    out.push(':');
+    out.push_str(stem);
+    out
+}
+
+/// A marked stem's language and stem (`~sr:presud` → Serbian, `presud`).
+pub fn unmark(term: &str) -> Option<(&str, &str)> {
+    term.strip_prefix(STEM_MARK)?.split_once(':')
+}
+
+/// The indexed terms a stemmed search for the folded `word` looks for, in every stemmed language
+/// (module documentation): the word, and per language its marked stem, and the plain stem when
+/// that is its own stem (its occurrences then carry no mark).
+pub fn word_terms(word: &str) -> Vec<String> {
+    let mut terms = vec![word.to_string()];
+    let (mut stem, mut again) = (String::new(), String::new());
+    for language in Language::STEMMED {
+        language.stem(word, &mut stem);
+        let marked = marked(language, &stem);
+        if !terms.contains(&marked) {
+            terms.push(marked);
+        }
+        language.stem(&stem, &mut again);
+        if again == stem && !terms.contains(&stem) {
+            terms.push(stem.clone());
+        }
     }
+    terms
 }
 
-/// The stems of a text's words, folded first (the stemmed mode's query words).
-pub fn stems(text: &str) -> Vec<String> {
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+/// What a stemmed search for each word of `text` looks for ([`word_terms`]).
+pub fn stemmed_alternatives(text: &str) -> Vec<Vec<String>> {
+    tokens(&mut folded(), text)
+        .iter()
+        .map(|word| word_terms(word))
+        .collect()
+}
+
+/// The stems of a text's words in one language, folded first.
+pub fn stems(language: Language, text: &str) -> Vec<String> {
     let mut stem = String::new();
     tokens(&mut folded(), text)
         .into_iter()
         .map(|word| {
-            stem_word(&stemmer, &word, &mut stem);
+            language.stem(&word, &mut stem);
             stem.clone()
         })
         .collect()
@@ -229,6 +258,9 @@ impl<S: TokenStream> TokenStream for FoldStream<'_, S> {
                 return false;
             }
             let token = self.tail.token_mut();
+            if token.text.len() >= MAX_TOKEN_BYTES {
+                continue;
+            }
             fold_word(&token.text, self.buffer);
             std::mem::swap(&mut token.text, self.buffer);
             // A word made only of signs (ъ, ь) folds to nothing: skip it.
@@ -247,79 +279,34 @@ impl<S: TokenStream> TokenStream for FoldStream<'_, S> {
     }
 }
 
-/// Stems kept per thread: the Snowball stemmer is the slowest step of indexing, and words repeat
-/// (Zipf), so remembering recent stems makes it several times faster. Cleared when full.
-const STEM_CACHE_ENTRIES: usize = 200_000;
-
-thread_local! {
-    static STEMS: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::new(FxHashMap::default());
-}
-
-/// Words the English Snowball stemmer leaves as they are, known without asking it: words of fewer
-/// than three characters (the algorithm's first rule) and numbers (every suffix it removes is made
-/// of letters). They are the most frequent tokens of any text, so this spares the cache lookups.
-fn stems_to_itself(word: &str) -> bool {
-    word.len() <= 2 || word.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The English Snowball stem of a folded word (cached).
-pub fn stem_word(stemmer: &frostem::Stemmer, word: &str, out: &mut String) {
-    out.clear();
-    if stems_to_itself(word) {
-        out.push_str(word);
-        return;
-    }
-    STEMS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(stem) = cache.get(word) {
-            out.push_str(stem);
-            return;
-        }
-        let stem = stemmer.stem(word);
-        out.push_str(&stem);
-        if cache.len() >= STEM_CACHE_ENTRIES {
-            cache.clear();
-        }
-        let value: Box<str> = match stem {
-            Cow::Borrowed(s) => s.into(),
-            Cow::Owned(s) => s.into(),
-        };
-        cache.insert(word.into(), value);
-    });
-}
-
-/// The filter behind [`WORDS`]: after each folded word, its marked stem at the same position
-/// when the stem differs from the word.
-#[derive(Clone, Copy, Debug)]
-pub struct StemAlongside;
-
-impl TokenFilter for StemAlongside {
-    type Tokenizer<T: Tokenizer> = StemAlongsideFilter<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemAlongsideFilter<T> {
-        StemAlongsideFilter {
-            inner: tokenizer,
-            stem: String::new(),
-            scratch: String::new(),
-        }
-    }
-}
-
-/// [`StemAlongside`] applied to a tokenizer.
-#[derive(Clone, Debug)]
-pub struct StemAlongsideFilter<T> {
-    inner: T,
+/// The tokenizer behind [`WORDS`]: the text's language tag read, then words split, folded, and
+/// each followed by its marked stem at the same position when the stem differs from the word.
+#[derive(Clone, Default)]
+pub struct Words {
+    simple: SimpleTokenizer,
+    fold: String,
     stem: String,
     scratch: String,
 }
 
-impl<T: Tokenizer> Tokenizer for StemAlongsideFilter<T> {
-    type TokenStream<'a> = StemAlongsideStream<'a, T::TokenStream<'a>>;
+impl std::fmt::Debug for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Words").finish_non_exhaustive()
+    }
+}
+
+impl Tokenizer for Words {
+    type TokenStream<'a> =
+        StemAlongside<'a, FoldStream<'a, <SimpleTokenizer as Tokenizer>::TokenStream<'a>>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemAlongsideStream {
-            tail: self.inner.token_stream(text),
-            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        let (language, text) = untag(text);
+        StemAlongside {
+            tail: FoldStream {
+                tail: self.simple.token_stream(text),
+                buffer: &mut self.fold,
+            },
+            language,
             stem: &mut self.stem,
             scratch: &mut self.scratch,
             pending: false,
@@ -327,24 +314,18 @@ impl<T: Tokenizer> Tokenizer for StemAlongsideFilter<T> {
     }
 }
 
-/// The token stream of [`StemAlongsideFilter`].
-pub struct StemAlongsideStream<'a, S> {
+/// The token stream of [`Words`] after folding: each word, then its marked stem.
+#[derive(Debug)]
+pub struct StemAlongside<'a, S> {
     tail: S,
-    stemmer: frostem::Stemmer,
+    language: Language,
     /// The marked stem of the current word, when it is still to be emitted.
     stem: &'a mut String,
     scratch: &'a mut String,
     pending: bool,
 }
 
-impl<S> std::fmt::Debug for StemAlongsideStream<'_, S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StemAlongsideStream")
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S: TokenStream> TokenStream for StemAlongsideStream<'_, S> {
+impl<S: TokenStream> TokenStream for StemAlongside<'_, S> {
     fn advance(&mut self) -> bool {
         if self.pending {
             // Same position and offsets as the word: only the text changes.
@@ -356,10 +337,12 @@ impl<S: TokenStream> TokenStream for StemAlongsideStream<'_, S> {
             return false;
         }
         let token = self.tail.token_mut();
-        stem_word(&self.stemmer, &token.text, self.scratch);
+        self.language.stem(&token.text, self.scratch);
         if *self.scratch != token.text {
             self.stem.clear();
             self.stem.push(STEM_MARK);
+            self.stem.push_str(self.language.code());
+            self.stem.push(':');
             self.stem.push_str(self.scratch);
             self.pending = true;
         }
@@ -417,56 +400,80 @@ mod tests {
 
     #[test]
     fn indexed_words_carry_their_marked_stem_at_the_same_position() {
-        let mut words = words();
-        let mut stream = words.token_stream("Roma pupils discriminated");
-        let mut seen = Vec::new();
-        while let Some(token) = stream.next() {
-            seen.push((token.text.clone(), token.position, token.offset_from));
-        }
+        let seen = |text: &str| {
+            let mut words = words();
+            let mut stream = words.token_stream(text);
+            let mut seen = Vec::new();
+            while let Some(token) = stream.next() {
+                seen.push((token.text.clone(), token.position, token.offset_from));
+            }
+            seen
+        };
         assert_eq!(
-            seen,
+            seen(&tag(Language::English, "Roma pupils discriminated")),
             vec![
                 ("roma".to_string(), 0, 0),
                 ("pupils".to_string(), 1, 5),
-                ("~pupil".to_string(), 1, 5),
+                ("~en:pupil".to_string(), 1, 5),
                 ("discriminated".to_string(), 2, 12),
-                ("~discrimin".to_string(), 2, 12),
+                ("~en:discrimin".to_string(), 2, 12),
             ]
         );
-        // What a stemmed search looks for: the marked stem, and the plain word when it is its
-        // own stem ("roma" is; "discrimin" is, "happi" is).
-        assert_eq!(stem_terms("pupil"), vec!["~pupil", "pupil"]);
-        let mut stem = String::new();
-        stem_word(
-            &frostem::Stemmer::new(frostem::Algorithm::English),
-            "discrimination",
-            &mut stem,
+        // In the document's language, with offsets into the text without its tag.
+        assert_eq!(
+            seen(&tag(Language::Serbian, "Osnovni sud u Podgorici")),
+            vec![
+                ("osnovni".to_string(), 0, 0),
+                ("~sr:osnovn".to_string(), 0, 0),
+                ("sud".to_string(), 1, 8),
+                ("u".to_string(), 2, 12),
+                ("podgorici".to_string(), 3, 14),
+                ("~sr:podgoric".to_string(), 3, 14),
+            ]
         );
-        assert_eq!(stem_terms(&stem)[0], "~discrimin");
+        // An untagged text is English, as every text was before the tags.
+        assert_eq!(seen("pupils")[1].0, "~en:pupil");
+    }
+
+    #[test]
+    fn a_query_word_looks_for_its_stem_in_every_language() {
+        let terms = word_terms("podgorica");
+        assert!(terms.contains(&"podgorica".to_string()), "{terms:?}");
+        assert!(terms.contains(&"~sr:podgoric".to_string()), "{terms:?}");
+        // "pupil" is its own English stem: the marked stem (of "pupils") and the word.
+        let terms = word_terms("pupil");
+        assert_eq!(terms[0], "pupil");
+        assert!(terms.contains(&"~en:pupil".to_string()), "{terms:?}");
+        // "sud" is its own Serbian stem, and "suda" is marked with it.
+        assert!(word_terms("sud").contains(&"~sr:sud".to_string()));
+        assert_eq!(unmark("~sr:presud"), Some(("sr", "presud")));
+        assert_eq!(unmark("presud"), None);
     }
 
     #[test]
     fn words_known_to_stem_to_themselves_do() {
+        // As Snowball's English stems them (for the other languages it is a definition).
         let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
         for word in [
             "a", "is", "of", "as", "us", "ys", "ed", "é", "ß", "12", "2020", "1990s", "0", "s",
         ] {
-            if stems_to_itself(word) {
+            if language::stems_to_itself(word) {
                 assert_eq!(stemmer.stem(word), word, "{word}");
             }
         }
-        assert!(!stems_to_itself("1990s"));
-        assert!(!stems_to_itself("its"));
+        assert!(!language::stems_to_itself("1990s"));
+        assert!(!language::stems_to_itself("its"));
     }
 
     #[test]
     fn english_inflections_share_a_stem_only_when_stemmed() {
-        assert_eq!(stems("discriminated"), stems("discrimination"));
+        let en = Language::English;
+        assert_eq!(stems(en, "discriminated"), stems(en, "discrimination"));
         assert_eq!(
-            stems("Đorđević discriminated"),
-            stems("ЂОРЂЕВИЋ discrimination")
+            stems(en, "Đorđević discriminated"),
+            stems(en, "ЂОРЂЕВИЋ discrimination")
         );
-        assert_eq!(stems("Roma pupils"), vec!["roma", "pupil"]);
+        assert_eq!(stems(en, "Roma pupils"), vec!["roma", "pupil"]);
         assert_ne!(
             folded_words("discriminated"),
             folded_words("discrimination")
