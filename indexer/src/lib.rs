@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cost;
 pub mod doc;
 pub mod error;
+pub mod expand;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod index;

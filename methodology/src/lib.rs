@@ -11,6 +11,7 @@
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod glossary;
 pub mod messages;
 mod model;
 mod raw;

@@ -44,6 +44,7 @@ fn expected() -> BTreeMap<&'static str, (&'static [&'static str], Kind)> {
     BTreeMap::from([
         ("list_methodology_versions", (ALL, Public)),
         ("get_methodology", (ALL, Public)),
+        ("get_glossary", (ALL, Public)),
         ("create_court", (RECORDERS, Collection)),
         ("list_courts", (ALL, Collection)),
         ("get_court", (ALL, Collection)),
@@ -224,6 +225,7 @@ fn request(operation: &str, r: &Records, n: usize) -> (Method, String, Option<Va
     match operation {
         "list_methodology_versions" => get("/methodology".into()),
         "get_methodology" => get("/methodology/1".into()),
+        "get_glossary" => get("/glossary".into()),
         "create_court" => (
             Method::POST,
             "/courts".into(),

@@ -11,6 +11,7 @@ mod crash;
 mod datasets;
 mod demo;
 mod errors;
+mod glossary;
 mod hardening;
 mod isolation;
 mod languages;

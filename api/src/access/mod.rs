@@ -73,6 +73,7 @@ use Target::{Collection, Record};
 pub const RULES: &[Rule] = &[
     rule("list_methodology_versions", Anyone, Collection),
     rule("get_methodology", Anyone, Collection),
+    rule("get_glossary", Anyone, Collection),
     // Courts are shared reference data, kept by everyone who records.
     rule("create_court", Roles(RECORDERS), Collection),
     rule("list_courts", Roles(ALL), Collection),

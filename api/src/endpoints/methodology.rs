@@ -1,7 +1,7 @@
 //! `/methodology`: the published methodology versions, in English, Albanian and Serbian.
 
 use chrono::NaiveDate;
-use courtwatch_methodology::{AnswerType, Methodology, Registry};
+use courtwatch_methodology::{AnswerType, Methodology, Registry, glossary::Glossary};
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 
 use crate::{
@@ -295,4 +295,59 @@ impl MethodologyApi {
         })?;
         Ok(Json(document(methodology)))
     }
+
+    /// Get the legal glossary
+    ///
+    /// The multilingual glossary the search's "also in the other languages" (`expand=true`)
+    /// expands queries through: concepts with their terms in English (`en`), Albanian (`sq`) and
+    /// Serbian (`sr`), and the laws they come from. Versioned data like the methodology.
+    #[oai(path = "/glossary", method = "get", operation_id = "get_glossary")]
+    async fn glossary(&self) -> Json<GlossaryDocument> {
+        let g = Glossary::published();
+        Json(GlossaryDocument {
+            version: g.version,
+            sources: g.sources.clone(),
+            concepts: g
+                .concepts
+                .iter()
+                .map(|c| GlossaryConcept {
+                    id: c.id.clone(),
+                    sources: c.sources.clone(),
+                    review: c.review,
+                    terms: c
+                        .terms
+                        .iter()
+                        .map(|(language, term)| crate::endpoints::search::GlossaryTerm {
+                            language: (*language).to_string(),
+                            term: term.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// The legal glossary.
+#[derive(Debug, Object)]
+pub struct GlossaryDocument {
+    /// The glossary's version.
+    pub version: u32,
+    /// Source code → the law or instrument.
+    pub sources: std::collections::BTreeMap<String, String>,
+    /// Its concepts.
+    pub concepts: Vec<GlossaryConcept>,
+}
+
+/// One concept of the glossary.
+#[derive(Debug, Object)]
+pub struct GlossaryConcept {
+    /// Stable id.
+    pub id: String,
+    /// Codes of the sources its terms come from.
+    pub sources: Vec<String>,
+    /// Whether its terms are still to be confirmed by a native-speaking lawyer.
+    pub review: bool,
+    /// Its terms, every language at least once.
+    pub terms: Vec<crate::endpoints::search::GlossaryTerm>,
 }

@@ -115,6 +115,62 @@ pub struct SearchPage {
     pub facets: Option<BTreeMap<String, Vec<FacetValue>>>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// With `expand=true`: the query as run, and each expansion applied (none when no word of
+    /// the query is a glossary term).
+    pub expansion: Option<SearchExpansion>,
+}
+
+/// What "also in the other languages" did to a query.
+#[derive(Debug, Object)]
+pub struct SearchExpansion {
+    /// The query as run, in the query language.
+    pub query: String,
+    /// The expansions, in the query's order.
+    pub applied: Vec<AppliedExpansion>,
+}
+
+/// One glossary concept a query's words were found to be a term of.
+#[derive(Debug, Object)]
+pub struct AppliedExpansion {
+    /// The concept's id in the glossary.
+    pub concept: String,
+    /// The query's words, as typed.
+    pub matched: String,
+    /// The terms searched as well.
+    pub added: Vec<GlossaryTerm>,
+}
+
+/// A term of the glossary.
+#[derive(Debug, Object)]
+pub struct GlossaryTerm {
+    /// Language code: `en`, `sq` or `sr`.
+    pub language: String,
+    /// The term.
+    pub term: String,
+}
+
+impl From<&courtwatch_indexer::expand::Expanded> for SearchExpansion {
+    fn from(e: &courtwatch_indexer::expand::Expanded) -> Self {
+        Self {
+            query: e.query.clone(),
+            applied: e
+                .expansions
+                .iter()
+                .map(|x| AppliedExpansion {
+                    concept: x.concept.clone(),
+                    matched: x.matched.clone(),
+                    added: x
+                        .added
+                        .iter()
+                        .map(|(language, term)| GlossaryTerm {
+                            language: language.clone(),
+                            term: term.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
 }
 
 fn split(values: Option<String>) -> Vec<String> {
@@ -155,6 +211,10 @@ impl SearchApi {
         q: Query<Option<String>>,
         /// Turn stemming off: `discriminated` no longer finds `discrimination`.
         exact: Query<Option<bool>>,
+        /// Also in the other languages: a word or phrase that is a term of the legal glossary
+        /// (`GET /api/v1/glossary`) is also searched as its terms in English, Albanian and
+        /// Serbian; `expansion` in the response says what was added.
+        expand: Query<Option<bool>>,
         /// Kinds of record, comma-separated: `ruling`, `observation`, `case`.
         #[oai(validator(max_length = 100))]
         kind: Query<Option<String>>,
@@ -197,7 +257,16 @@ impl SearchApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<SearchPage>, ApiError> {
         let actor = actor(&self.state, &token, "search").await?;
-        let query = q.0.unwrap_or_default();
+        let mut query = q.0.unwrap_or_default();
+        let exact = exact.0.unwrap_or(false);
+        let expansion = if expand.0.unwrap_or(false) {
+            let expanded = crate::services::search::expand(&query, exact)?;
+            let body = SearchExpansion::from(&expanded);
+            query = expanded.query;
+            Some(body)
+        } else {
+            None
+        };
         let mut kinds = Vec::new();
         for k in split(kind.0) {
             match Kind::parse(&k) {
@@ -223,7 +292,7 @@ impl SearchApi {
         };
         let request = SearchRequest {
             query,
-            exact: exact.0.unwrap_or(false),
+            exact,
             filters: Filters {
                 kinds,
                 jurisdictions: split(jurisdiction.0),
@@ -288,6 +357,7 @@ impl SearchApi {
                     .collect()
             }),
             next_cursor: results.next_cursor,
+            expansion,
         }))
     }
 }

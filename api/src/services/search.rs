@@ -2,7 +2,13 @@
 //! (the visibility policy's viewer), off the async threads. The endpoint parses and answers; the
 //! index's errors become service errors in one place (`error.rs`).
 
-use courtwatch_indexer::{Kind, SearchIndex, SearchRequest, SearchResults, Viewer};
+use std::sync::LazyLock;
+
+use courtwatch_indexer::{
+    IndexError, Kind, SearchIndex, SearchRequest, SearchResults, Viewer,
+    expand::{Expanded, Thesaurus, ThesaurusConcept},
+};
+use courtwatch_methodology::glossary::Glossary;
 
 use crate::{
     access::Actor, access::policy, error::ServiceError, services::export::SearchSelection,
@@ -29,6 +35,33 @@ pub async fn search(
         .await
         .map_err(|e| ServiceError::internal_from("search task", e))?
         .map_err(ServiceError::from)
+}
+
+/// The published glossary as the index expands queries through it, built once.
+static THESAURUS: LazyLock<Thesaurus> = LazyLock::new(|| {
+    Thesaurus::new(
+        Glossary::published()
+            .concepts
+            .iter()
+            .map(|c| ThesaurusConcept {
+                id: c.id.clone(),
+                terms: c
+                    .terms
+                    .iter()
+                    .map(|(language, term)| ((*language).to_string(), term.clone()))
+                    .collect(),
+            })
+            .collect(),
+    )
+});
+
+/// "Also in the other languages": `query` expanded through the published glossary (each word or
+/// phrase that is a concept's term also searched as its terms in the other languages), and what
+/// was expanded. A query that does not parse is the same error the search gives.
+pub fn expand(query: &str, exact: bool) -> Result<Expanded, ServiceError> {
+    THESAURUS
+        .expand(query, exact)
+        .map_err(|e| ServiceError::from(IndexError::from(e)))
 }
 
 /// Ids of the released records of `kind` that the search matches (public documents only: what

@@ -27,12 +27,7 @@ use crate::{
 
 /// What a saved address selects.
 fn selection(query: &str) -> SearchSelection {
-    let (state, _) = SearchState::parse(query);
-    SearchSelection {
-        query: state.q.clone(),
-        exact: state.exact,
-        filters: state.filters(),
-    }
+    SearchState::parse(query).0.selection()
 }
 
 /// A saved search on its page.

@@ -28,7 +28,7 @@ use crate::{
     access,
     error::ServiceError,
     services::{
-        export::{self, Dataset, ExportRequest, Labels, SearchSelection},
+        export::{self, Dataset, ExportRequest, Labels},
         search,
     },
     state::AppState,
@@ -112,6 +112,29 @@ struct SearchPage {
     downloads: Vec<Download>,
     examples: Vec<Example>,
     permalink: String,
+    /// "Also in the other languages": what was searched as well, one line per expansion.
+    expansions: Vec<String>,
+}
+
+/// One expansion as the page says it: “hate speech” also as “gjuhë e urrejtjes” (Albanian), …
+fn expansion_view(lang: Lang, e: &courtwatch_indexer::expand::Expansion) -> String {
+    let added: Vec<String> = e
+        .added
+        .iter()
+        .map(|(language, term)| {
+            format!(
+                "“{term}” ({})",
+                lang.t(&format!("search-expand-lang-{language}"), &[])
+            )
+        })
+        .collect();
+    lang.t(
+        "search-expanded",
+        &[
+            ("matched", super::i18n::Arg::Text(e.matched.clone().into())),
+            ("added", super::i18n::Arg::Text(added.join(", ").into())),
+        ],
+    )
 }
 
 impl SearchPage {
@@ -238,6 +261,7 @@ pub async fn search_page(
             .map(|Refused { field, message }| (*field, lang.t(message, &[])))
             .collect(),
         problem: None,
+        expansions: Vec::new(),
         searched: false,
         total: 0,
         first: 0,
@@ -281,7 +305,16 @@ pub async fn search_page(
     } else if !refused.is_empty() {
         status = StatusCode::BAD_REQUEST;
     } else {
-        match search::search(state, &visit.session.actor, body.state.request()).await {
+        let mut request = body.state.request();
+        if let Ok(expanded) = body.state.query_to_run() {
+            request.query = expanded.query;
+            body.expansions = expanded
+                .expansions
+                .iter()
+                .map(|e| expansion_view(lang, e))
+                .collect();
+        }
+        match search::search(state, &visit.session.actor, request).await {
             Ok(results) => {
                 body.searched = true;
                 body.total = results.total;
@@ -337,6 +370,12 @@ fn chips(methodology: &Methodology, lang: Lang, state: &SearchState) -> Vec<Chip
                 state.to
             ),
             remove: state.without_dates().href(),
+        });
+    }
+    if state.expand {
+        out.push(Chip {
+            label: lang.t("search-expand", &[]),
+            remove: state.without_expand().href(),
         });
     }
     if state.exact {
@@ -503,11 +542,7 @@ pub async fn download(
         labels,
         bom,
         full_text: false,
-        search: Some(SearchSelection {
-            query: search_state.q.clone(),
-            exact: search_state.exact,
-            filters: search_state.filters(),
-        }),
+        search: Some(search_state.selection()),
     };
     match export::stream(state, dataset, export) {
         Ok(stream) => Response::builder()

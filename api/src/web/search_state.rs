@@ -4,6 +4,8 @@
 //! or send, and the page works with no script (a GET form, then links).
 
 use chrono::NaiveDate;
+
+use crate::error::ServiceError;
 use courtwatch_indexer::{Filters, Kind, SearchRequest, Sort};
 
 /// The facets of the page, in the sidebar's order: the address parameter (also the facet's name
@@ -35,6 +37,8 @@ pub struct SearchState {
     pub q: String,
     /// Stemming off.
     pub exact: bool,
+    /// Also in the other languages: the query expanded through the glossary.
+    pub expand: bool,
     /// The order chosen; `None` is the default (relevance with a query, newest without).
     pub sort: Option<Sort>,
     /// Filters chosen: facet parameter and value, in the order they were added.
@@ -83,6 +87,7 @@ impl SearchState {
             match key.as_ref() {
                 "q" => state.q = value.to_owned(),
                 "exact" => state.exact = matches!(value, "1" | "true" | "on"),
+                "expand" => state.expand = matches!(value, "1" | "true" | "on"),
                 "sort" if value.is_empty() => {}
                 "sort" => match parse_sort(value) {
                     Some(sort) => state.sort = Some(sort),
@@ -239,6 +244,9 @@ impl SearchState {
         if self.exact {
             out.append_pair("exact", "1");
         }
+        if self.expand {
+            out.append_pair("expand", "1");
+        }
         if let Some(sort) = self.sort {
             out.append_pair("sort", sort_code(sort));
         }
@@ -306,6 +314,37 @@ impl SearchState {
         let mut next = self.first_page();
         next.exact = false;
         next
+    }
+
+    /// The first page without the expansion into the other languages.
+    pub fn without_expand(&self) -> SearchState {
+        let mut next = self.first_page();
+        next.expand = false;
+        next
+    }
+
+    /// The records this search selects, for a download or a saved search's feed: its query (as
+    /// run: expanded when asked; as typed if that cannot be done), exact mode and filters.
+    pub fn selection(&self) -> crate::services::export::SearchSelection {
+        crate::services::export::SearchSelection {
+            query: self
+                .query_to_run()
+                .map_or_else(|_| self.q.clone(), |e| e.query),
+            exact: self.exact,
+            filters: self.filters(),
+        }
+    }
+
+    /// The query to run: as typed, or expanded through the glossary (and what was expanded).
+    pub fn query_to_run(&self) -> Result<courtwatch_indexer::expand::Expanded, ServiceError> {
+        if self.expand {
+            crate::services::search::expand(&self.q, self.exact)
+        } else {
+            Ok(courtwatch_indexer::expand::Expanded {
+                query: self.q.clone(),
+                expansions: Vec::new(),
+            })
+        }
     }
 
     /// The same search from its first page.
