@@ -27,7 +27,9 @@ pub fn check_query(data: &[u8]) {
         Ok(node) => check_node(&node, 0),
     }
     let mut folded = analysis::folded();
-    let _ = analysis::stemmed_alternatives(&input);
+    for language in analysis::Language::STEMMED {
+        let _ = analysis::stems(language, &input);
+    }
     for language in analysis::Language::STEMMED {
         let _ = analysis::tokens(&mut analysis::words(), &analysis::tag(language, &input));
     }

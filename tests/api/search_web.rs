@@ -192,6 +192,28 @@ async fn story(backend: Backend, driver: &Driver, axe: &str, lines: &str) {
         .expect("scrolled");
     w.check("search-results").await;
 
+    // A phrase no judgment of this part holds in Serbian ("govor mržnje").
+    search_for(&w, "\"govor mržnje\"").await;
+    let alone = total(&w).await;
+    // Also in the other languages: the page says what it added, and finds at least as much.
+    w.click("#expand").await;
+    follow(&w, "#search-form button[type=submit]").await;
+    let said = w.wait_for_text("Also searched").await;
+    assert!(
+        said.contains("“hate speech” (English)") && said.contains("“gjuhë e urrejtjes” (Albanian)"),
+        "{said}"
+    );
+    let expanded = total(&w).await;
+    assert!(
+        expanded > alone,
+        "{}: {expanded} with the English and Albanian terms, {alone} without",
+        app.backend
+    );
+    w.check("search-expanded").await;
+    // Its chip takes it off again.
+    follow(&w, "a.chip[href*='q=']").await;
+    assert_eq!(total(&w).await, alone);
+
     // A query that does not parse: the message and its column, in place, the query kept.
     search_for(&w, "roma AND (school").await;
     let text = w.wait_for_text("cannot be read at character").await;

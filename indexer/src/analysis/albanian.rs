@@ -19,8 +19,10 @@
 //! column meets (`gjykata`, `gjykatë`, `gjykatës`, `gjykatën`, `gjykatat`, `gjykatave` →
 //! `gjykat`). It does not remove `-në`: `Prishtinë` would lose its `n` and part from `Prishtina`,
 //! `Prishtinës` (place names after `në` are very frequent in judgments); so the accusative of the
-//! feminine nouns in `-i` (`shtëpinë`) is the one form that does not meet its others. `-së`,
-//! `-të` and `-ve` are endings only after `i` (`shtëpisë`, but `klasë` is `klas` + `ë`).
+//! feminine nouns in `-i` (`shtëpinë`) is the one form that does not meet its others. `-së` and
+//! `-të` are endings only after `i` (`shtëpisë`, but `klasë` is `klas` + `ë`); `-ve` after any
+//! stem (`shtëpive`, `nxënësve`). The agent nouns in `-ës` (`nxënës`, `paditës`) lose it
+//! before or after their endings, as the feminine genitive `-ës` is lost (`nxënësit` → `nxen`).
 //!
 //! The same endings are what the redactor adds to a name to find its inflected forms
 //! ([`NAME_ENDINGS`]), so the two never disagree about what Albanian inflection is.
@@ -52,7 +54,7 @@ const STEM_ENDINGS: &[(&str, bool)] = &[
     ("at", false),
     ("se", true),
     ("te", true),
-    ("ve", true),
+    ("ve", false),
     ("a", false),
     ("e", false),
     ("i", false),
@@ -80,6 +82,14 @@ pub fn stem(word: &str) -> &str {
             stem = rest;
             break;
         }
+    }
+    // The agent nouns in `-ës` (`nxënës`, `paditës`) take the endings after it: `nxënësit`,
+    // `nxënësve` lose it as `nxënës` does (as `-ës`, the feminine genitive).
+    if stem.len() != word.len()
+        && let Some(rest) = stem.strip_suffix("es")
+        && rest.len() >= MIN_STEM
+    {
+        stem = rest;
     }
     if stem.len() > MIN_STEM && stem.bytes().last().is_some_and(is_vowel) {
         stem = &stem[..stem.len() - 1];
@@ -152,6 +162,11 @@ mod tests {
             (
                 &["fakt", "fakti", "faktin", "faktit", "fakte", "faktet"][..],
                 "fakt",
+            ),
+            (&["nxënës", "nxënësi", "nxënësit", "nxënësve"][..], "nxen"),
+            (
+                &["paditës", "paditësi", "paditësin", "paditësit"][..],
+                "padit",
             ),
         ] {
             for form in forms {

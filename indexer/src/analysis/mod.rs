@@ -77,34 +77,6 @@ pub fn unmark(term: &str) -> Option<(&str, &str)> {
     term.strip_prefix(STEM_MARK)?.split_once(':')
 }
 
-/// The indexed terms a stemmed search for the folded `word` looks for, in every stemmed language
-/// (module documentation): the word, and per language its marked stem, and the plain stem when
-/// that is its own stem (its occurrences then carry no mark).
-pub fn word_terms(word: &str) -> Vec<String> {
-    let mut terms = vec![word.to_string()];
-    let (mut stem, mut again) = (String::new(), String::new());
-    for language in Language::STEMMED {
-        language.stem(word, &mut stem);
-        let marked = marked(language, &stem);
-        if !terms.contains(&marked) {
-            terms.push(marked);
-        }
-        language.stem(&stem, &mut again);
-        if again == stem && !terms.contains(&stem) {
-            terms.push(stem.clone());
-        }
-    }
-    terms
-}
-
-/// What a stemmed search for each word of `text` looks for ([`word_terms`]).
-pub fn stemmed_alternatives(text: &str) -> Vec<Vec<String>> {
-    tokens(&mut folded(), text)
-        .iter()
-        .map(|word| word_terms(word))
-        .collect()
-}
-
 /// The stems of a text's words in one language, folded first.
 pub fn stems(language: Language, text: &str) -> Vec<String> {
     let mut stem = String::new();
@@ -436,16 +408,8 @@ mod tests {
     }
 
     #[test]
-    fn a_query_word_looks_for_its_stem_in_every_language() {
-        let terms = word_terms("podgorica");
-        assert!(terms.contains(&"podgorica".to_string()), "{terms:?}");
-        assert!(terms.contains(&"~sr:podgoric".to_string()), "{terms:?}");
-        // "pupil" is its own English stem: the marked stem (of "pupils") and the word.
-        let terms = word_terms("pupil");
-        assert_eq!(terms[0], "pupil");
-        assert!(terms.contains(&"~en:pupil".to_string()), "{terms:?}");
-        // "sud" is its own Serbian stem, and "suda" is marked with it.
-        assert!(word_terms("sud").contains(&"~sr:sud".to_string()));
+    fn marked_stems_name_their_language() {
+        assert_eq!(marked(Language::Serbian, "presud"), "~sr:presud");
         assert_eq!(unmark("~sr:presud"), Some(("sr", "presud")));
         assert_eq!(unmark("presud"), None);
     }

@@ -104,42 +104,59 @@ impl Compiler<'_> {
         }
     }
 
-    /// The words of `text`, each as the indexed terms it may match: the folded word, or (stemmed)
-    /// the word and its stems in every language ([`analysis::word_terms`]), in a phrase only those that occur in
-    /// `field` at all. (Dropping the absent one changes no result, and turns most stemmed phrases
-    /// into plain phrase queries: a position with two terms needs the slower
-    /// [`RegexPhraseQuery`]. A single word's two term queries cost less than the lookups.)
-    fn analyse(&self, stemmed: bool, field: Field, text: &str) -> Vec<Alternatives> {
-        if stemmed {
-            let words = analysis::stemmed_alternatives(text);
-            let phrase = words.len() > 1;
-            words
-                .into_iter()
-                .map(|mut terms| {
-                    if phrase && terms.len() > 1 {
-                        let present: Vec<String> = terms
-                            .iter()
-                            .filter(|t| {
-                                self.searcher
-                                    .doc_freq(&Term::from_field_text(field, t))
-                                    .map_or(true, |df| df > 0)
-                            })
-                            .cloned()
-                            .collect();
-                        if !present.is_empty() {
-                            terms = present;
-                        }
-                    }
-                    terms
-                })
-                .collect()
-        } else {
-            let mut analyzer = self.folded.clone();
-            analysis::tokens(&mut analyzer, text)
-                .into_iter()
-                .map(|word| vec![word])
-                .collect()
+    /// Whether `term` occurs in `field` at all.
+    fn present(&self, field: Field, term: &str) -> bool {
+        self.searcher
+            .doc_freq(&Term::from_field_text(field, term))
+            .map_or(true, |df| df > 0)
+    }
+
+    /// The readings of `text`: each a way a document may hold its words, as the indexed terms
+    /// each position may match. Exact (or for a prefix): the folded words. Stemmed: per stemmed
+    /// language `L`, each word as `~L:stem` (and the plain stem when it is its own: its
+    /// occurrences carry no mark), which is all a document of `L` can match; and the folded words,
+    /// for documents in a language that is not stemmed. A term that is in no document of `field`
+    /// is dropped, and with it a reading that has a position left empty: a phrase of English
+    /// words has no Serbian reading to search. (Fewer terms per position also turn most stemmed
+    /// phrases into plain phrase queries; several at a position need the slower
+    /// [`RegexPhraseQuery`].) Also returns how many terms were looked up.
+    fn analyse(&self, stemmed: bool, field: Field, text: &str) -> (Vec<Vec<Alternatives>>, usize) {
+        let mut analyzer = self.folded.clone();
+        let words = analysis::tokens(&mut analyzer, text);
+        if words.is_empty() {
+            return (Vec::new(), 0);
         }
+        let plain: Vec<Alternatives> = words.iter().map(|w| vec![w.clone()]).collect();
+        if !stemmed {
+            return (vec![plain], words.len());
+        }
+        let mut lookups = words.len();
+        let mut readings = Vec::new();
+        let (mut stem, mut again) = (String::new(), String::new());
+        for language in analysis::Language::STEMMED {
+            let mut reading = Vec::with_capacity(words.len());
+            for word in &words {
+                language.stem(word, &mut stem);
+                let mut terms = vec![analysis::marked(language, &stem)];
+                language.stem(&stem, &mut again);
+                if again == stem {
+                    terms.push(stem.clone());
+                }
+                lookups += terms.len();
+                terms.retain(|t| self.present(field, t));
+                if terms.is_empty() {
+                    break;
+                }
+                reading.push(terms);
+            }
+            if reading.len() == words.len() && !readings.contains(&reading) {
+                readings.push(reading);
+            }
+        }
+        if plain.iter().all(|p| self.present(field, &p[0])) && !readings.contains(&plain) {
+            readings.push(plain);
+        }
+        (readings, lookups)
     }
 
     fn build(&mut self, node: &Node) -> Result<Box<dyn Query>, IndexError> {
@@ -210,36 +227,46 @@ impl Compiler<'_> {
         for (tfield, boost) in self.text_fields(field) {
             // Prefixes match the words as written (folded): "discrim*" must not depend on stems.
             let stemmed = !self.exact && !prefix;
-            let words = self.analyse(stemmed, tfield, text);
+            let words = analysis::tokens(&mut self.folded.clone(), text);
             if words.is_empty() {
                 return Err(IndexError::unsearchable(format!(
                     "'{text}' contains no letters or digits to search for"
                 )));
             }
             self.budget.phrase(words.len(), text)?;
-            self.budget.lookups(words.iter().map(Vec::len).sum())?;
-            if prefix && let Some(last) = words.last() {
-                self.budget.prefix(self.searcher, tfield, &last[0])?;
+            let (readings, lookups) = self.analyse(stemmed, tfield, text);
+            self.budget.lookups(lookups)?;
+            if prefix {
+                self.budget
+                    .prefix(self.searcher, tfield, &words[words.len() - 1])?;
             }
             self.terms.extend(
-                words
+                readings
                     .iter()
+                    .flatten()
                     .flatten()
                     .map(|t| Term::from_field_text(tfield, t)),
             );
             let term = |t: &str| Term::from_field_text(tfield, t);
             let q: Box<dyn Query> = if prefix {
-                let terms: Vec<Term> = words.iter().map(|w| term(&w[0])).collect();
+                let terms: Vec<Term> = words.iter().map(|w| term(w)).collect();
                 if terms.len() == 1 {
                     Box::new(RegexQuery::from_pattern(
-                        &format!("{}.*", regex_literal(&words[0][0])),
+                        &format!("{}.*", regex_literal(&words[0])),
                         tfield,
                     )?)
                 } else {
                     Box::new(PhrasePrefixQuery::new(terms))
                 }
             } else if words.len() == 1 {
-                let mut alternatives: Vec<(Occur, Box<dyn Query>)> = words[0]
+                // One word: any of its readings' terms.
+                let mut alternatives: Vec<String> = Vec::new();
+                for t in readings.iter().flatten().flatten() {
+                    if !alternatives.contains(t) {
+                        alternatives.push(t.clone());
+                    }
+                }
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = alternatives
                     .iter()
                     .map(|t| {
                         let q: Box<dyn Query> =
@@ -247,46 +274,22 @@ impl Compiler<'_> {
                         (Occur::Should, q)
                     })
                     .collect();
-                if alternatives.len() == 1 {
-                    alternatives.remove(0).1
-                } else {
-                    Box::new(BooleanQuery::new(alternatives))
+                match clauses.len() {
+                    0 => Box::new(EmptyQuery),
+                    1 => clauses.remove(0).1,
+                    _ => Box::new(BooleanQuery::new(clauses)),
                 }
-            } else if words.iter().all(|w| w.len() == 1) {
-                Box::new(PhraseQuery::new(
-                    words.iter().map(|w| term(&w[0])).collect(),
-                ))
-            } else if combinations(&words) <= MAX_PHRASE_COMBINATIONS {
-                // Some position accepts a marked stem or the plain word: each combination as a
-                // phrase of its own (cheaper than compiling regular expressions, for few).
-                let mut phrases: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                let mut choice = vec![0usize; words.len()];
-                loop {
-                    let terms = words
-                        .iter()
-                        .zip(&choice)
-                        .map(|(w, &i)| term(&w[i]))
-                        .collect();
-                    phrases.push((Occur::Should, Box::new(PhraseQuery::new(terms))));
-                    // The next combination (an odometer over the positions' alternatives).
-                    let Some(position) = (0..words.len()).find(|&p| choice[p] + 1 < words[p].len())
-                    else {
-                        break;
-                    };
-                    choice[position] += 1;
-                    choice[..position].fill(0);
-                }
-                Box::new(BooleanQuery::new(phrases))
             } else {
-                // Many combinations: one alternation per position.
-                let patterns = words
+                // A phrase: any of its readings, each as phrases.
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = readings
                     .iter()
-                    .map(|w| {
-                        let options: Vec<String> = w.iter().map(|t| regex_literal(t)).collect();
-                        format!("({})", options.join("|"))
-                    })
+                    .map(|reading| (Occur::Should, phrase_of(tfield, reading)))
                     .collect();
-                Box::new(RegexPhraseQuery::new(tfield, patterns))
+                match clauses.len() {
+                    0 => Box::new(EmptyQuery),
+                    1 => clauses.remove(0).1,
+                    _ => Box::new(BooleanQuery::new(clauses)),
+                }
             };
             let q: Box<dyn Query> = if (boost - 1.0).abs() > f32::EPSILON {
                 Box::new(BoostQuery::new(q, boost))
@@ -301,6 +304,45 @@ impl Compiler<'_> {
             _ => Box::new(BooleanQuery::new(per_field)),
         })
     }
+}
+
+/// One reading of a phrase: a plain phrase query, or (some position accepting several terms)
+/// each combination as a phrase of its own when they are few, else one alternation per position.
+fn phrase_of(field: Field, words: &[Alternatives]) -> Box<dyn Query> {
+    let term = |t: &str| Term::from_field_text(field, t);
+    if words.iter().all(|w| w.len() == 1) {
+        return Box::new(PhraseQuery::new(
+            words.iter().map(|w| term(&w[0])).collect(),
+        ));
+    }
+    if combinations(words) <= MAX_PHRASE_COMBINATIONS {
+        // Cheaper than compiling regular expressions, for few.
+        let mut phrases: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut choice = vec![0usize; words.len()];
+        loop {
+            let terms = words
+                .iter()
+                .zip(&choice)
+                .map(|(w, &i)| term(&w[i]))
+                .collect();
+            phrases.push((Occur::Should, Box::new(PhraseQuery::new(terms))));
+            // The next combination (an odometer over the positions' alternatives).
+            let Some(position) = (0..words.len()).find(|&p| choice[p] + 1 < words[p].len()) else {
+                break;
+            };
+            choice[position] += 1;
+            choice[..position].fill(0);
+        }
+        return Box::new(BooleanQuery::new(phrases));
+    }
+    let patterns = words
+        .iter()
+        .map(|w| {
+            let options: Vec<String> = w.iter().map(|t| regex_literal(t)).collect();
+            format!("({})", options.join("|"))
+        })
+        .collect();
+    Box::new(RegexPhraseQuery::new(field, patterns))
 }
 
 /// A stemmed phrase with at most this many combinations of its positions' terms is searched as
