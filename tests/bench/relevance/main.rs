@@ -103,12 +103,12 @@ fn relevant(
             }
             "article" => d.id.starts_with("mne:") && cites_article(&d.text, arg),
             "echr-v14" => {
-                d.id.starts_with("echr:") && d.conclusion.contains("Violation of Article 14")
+                d.id.starts_with("echr:")
+                    && (d.conclusion.contains("Violation of Article 14")
+                        || french_v14(&d.conclusion))
             }
             "echr-v14-fr" => {
-                d.id.starts_with("echr:")
-                    && d.group() == "fr"
-                    && d.conclusion.contains("Violation of Article 14")
+                d.id.starts_with("echr:") && d.group() == "fr" && french_v14(&d.conclusion)
             }
             "ids" => arg.split(',').any(|id| id == d.id),
             _ => panic!("unknown relevance {spec}"),
@@ -118,6 +118,15 @@ fn relevant(
         }
     }
     out
+}
+
+/// Whether a French conclusion finds a violation of Article 14 ("Violation de l'art. 14+8", not
+/// "Non-violation de l'article 14").
+fn french_v14(conclusion: &str) -> bool {
+    let article = regex::Regex::new(r"^Violation de l'(?:art\.|article|Art\.)\s*14\b").ok();
+    conclusion
+        .split(';')
+        .any(|part| article.as_ref().is_some_and(|re| re.is_match(part.trim())))
 }
 
 /// Whether a Montenegrin judgment cites article `n` of the Criminal Code: "čl. n" or "člana n",
