@@ -247,9 +247,8 @@ impl Thesaurus {
     }
 
     /// Whether a term is the query's words themselves (the same folded words), so that it is not
-    /// added again. A term with the query's stems is added: the search reads a word in a language
-    /// only where the texts show it is written in it (`search::compile`), and a term of that
-    /// language is what says it is.
+    /// added again. A term with the query's stems is added all the same: it costs little, and the
+    /// expansion then says every term it searched.
     fn is_query(term: &str, text: &str) -> bool {
         let mut folded = analysis::folded();
         analysis::tokens(&mut folded, term) == analysis::tokens(&mut folded, text)

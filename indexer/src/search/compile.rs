@@ -2,7 +2,7 @@
 //! together with the terms it looks for (for highlighting).
 
 use tantivy::{
-    DocSet, Searcher, TERMINATED, Term,
+    Searcher, Term,
     query::{
         AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery,
         Query, RegexPhraseQuery, RegexQuery, TermQuery,
@@ -111,51 +111,6 @@ impl Compiler<'_> {
             .map_or(true, |df| df > 0)
     }
 
-    /// Whether the folded `word`, if the texts hold it at all, is written in the language of the
-    /// marked stem `marked`: some text holds both (a text of that language marks the stem of its
-    /// words, and of the word's other forms). Albanian `polici` (police) thus gets no English
-    /// reading, whose stem `~en:polici` is that of "policy" and "policies": no English text
-    /// holds the word `polici`. A word no text holds is read in every language. Read from the
-    /// text field, for every field alike; stops at the first text found (or when the shorter of
-    /// the two lists ends).
-    fn written_in(&self, word: &str, marked: &str) -> bool {
-        if !marked.starts_with(analysis::STEM_MARK) {
-            return true;
-        }
-        let body = self.fields.body;
-        let (plain, stem) = (
-            Term::from_field_text(body, word),
-            Term::from_field_text(body, marked),
-        );
-        let mut anywhere = false;
-        for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(body) else {
-                return true;
-            };
-            let (Ok(Some(mut a)), Ok(Some(mut b))) = (
-                inverted.read_postings(&plain, IndexRecordOption::Basic),
-                inverted.read_postings(&stem, IndexRecordOption::Basic),
-            ) else {
-                anywhere |= inverted.doc_freq(&plain).is_ok_and(|df| df > 0);
-                continue;
-            };
-            anywhere = true;
-            let mut doc = a.doc();
-            while doc != TERMINATED {
-                // `seek` moves only forward.
-                let other = if b.doc() < doc { b.seek(doc) } else { b.doc() };
-                if other == doc {
-                    return true;
-                }
-                if other == TERMINATED {
-                    break;
-                }
-                doc = a.seek(other);
-            }
-        }
-        !anywhere
-    }
-
     /// The readings of `text`: each a way a document may hold its words, as the indexed terms
     /// each position may match. Exact (or for a prefix): the folded words. Stemmed: per stemmed
     /// language `L`, each word as `~L:stem` (and the plain stem when it is its own: its
@@ -188,10 +143,13 @@ impl Compiler<'_> {
                     terms.push(stem.clone());
                 }
                 lookups += terms.len();
-                terms.retain(|t| self.present(field, t));
-                // A word the texts use, but never a text of this language: not read in it.
-                if terms.is_empty() || !self.written_in(word, &terms[0]) {
-                    break;
+                // In a phrase, a term no text of the field holds is dropped, and the reading
+                // with it if none is left (one word: its absent terms cost nothing).
+                if words.len() > 1 {
+                    terms.retain(|t| self.present(field, t));
+                    if terms.is_empty() {
+                        break;
+                    }
                 }
                 reading.push(terms);
             }
@@ -199,7 +157,9 @@ impl Compiler<'_> {
                 readings.push(reading);
             }
         }
-        if plain.iter().all(|p| self.present(field, &p[0])) && !readings.contains(&plain) {
+        if (words.len() == 1 || plain.iter().all(|p| self.present(field, &p[0])))
+            && !readings.contains(&plain)
+        {
             readings.push(plain);
         }
         (readings, lookups)
