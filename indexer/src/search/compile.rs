@@ -54,6 +54,7 @@ pub(super) fn compile(
         folded: analysis::folded(),
         terms: Vec::new(),
         budget: Budget::new(limits),
+        languages: held_languages(fields, searcher),
     };
     let query = compiler.build(node)?;
     Ok(Compiled {
@@ -72,6 +73,34 @@ struct Compiler<'a> {
     terms: Vec<Term>,
     /// What the query built so far costs.
     budget: Budget,
+    /// The stemmed languages the index holds texts of ([`held_languages`]).
+    languages: Vec<analysis::Language>,
+}
+
+/// The stemmed languages the index holds texts of: those whose marked stems (`~sr:…`) are in
+/// the title or text field's term dictionary (a range seek each). A query word is read in these
+/// only, as the search's issue says: "the stems it would have in each language the index holds".
+fn held_languages(fields: &Fields, searcher: &Searcher) -> Vec<analysis::Language> {
+    analysis::Language::STEMMED
+        .into_iter()
+        .filter(|language| {
+            let from = format!("{}{}:", analysis::STEM_MARK, language.code());
+            let to = format!("{}{};", analysis::STEM_MARK, language.code());
+            searcher.segment_readers().iter().any(|segment| {
+                [fields.body, fields.title].into_iter().any(|field| {
+                    segment.inverted_index(field).is_ok_and(|inverted| {
+                        inverted
+                            .terms()
+                            .range()
+                            .ge(&from)
+                            .lt(&to)
+                            .into_stream()
+                            .is_ok_and(|mut stream| stream.advance())
+                    })
+                })
+            })
+        })
+        .collect()
 }
 
 /// What one query word looks for at its position: any of these indexed terms.
@@ -133,7 +162,7 @@ impl Compiler<'_> {
         let mut lookups = words.len();
         let mut readings = Vec::new();
         let (mut stem, mut again) = (String::new(), String::new());
-        for language in analysis::Language::STEMMED {
+        for &language in &self.languages {
             let mut reading = Vec::with_capacity(words.len());
             for word in &words {
                 language.stem(word, &mut stem);
