@@ -80,6 +80,20 @@ impl Language {
             .unwrap_or(Self::English)
     }
 
+    /// Whether a word of this language that is its own stem is marked too (`sud` → `sud`,
+    /// `~sr:sud`), so that a search finds the word through its marked stem alone and never needs
+    /// the plain stem, which is a word of every language (the Serbian stem of `šuma` is `sum`,
+    /// an English word). Every language but English, whose texts are most of an index's and
+    /// whose own-stem words the commonest (`the`, `and`); words of two bytes and numbers never.
+    pub fn marks_every_word(self) -> bool {
+        matches!(self, Self::Serbian | Self::Albanian | Self::French)
+    }
+
+    /// Whether the index marks `word`, whose stem in this language is `stem`.
+    pub fn marks(self, word: &str, stem: &str) -> bool {
+        stem != word || (self.marks_every_word() && !stems_to_itself(word))
+    }
+
     /// The folded word's stem in this language, written to `out` (cached; see [`STEMS`]).
     pub fn stem(self, word: &str, out: &mut String) {
         out.clear();

@@ -167,8 +167,9 @@ impl Compiler<'_> {
             for word in &words {
                 language.stem(word, &mut stem);
                 let mut terms = vec![analysis::marked(language, &stem)];
+                // The plain stem, where a word that is its own stem carries no mark.
                 language.stem(&stem, &mut again);
-                if again == stem {
+                if again == stem && !language.marks(&stem, &again) {
                     terms.push(stem.clone());
                 }
                 lookups += terms.len();
