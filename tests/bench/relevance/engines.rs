@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use courtwatch_indexer::{Filters, IndexDoc, Kind, SearchIndex, SearchRequest, Sort, Visibility};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
 use crate::{Doc, Ranking};
 
@@ -128,27 +128,11 @@ pub async fn fts5(file: &Path, docs: &[Doc], queries: &[String]) -> Result<Vec<R
     let db = Database::connect(format!("sqlite://{}?mode=rwc", file.display()))
         .await
         .map_err(e)?;
-    db.execute_unprepared(
-        "CREATE VIRTUAL TABLE docs USING fts5(title, body, \
-         tokenize = 'porter unicode61 remove_diacritics 2')",
+    crate::common::fill_fts5(
+        &db,
+        docs.iter().map(|d| (d.title.as_str(), d.text.as_str())),
     )
-    .await
-    .map_err(e)?;
-    let txn = db.begin().await.map_err(e)?;
-    for (i, d) in docs.iter().enumerate() {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)",
-            [
-                (i as i64 + 1).into(),
-                d.title.clone().into(),
-                d.text.clone().into(),
-            ],
-        ))
-        .await
-        .map_err(e)?;
-    }
-    txn.commit().await.map_err(e)?;
+    .await?;
     let mut out = Vec::new();
     for q in queries {
         let rows = db
@@ -177,23 +161,10 @@ pub async fn postgres(
     docs: &[Doc],
     queries: &[String],
 ) -> Result<Vec<Ranking>, String> {
-    let e = |e: sea_orm::DbErr| e.to_string();
     let name = format!("courtwatch_relevance_{}", std::process::id());
-    let admin = Database::connect(server).await.map_err(e)?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-        .map_err(e)?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .map_err(e)?;
-    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
-    let result = postgres_in(&format!("{base}/{name}"), docs, queries).await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-        .map_err(e)?;
+    let (admin, url) = crate::common::create_database(server, &name).await?;
+    let result = postgres_in(&url, docs, queries).await;
+    crate::common::drop_database(&admin, &name).await?;
     result
 }
 

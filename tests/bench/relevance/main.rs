@@ -7,11 +7,12 @@
 //! Run: `cargo bench -p courtwatch-tests --bench relevance` (`-- --help` for options). It measures
 //! and prints; nothing here passes or fails.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod engines;
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
-    io::BufRead,
     path::{Path, PathBuf},
 };
 
@@ -164,20 +165,7 @@ fn ndcg_at(ranking: &Ranking, relevant: &BTreeSet<String>, k: usize) -> f64 {
 }
 
 fn load_corpus(path: &Path) -> std::io::Result<Vec<Doc>> {
-    let file = std::fs::File::open(path)?;
-    let reader: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let mut docs = Vec::new();
-    for line in std::io::BufReader::new(reader).lines() {
-        let line = line?;
-        if !line.trim().is_empty() {
-            docs.push(serde_json::from_str(&line).map_err(std::io::Error::other)?);
-        }
-    }
-    Ok(docs)
+    common::load_jsonl(path)
 }
 
 /// The fictional Albanian documents (`albanian.tsv`).

@@ -4,7 +4,7 @@
 use std::{path::Path, sync::Arc, time::Instant};
 
 use courtwatch_indexer::{IndexDoc, Kind, SearchIndex, SearchRequest, Sort, Visibility};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
 use crate::{BenchQuery, Context, Doc, EngineReport, dir_size, time_queries};
 
@@ -155,27 +155,11 @@ pub async fn build_fts5(
         .try_get_by_index(0)
         .ctx("version")?;
     let start = Instant::now();
-    db.execute_unprepared(
-        "CREATE VIRTUAL TABLE docs USING fts5(title, body, \
-         tokenize = 'porter unicode61 remove_diacritics 2')",
+    crate::common::fill_fts5(
+        &db,
+        docs.iter().map(|d| (d.title.as_str(), d.text.as_str())),
     )
-    .await
-    .ctx("create fts5 table")?;
-    let txn = db.begin().await.ctx("begin")?;
-    for (i, d) in docs.iter().enumerate() {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)",
-            [
-                (i as i64 + 1).into(),
-                d.title.clone().into(),
-                d.text.clone().into(),
-            ],
-        ))
-        .await
-        .ctx("insert")?;
-    }
-    txn.commit().await.ctx("commit")?;
+    .await?;
     let inserted = start.elapsed();
     db.execute_unprepared("INSERT INTO docs (docs) VALUES ('optimize')")
         .await
@@ -253,21 +237,9 @@ pub async fn postgres(
     runs: usize,
 ) -> Result<EngineReport, String> {
     let name = format!("courtwatch_bench_{}", std::process::id());
-    let admin = Database::connect(server).await.ctx("postgres")?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-        .ctx("drop database")?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .ctx("create database")?;
-    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
-    let result = postgres_in(&format!("{base}/{name}"), docs, queries, runs).await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-        .ctx("drop database")?;
+    let (admin, url) = crate::common::create_database(server, &name).await?;
+    let result = postgres_in(&url, docs, queries, runs).await;
+    crate::common::drop_database(&admin, &name).await?;
     result
 }
 

@@ -7,11 +7,12 @@
 //! prints; the targets are judged by reading the table.
 
 mod adversarial;
+#[path = "../common/mod.rs"]
+mod common;
 mod engines;
 mod service;
 
 use std::{
-    io::BufRead,
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
@@ -186,27 +187,7 @@ fn load_queries() -> Vec<BenchQuery> {
 }
 
 fn load_corpus(path: &Path) -> std::io::Result<Vec<Doc>> {
-    let file = std::fs::File::open(path)?;
-    let reader: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let mut docs = Vec::new();
-    for (n, line) in std::io::BufReader::new(reader).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let doc: Doc = serde_json::from_str(&line).map_err(|e| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("line {}: {e}", n + 1),
-            )
-        })?;
-        docs.push(doc);
-    }
-    Ok(docs)
+    common::load_jsonl(path)
 }
 
 /// Total size of the files under `path`.
