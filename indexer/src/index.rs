@@ -43,6 +43,7 @@ pub(crate) struct Fields {
     pub title: Field,
     pub title_value: Field,
     pub body: Field,
+    pub word_marks: Field,
     pub court_text: Field,
     pub court_id: Field,
     pub court: Field,
@@ -98,6 +99,9 @@ fn schema() -> (Schema, Fields) {
         // The court's name, stemmed like the texts: `court:Podgorica` finds "Osnovni sud u
         // Podgorici".
         court_text: b.add_text_field("court_text", text(analysis::WORDS, false)),
+        // Where every 128th word of the text starts, so that a snippet deep in a long judgment
+        // is found without scanning to it (`analysis::word_marks`).
+        word_marks: b.add_bytes_field("word_marks", STORED),
         court_id: b.add_text_field("court_id", STRING | STORED),
         court: b.add_text_field("court", facet.clone()),
         jurisdiction: b.add_text_field("jurisdiction", facet.clone()),
@@ -163,6 +167,8 @@ pub struct SearchIndex {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     writer: Mutex<IndexWriter<TantivyDocument>>,
+    /// What searches keep between searches (hit fields per segment, languages per searcher).
+    pub(crate) caches: crate::search::SearchCaches,
     /// Indexing threads of the writer (also the number of segments a full build ends with).
     threads: usize,
     dir: PathBuf,
@@ -204,6 +210,7 @@ impl SearchIndex {
             reader,
             fields,
             writer: Mutex::new(writer),
+            caches: Default::default(),
             threads,
             dir: dir.to_path_buf(),
         })
@@ -258,6 +265,7 @@ impl SearchIndex {
         d.add_text(f.title, analysis::tag(language, &doc.title));
         d.add_text(f.title_value, &doc.title);
         d.add_text(f.body, analysis::tag(language, &doc.body));
+        d.add_bytes(f.word_marks, &analysis::word_marks(&doc.body));
         if let Some(name) = &doc.court_name {
             d.add_text(f.court_text, analysis::tag(language, name));
             d.add_text(f.court, name);

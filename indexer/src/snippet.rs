@@ -112,6 +112,7 @@ impl Highlighter {
     pub(crate) fn passages_at(
         &mut self,
         text: &str,
+        marks: &[u8],
         mut at: Vec<(u32, usize, f32)>,
     ) -> Vec<String> {
         if at.is_empty() {
@@ -140,20 +141,19 @@ impl Highlighter {
         let Some(last) = chosen.iter().map(|&(_, l)| matches[l].from).max() else {
             return Vec::new();
         };
-        let wanted: std::collections::HashSet<usize> = chosen
+        let mut wanted: Vec<usize> = chosen
             .iter()
             .flat_map(|&(f, l)| matches[f..=l].iter().map(|m| m.from))
             .collect();
-        let mut offsets: HashMap<usize, (usize, usize)> = HashMap::with_capacity(wanted.len());
-        let mut stream = self.folded.token_stream(text);
-        while let Some(token) = stream.next() {
-            if token.position > last {
-                break;
-            }
-            if wanted.contains(&token.position) {
-                offsets.insert(token.position, (token.offset_from, token.offset_to));
-            }
-        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        debug_assert_eq!(wanted.last(), Some(&last));
+        // Only the words' boundaries are needed, not their analysis.
+        let offsets: HashMap<usize, (usize, usize)> = wanted
+            .iter()
+            .copied()
+            .zip(analysis::word_offsets(text, marks, &wanted))
+            .collect();
         chosen
             .into_iter()
             .filter_map(|(first, last)| {
@@ -417,7 +417,7 @@ mod tests {
             }
         }
         let whole = h.passages(&text);
-        let early = h.passages_at(&text, at);
+        let early = h.passages_at(&text, &analysis::word_marks(&text), at);
         assert_eq!(early[0], whole[0], "the best passage is the same");
         assert!(
             early[0].contains("<mark>hate</mark> <mark>speech</mark>"),

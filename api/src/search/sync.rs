@@ -27,8 +27,9 @@ const BATCH: u64 = 500;
 const POLL: Duration = Duration::from_millis(500);
 /// Recorded with every commit; a different value (or none) means the index must be rebuilt.
 /// 5: accented Cyrillic vowels (ѐ, ѝ) fold like plain ones. 6: one field per text (words plus
-/// marked stems) instead of a stemmed and an unstemmed copy.
-pub const INDEX_FORMAT: &str = "courtwatch-index-7";
+/// marked stems) instead of a stemmed and an unstemmed copy. 7: each text stemmed in its own
+/// language. 8: word marks stored beside the text, for snippets.
+pub const INDEX_FORMAT: &str = "courtwatch-index-8";
 /// Recorded with the intermediate commits of a full build.
 const BUILDING: &str = "building";
 /// Text added between two intermediate commits of a full build.

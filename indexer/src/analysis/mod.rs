@@ -104,6 +104,212 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// Every this many word positions, a text's [`word_marks`] record where the word starts.
+pub const WORD_MARK_EVERY: usize = 128;
+
+/// Where the words at positions 0, [`WORD_MARK_EVERY`], 2 × [`WORD_MARK_EVERY`], … of `text`
+/// start (byte offsets, little-endian `u32`), stored beside the text so that
+/// [`word_offsets`] can find a word deep in a long judgment without scanning to it. The word
+/// positions are the index's (see [`word_offsets`]).
+///
+/// Every text is scanned once more for these when indexed, so ASCII is scanned eight bytes at a
+/// time (the words' starts found with bit arithmetic); other characters one by one, as
+/// [`WordRuns`] does.
+pub fn word_marks(text: &str) -> Vec<u8> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let every = WORD_MARK_EVERY as u64;
+    let mut marks = Vec::new();
+    let bytes = text.as_bytes();
+    let runs = WordRuns::new(text);
+    let (mut i, mut words, mut in_word) = (0usize, 0u64, false);
+    let mark = |at: usize, marks: &mut Vec<u8>| {
+        if let Ok(at) = u32::try_from(at) {
+            marks.extend_from_slice(&at.to_le_bytes());
+        }
+    };
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+            if x & HIGH == 0 {
+                // Per byte, the high bit: a letter or digit.
+                let word = ascii_alphanumerics(x);
+                // A word starts where the byte before (in the chunk, or the last one before it)
+                // is not in a word.
+                let mut starts = word & !((word << 8) | if in_word { 0x80 } else { 0 });
+                let n = u64::from(starts.count_ones());
+                let due = (every - words % every) % every;
+                if due < n {
+                    for _ in 0..due {
+                        starts &= starts - 1;
+                    }
+                    mark(i + starts.trailing_zeros() as usize / 8, &mut marks);
+                }
+                words += n;
+                in_word = word >> 63 != 0;
+                i += 8;
+                continue;
+            }
+        }
+        let (word, len) = match bytes[i] {
+            b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            _ => runs.class(i),
+        };
+        if word && !in_word {
+            if words % every == 0 {
+                mark(i, &mut marks);
+            }
+            words += 1;
+        }
+        in_word = word;
+        i += len;
+    }
+    marks
+}
+
+/// For eight ASCII bytes, each byte's high bit set if it is a letter or digit.
+fn ascii_alphanumerics(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // For bytes below 0x80: the high bit of `(x | 0x80) - c` is set iff the byte is >= c.
+    let at_least = |x: u64, c: u8| ((x | HIGH) - ONES * u64::from(c)) & HIGH;
+    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+    let lower = x | (ONES * 0x20);
+    let letter = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+    digit | letter
+}
+
+/// The byte ranges of the words at `positions` (sorted, ascending) in `text`, in that order: the
+/// word positions the index records (every maximal run of letters and digits counts one, as
+/// tantivy's `SimpleTokenizer` counts them, also the runs folding skips), without analysing the
+/// words. `marks` are the text's [`word_marks`] (empty: scan from the start; a mark that is no
+/// character boundary of `text` is not used). A position past the text's end has no range.
+pub fn word_offsets(text: &str, marks: &[u8], positions: &[usize]) -> Vec<(usize, usize)> {
+    let mark = |m: usize| -> Option<usize> {
+        let bytes: [u8; 4] = marks.get(m * 4..m * 4 + 4)?.try_into().ok()?;
+        let at = u32::from_le_bytes(bytes) as usize;
+        text.is_char_boundary(at).then_some(at)
+    };
+    let mut out = Vec::with_capacity(positions.len());
+    let mut runs = WordRuns::new(text);
+    // The position of the next run `runs` gives.
+    let mut next = 0usize;
+    for &wanted in positions {
+        if wanted < next {
+            continue;
+        }
+        let m = wanted / WORD_MARK_EVERY;
+        if m * WORD_MARK_EVERY > next
+            && let Some(at) = mark(m)
+        {
+            runs.at = at;
+            next = m * WORD_MARK_EVERY;
+        }
+        loop {
+            let Some(run) = runs.next_run() else {
+                return out;
+            };
+            next += 1;
+            if next - 1 == wanted {
+                out.push(run);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The maximal runs of letters and digits of a text, in order, without analysing them.
+struct WordRuns<'a> {
+    text: &'a str,
+    /// The byte to look at next.
+    at: usize,
+}
+
+/// Per byte: 0 an ASCII byte that is no letter or digit, 1 one that is, 2 not ASCII.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [2u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() as u8;
+        b += 1;
+    }
+    table
+};
+
+impl<'a> WordRuns<'a> {
+    fn new(text: &'a str) -> Self {
+        Self { text, at: 0 }
+    }
+
+    /// Whether the (non-ASCII) character at byte `i` is a letter or digit, and its length.
+    fn class(&self, i: usize) -> (bool, usize) {
+        let bytes = self.text.as_bytes();
+        let b = bytes[i];
+        if b & 0xE0 == 0xC0 && i + 1 < bytes.len() {
+            // Latin with diacritics, Greek, Cyrillic: a table lookup.
+            let c = (usize::from(b & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
+            (two_byte_alphanumerics()[c / 64] & (1 << (c % 64)) != 0, 2)
+        } else {
+            let c = self.text[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    }
+
+    /// The next run's byte range.
+    fn next_run(&mut self) -> Option<(usize, usize)> {
+        let bytes = self.text.as_bytes();
+        let n = bytes.len();
+        let mut i = self.at;
+        loop {
+            while i < n && BYTE_CLASS[usize::from(bytes[i])] == 0 {
+                i += 1;
+            }
+            if i >= n {
+                self.at = n;
+                return None;
+            }
+            if BYTE_CLASS[usize::from(bytes[i])] == 1 {
+                break;
+            }
+            let (word, len) = self.class(i);
+            if word {
+                break;
+            }
+            i += len;
+        }
+        let start = i;
+        loop {
+            while i < n && BYTE_CLASS[usize::from(bytes[i])] == 1 {
+                i += 1;
+            }
+            if i >= n || BYTE_CLASS[usize::from(bytes[i])] == 0 {
+                break;
+            }
+            let (word, len) = self.class(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        self.at = i;
+        Some((start, i))
+    }
+}
+
+/// Which characters below U+0800 (one or two bytes in UTF-8) are letters or digits, as bits.
+fn two_byte_alphanumerics() -> &'static [u64; 32] {
+    static TABLE: std::sync::OnceLock<[u64; 32]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u64; 32];
+        for (i, c) in (0u32..0x800).filter_map(|i| Some((i as usize, char::from_u32(i)?))) {
+            if c.is_alphanumeric() {
+                table[i / 64] |= 1 << (i % 64);
+            }
+        }
+        table
+    })
+}
+
 /// Lowercases and folds one word as described in the module documentation.
 pub fn fold_word(word: &str, out: &mut String) {
     out.clear();
@@ -341,6 +547,103 @@ mod tests {
 
     fn folded_words(text: &str) -> Vec<String> {
         tokens(&mut folded(), text)
+    }
+
+    #[test]
+    fn word_offsets_are_where_the_indexed_positions_are() {
+        // Skipped by folding (a word of signs only, a word over the length limit) but counted;
+        // combining marks, digits, Cyrillic, punctuation runs.
+        let long = "x".repeat(MAX_TOKEN_BYTES + 5);
+        let text = format!("Ђорђевић, e\u{301}te 12.5 ъ {long} -- Podgorici! «presude» 2024 ок");
+        let mut analyzer = folded();
+        let mut stream = analyzer.token_stream(&text);
+        let mut indexed = Vec::new();
+        while let Some(t) = stream.next() {
+            indexed.push((t.position, (t.offset_from, t.offset_to)));
+        }
+        // The folded stream skips two words: their positions are not in `indexed`.
+        assert!(
+            indexed.iter().all(|(p, _)| *p != 5 && *p != 6),
+            "{indexed:?}"
+        );
+        let positions: Vec<usize> = indexed.iter().map(|(p, _)| *p).collect();
+        let ranges: Vec<(usize, usize)> = indexed.iter().map(|(_, r)| *r).collect();
+        assert_eq!(word_offsets(&text, &[], &positions), ranges);
+        // A subset, and a position past the end.
+        let some = [positions[1], positions[positions.len() - 1], 10_000];
+        assert_eq!(
+            word_offsets(&text, &[], &some),
+            vec![ranges[1], ranges[ranges.len() - 1]]
+        );
+        assert!(word_offsets(&text, &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn word_marks_are_where_every_128th_word_starts_in_ascii_and_not() {
+        // Every ASCII byte next to the letters' and digits' ranges, words of every length
+        // across the eight-byte chunks, and non-ASCII ones between.
+        let mut text = String::new();
+        for n in 0..2_000usize {
+            let word: String = "aZ09zA".chars().cycle().take(1 + n % 11).collect();
+            text.push_str(&word);
+            text.push(
+                [
+                    "/", ":", "@", "[", "`", "{", " ", "  ", "š", "ђ", "\u{301}", "–",
+                ][n % 12]
+                    .chars()
+                    .next()
+                    .unwrap_or(' '),
+            );
+        }
+        let starts: Vec<usize> = {
+            let mut runs = WordRuns::new(&text);
+            std::iter::from_fn(|| runs.next_run().map(|(s, _)| s)).collect()
+        };
+        let expected: Vec<u8> = starts
+            .iter()
+            .step_by(WORD_MARK_EVERY)
+            .flat_map(|&s| (s as u32).to_le_bytes())
+            .collect();
+        assert!(starts.len() > 1_000);
+        assert_eq!(word_marks(&text), expected);
+        for b in 0u8..128 {
+            let x = u64::from_le_bytes([b; 8]);
+            let expected = if b.is_ascii_alphanumeric() {
+                0x8080_8080_8080_8080
+            } else {
+                0
+            };
+            assert_eq!(ascii_alphanumerics(x), expected, "byte {b}");
+        }
+    }
+
+    #[test]
+    fn word_marks_find_the_same_words_as_scanning_from_the_start() {
+        let text = "Ђорђевић, e\u{301}te 12.5 ъ Podgorici! «presude» ok ".repeat(300);
+        let marks = word_marks(&text);
+        assert_eq!(marks.len() % 4, 0);
+        let all: Vec<usize> = (0..3_000).collect();
+        let scanned = word_offsets(&text, &[], &all);
+        assert_eq!(word_offsets(&text, &marks, &all), scanned);
+        assert_eq!(marks.len() / 4, scanned.len().div_ceil(WORD_MARK_EVERY));
+        for wanted in [
+            vec![0, 1, 2],
+            vec![127, 128, 129],
+            vec![5, 700, 701, 2_500, 2_999],
+            vec![1_000, 5_000],
+        ] {
+            let expected: Vec<(usize, usize)> = wanted
+                .iter()
+                .filter_map(|&p| scanned.get(p).copied())
+                .collect();
+            assert_eq!(word_offsets(&text, &marks, &wanted), expected, "{wanted:?}");
+        }
+        // Marks that do not fit the text (not on a character boundary) are not used.
+        let bad = [1u8, 0, 0, 0].repeat(marks.len() / 4);
+        assert_eq!(
+            word_offsets(&text, &bad, &[700, 701]),
+            vec![scanned[700], scanned[701]]
+        );
     }
 
     #[test]

@@ -42,6 +42,7 @@ impl Compiled {
 /// or not, within `limits`.
 pub(super) fn compile(
     fields: &Fields,
+    caches: &super::SearchCaches,
     searcher: &Searcher,
     exact: bool,
     limits: QueryLimits,
@@ -54,7 +55,7 @@ pub(super) fn compile(
         folded: analysis::folded(),
         terms: Vec::new(),
         budget: Budget::new(limits),
-        languages: held_languages(fields, searcher),
+        languages: caches.languages(searcher, || held_languages(fields, searcher)),
     };
     let query = compiler.build(node)?;
     Ok(Compiled {
@@ -74,7 +75,7 @@ struct Compiler<'a> {
     /// What the query built so far costs.
     budget: Budget,
     /// The stemmed languages the index holds texts of ([`held_languages`]).
-    languages: Vec<analysis::Language>,
+    languages: std::sync::Arc<Vec<analysis::Language>>,
 }
 
 /// The stemmed languages the index holds texts of: those whose marked stems (`~sr:…`) are in
@@ -162,7 +163,7 @@ impl Compiler<'_> {
         let mut lookups = words.len();
         let mut readings = Vec::new();
         let (mut stem, mut again) = (String::new(), String::new());
-        for &language in &self.languages {
+        for &language in self.languages.iter() {
             let mut reading = Vec::with_capacity(words.len());
             for word in &words {
                 language.stem(word, &mut stem);

@@ -5,6 +5,7 @@
 mod collect;
 mod compile;
 mod cursor;
+mod hits;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -14,8 +15,7 @@ use std::{
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::{
-    DocId, DocSet, TantivyDocument, Term,
-    columnar::{Column, StrColumn},
+    DocSet, TantivyDocument, Term,
     postings::Postings,
     query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery},
     schema::{Field, IndexRecordOption, Value},
@@ -33,6 +33,7 @@ use crate::{
 use collect::{Entry, FacetCollector, TopAfter};
 use compile::compile;
 use cursor::{CursorData, decode_cursor, encode_cursor, signature};
+pub(crate) use hits::SearchCaches;
 
 /// The most hits one page may hold.
 pub const MAX_LIMIT: usize = 100;
@@ -188,23 +189,27 @@ impl SearchIndex {
         };
         let tree = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
-        let compiled = compile(&self.fields, &searcher, exact, QueryLimits::DEFAULT, &tree)?;
+        let compiled = compile(
+            &self.fields,
+            &self.caches,
+            &searcher,
+            exact,
+            QueryLimits::DEFAULT,
+            &tree,
+        )?;
         let full = self.full_query(compiled.query, &request);
         let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
-        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        let mut tables: HashMap<u32, std::sync::Arc<hits::HitTable>> = HashMap::new();
         let mut ids = Vec::with_capacity(found.len());
         for address in found {
-            let column = match columns.entry(address.segment_ord) {
+            let table = match tables.entry(address.segment_ord) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                    searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .str("id")?,
-                ),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(self.caches.table(&searcher, address.segment_ord)?)
+                }
             };
-            if let Some(id) = HitColumns::text(column, address.doc_id) {
-                ids.push(id);
+            if let Some(id) = table.id(address.doc_id) {
+                ids.push(id.to_string());
             }
         }
         ids.sort_unstable();
@@ -228,7 +233,14 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let compiled = compile(&self.fields, &searcher, exact, QueryLimits::DEFAULT, &tree)?;
+        let compiled = compile(
+            &self.fields,
+            &self.caches,
+            &searcher,
+            exact,
+            QueryLimits::DEFAULT,
+            &tree,
+        )?;
         let terms = compiled.terms_in(self.fields.body);
         let language = analysis::Language::of_document(language, text);
         Ok(Highlighter::new(&searcher, terms).ranges(text, language))
@@ -254,7 +266,14 @@ impl SearchIndex {
         };
         // The query is built against the searcher it runs on (see `Builder::analyse`).
         let searcher = self.reader.searcher();
-        let compiled = compile(&self.fields, &searcher, request.exact, limits, &tree)?;
+        let compiled = compile(
+            &self.fields,
+            &self.caches,
+            &searcher,
+            request.exact,
+            limits,
+            &tree,
+        )?;
         let highlight_terms = compiled.terms_in(self.fields.body);
         let mut inverted: HashMap<u32, std::sync::Arc<tantivy::InvertedIndexReader>> =
             HashMap::new();
@@ -301,24 +320,21 @@ impl SearchIndex {
         };
 
         let f = &self.fields;
-        let mut columns: HashMap<u32, HitColumns> = HashMap::new();
+        let mut tables: HashMap<u32, std::sync::Arc<hits::HitTable>> = HashMap::new();
         let mut hits = Vec::with_capacity(page.len());
         for entry in page {
             let address = entry.address;
-            let c = match columns.entry(address.segment_ord) {
+            let c = match tables.entry(address.segment_ord) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(HitColumns::open(
-                    searcher.segment_reader(address.segment_ord),
-                )?),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(self.caches.table(&searcher, address.segment_ord)?)
+                }
             };
             let doc = address.doc_id;
-            let kind = HitColumns::text(&c.kind, doc)
-                .and_then(|k| Kind::parse(&k))
-                .unwrap_or(Kind::Ruling);
-            let date =
-                c.day.as_ref().and_then(|d| d.first(doc)).and_then(|d| {
-                    NaiveDate::default().checked_add_signed(chrono::Duration::days(d))
-                });
+            let kind = c.kind(doc).unwrap_or(Kind::Ruling);
+            let date = c
+                .day(doc)
+                .and_then(|d| NaiveDate::default().checked_add_signed(chrono::Duration::days(d)));
             let snippets = match &mut highlighter {
                 Some(highlighter) => {
                     // Where the terms are, from the index's positions; the text is then read
@@ -352,18 +368,20 @@ impl SearchIndex {
                     let stored: TantivyDocument = searcher.doc(address)?;
                     let text = stored.get_first(f.body).and_then(|v| v.as_str());
                     let (_, text) = analysis::untag(text.unwrap_or(""));
-                    highlighter.passages_at(text, at)
+                    let marks = stored.get_first(f.word_marks).and_then(|v| v.as_bytes());
+                    highlighter.passages_at(text, marks.unwrap_or_default(), at)
                 }
                 None => Vec::new(),
             };
+            let owned = |s: Option<&str>| s.map(str::to_string);
             hits.push(Hit {
                 kind,
-                id: HitColumns::text(&c.id, doc).unwrap_or_default(),
-                case_id: HitColumns::text(&c.case_id, doc),
-                title: HitColumns::text(&c.title, doc).unwrap_or_default(),
-                court: HitColumns::text(&c.court, doc),
-                jurisdiction: HitColumns::text(&c.jurisdiction, doc),
-                language: HitColumns::text(&c.language, doc),
+                id: owned(c.id(doc)).unwrap_or_default(),
+                case_id: owned(c.case_id(doc)),
+                title: owned(c.title(doc)).unwrap_or_default(),
+                court: owned(c.court(doc)),
+                jurisdiction: owned(c.jurisdiction(doc)),
+                language: owned(c.language(doc)),
                 date,
                 score: (request.sort == Sort::Relevance).then_some(entry.primary as f32),
                 snippets,
@@ -465,40 +483,4 @@ fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
         })
         .collect();
     Box::new(BooleanQuery::new(terms))
-}
-
-/// The columns a hit is read from (one set per segment).
-struct HitColumns {
-    kind: Option<StrColumn>,
-    id: Option<StrColumn>,
-    case_id: Option<StrColumn>,
-    title: Option<StrColumn>,
-    court: Option<StrColumn>,
-    jurisdiction: Option<StrColumn>,
-    language: Option<StrColumn>,
-    day: Option<Column<i64>>,
-}
-
-impl HitColumns {
-    fn open(reader: &tantivy::SegmentReader) -> tantivy::Result<Self> {
-        let fast = reader.fast_fields();
-        Ok(Self {
-            kind: fast.str("kind")?,
-            id: fast.str("id")?,
-            case_id: fast.str("case_id")?,
-            title: fast.str("title_value")?,
-            court: fast.str("court")?,
-            jurisdiction: fast.str("jurisdiction")?,
-            language: fast.str("language")?,
-            day: fast.i64("day").ok(),
-        })
-    }
-
-    fn text(column: &Option<StrColumn>, doc: DocId) -> Option<String> {
-        let column = column.as_ref()?;
-        let ord = column.term_ords(doc).next()?;
-        let mut out = String::new();
-        column.ord_to_str(ord, &mut out).ok()?;
-        Some(out)
-    }
 }

@@ -47,6 +47,9 @@ struct Options {
     /// Measure only the service (skip the engine comparison).
     #[arg(long)]
     service_only: bool,
+    /// Only the engine comparison (skip the service), for work on query speed.
+    #[arg(long)]
+    engines_only: bool,
     /// Only time the index builds of courtwatch and FTS5, alternating, `--build-runs` times each
     /// (for work on build speed; no queries, no PostgreSQL, no service).
     #[arg(long)]
@@ -295,6 +298,12 @@ async fn run(options: Options, corpus: &Path) -> Result<(), String> {
         engines_part(&options, &work, &docs, &queries).await?;
     }
     drop(docs);
+    if options.engines_only {
+        if remove_work {
+            let _ = std::fs::remove_dir_all(&work);
+        }
+        return Ok(());
+    }
 
     eprintln!("measuring the service …");
     let service = service::measure(
