@@ -206,6 +206,34 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
         assert_eq!(shown[1..=counts.len()], counts[..], "{label}");
         assert_eq!(shown[counts.len() + 1], r["total"].to_string());
     }
+
+    // A court, as the API's `court_id`: named in the filters in force, the API's counts.
+    let (_, cases) = app.get("/cases?jurisdiction=ME&limit=1").await;
+    let court_id = cases["items"][0]["court_id"]
+        .as_str()
+        .expect("a Montenegrin demo case")
+        .to_owned();
+    let (_, court) = app.get(&format!("/courts/{court_id}")).await;
+    let court_name = court["name"].as_str().expect("court name").to_owned();
+    // (The filters stay open while some are in force.)
+    w.select("court_id", &court_id).await;
+    w.click("#stats-form button[type=submit]").await;
+    w.wait_for_text(&format!("Court: {court_name}")).await;
+    let (_, by_court) = app
+        .get(&format!("/stats/cases?jurisdiction=ME&court_id={court_id}"))
+        .await;
+    let total: u64 = table(&w, "cases-by-jurisdiction")
+        .await
+        .iter()
+        .map(|row| row[1].parse::<u64>().expect("a count"))
+        .sum();
+    assert!(total > 0, "the court's cases are counted");
+    assert_eq!(Some(total), by_court["total"].as_u64());
+    let (_, all) = app.get("/stats/cases?jurisdiction=ME").await;
+    assert!(
+        all["total"].as_u64() >= Some(total),
+        "the court narrows: {all} {by_court}"
+    );
     w.check("statistics-filtered").await;
     w.client
         .execute(

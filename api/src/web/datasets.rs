@@ -20,7 +20,6 @@ use crate::{
     error::ServiceError,
     services::{
         case::CaseFilter,
-        court::{self as court_service, CourtFilter},
         export::{self, Dataset, ExportRequest, Labels},
     },
     state::AppState,
@@ -178,12 +177,8 @@ pub async fn datasets_page(
     let sent = pairs(raw).iter().any(|(k, _)| k == "show");
     let choices = Choices::read(raw);
     let m = state.methodology.latest();
-    let courts = match court_service::list(state, CourtFilter::default(), None, Some(500)).await {
-        Ok(page) => page
-            .items
-            .into_iter()
-            .map(|c| (c.id, format!("{} ({})", c.name, c.jurisdiction)))
-            .collect(),
+    let courts = match super::filters::court_choices(state).await {
+        Ok(courts) => courts,
         Err(e) => return super::pages::broken(lang, &e),
     };
     let (refused, links, zip) = if sent {

@@ -5,7 +5,34 @@
 use chrono::NaiveDate;
 
 use super::form::value_of;
-use crate::services::case::CaseFilter;
+use crate::{
+    error::ServiceError,
+    services::{
+        case::CaseFilter,
+        court::{self as court_service, CourtFilter},
+    },
+    state::AppState,
+};
+
+/// Every court, as (id, "name (jurisdiction)"), for the pages' court filter: all of them,
+/// page by page, in the service's order.
+pub async fn court_choices(state: &AppState) -> Result<Vec<(String, String)>, ServiceError> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = court_service::list(state, CourtFilter::default(), cursor.as_deref(), Some(500))
+            .await?;
+        out.extend(
+            page.items
+                .into_iter()
+                .map(|c| (c.id, format!("{} ({})", c.name, c.jurisdiction))),
+        );
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
 
 /// The filters as typed.
 #[derive(Debug, Default, Clone)]

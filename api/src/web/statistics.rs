@@ -130,6 +130,7 @@ async fn figures(
     state: &AppState,
     lang: Lang,
     query: &StatsQuery,
+    courts: &[(String, String)],
     base: &str,
 ) -> Result<Vec<FigureView>, ServiceError> {
     let filter = query.case.filter().map_err(|refused| {
@@ -152,7 +153,7 @@ async fn figures(
     let mut table = stats::crosstab(state, &filter, &question, &by).await?;
     labeller.crosstab(&mut table);
 
-    let filters = filters_note(m, lang, query);
+    let filters = filters_note(m, lang, query, courts);
     let t = |id: &str| lang.t(id, &[]);
     let n =
         |count: u64, what: &str| lang.t(what, &[("count", super::i18n::Arg::Number(count as i64))]);
@@ -471,7 +472,12 @@ fn dimension_label(m: &Methodology, lang: Lang, by: &str) -> String {
 }
 
 /// The filters in force, in words.
-fn filters_note(m: &Methodology, lang: Lang, q: &StatsQuery) -> String {
+fn filters_note(
+    m: &Methodology,
+    lang: Lang,
+    q: &StatsQuery,
+    courts: &[(String, String)],
+) -> String {
     let term = |v: &str, code: &str| {
         m.vocabulary(v)
             .and_then(|v| v.term(code))
@@ -501,6 +507,13 @@ fn filters_note(m: &Methodology, lang: Lang, q: &StatsQuery) -> String {
             ));
         }
     }
+    if !q.case.court_id.is_empty() {
+        let court = courts
+            .iter()
+            .find(|(id, _)| *id == q.case.court_id)
+            .map_or(q.case.court_id.as_str(), |(_, name)| name.as_str());
+        parts.push(format!("{}: {court}", lang.t("search-facet-court", &[])));
+    }
     if !q.case.filed_from.is_empty() || !q.case.filed_to.is_empty() {
         parts.push(format!(
             "{}: {} – {}",
@@ -526,6 +539,7 @@ struct StatisticsPage {
     problem: Option<String>,
     figures: Vec<FigureView>,
     jurisdictions: Vec<(String, String)>,
+    courts: Vec<(String, String)>,
     grounds: Vec<(String, String)>,
     proceeding_types: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
@@ -558,7 +572,11 @@ async fn statistics_body(
     } else {
         "/statistics/figures"
     };
-    let (figures, problem, status) = match figures(state, lang, &query, base).await {
+    let (shown, courts) = match super::filters::court_choices(state).await {
+        Ok(courts) => (figures(state, lang, &query, &courts, base).await, courts),
+        Err(e) => (Err(e), Vec::new()),
+    };
+    let (figures, problem, status) = match shown {
         Ok(f) => (f, None, StatusCode::OK),
         Err(ServiceError::BadRequest(message)) => {
             (Vec::new(), Some(message), StatusCode::BAD_REQUEST)
@@ -600,6 +618,7 @@ async fn statistics_body(
             problem,
             figures,
             jurisdictions: terms(m, lang, "jurisdiction"),
+            courts,
             grounds: terms(m, lang, "ground"),
             proceeding_types: terms(m, lang, "proceeding_type"),
             statuses: terms(m, lang, "monitoring_status"),
@@ -666,7 +685,11 @@ async fn figure_file(state: &AppState, lang: Lang, raw: &str, file: &str, base: 
         _ => return StatusCode::NOT_FOUND.into(),
     };
     let query = StatsQuery::read(raw);
-    let found = match figures(state, lang, &query, base).await {
+    let courts = match super::filters::court_choices(state).await {
+        Ok(courts) => courts,
+        Err(e) => return super::pages::broken(lang, &e),
+    };
+    let found = match figures(state, lang, &query, &courts, base).await {
         Ok(f) => f.into_iter().find(|f| f.name == name),
         Err(ServiceError::BadRequest(m)) => {
             return Response::builder()

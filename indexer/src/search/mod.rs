@@ -189,14 +189,7 @@ impl SearchIndex {
         };
         let tree = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
-        let compiled = compile(
-            &self.fields,
-            &self.caches,
-            &searcher,
-            exact,
-            QueryLimits::DEFAULT,
-            &tree,
-        )?;
+        let compiled = self.compile(&searcher, exact, QueryLimits::DEFAULT, &tree)?;
         let full = self.full_query(compiled.query, &request);
         let found = searcher.search(&*full, &tantivy::collector::DocSetCollector)?;
         let mut tables: HashMap<u32, std::sync::Arc<hits::HitTable>> = HashMap::new();
@@ -233,17 +226,21 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let compiled = compile(
-            &self.fields,
-            &self.caches,
-            &searcher,
-            exact,
-            QueryLimits::DEFAULT,
-            &tree,
-        )?;
+        let compiled = self.compile(&searcher, exact, QueryLimits::DEFAULT, &tree)?;
         let terms = compiled.terms_in(self.fields.body);
         let language = analysis::Language::of_document(language, text);
         Ok(Highlighter::new(&searcher, terms).ranges(text, language))
+    }
+
+    /// Compiles a query tree against the searcher it will run on.
+    fn compile(
+        &self,
+        searcher: &tantivy::Searcher,
+        exact: bool,
+        limits: QueryLimits,
+        tree: &Node,
+    ) -> Result<compile::Compiled, IndexError> {
+        compile(&self.fields, &self.caches, searcher, exact, limits, tree)
     }
 
     /// Runs a search, within the [default limits](QueryLimits::DEFAULT) on its cost.
@@ -266,14 +263,7 @@ impl SearchIndex {
         };
         // The query is built against the searcher it runs on (see `Builder::analyse`).
         let searcher = self.reader.searcher();
-        let compiled = compile(
-            &self.fields,
-            &self.caches,
-            &searcher,
-            request.exact,
-            limits,
-            &tree,
-        )?;
+        let compiled = self.compile(&searcher, request.exact, limits, &tree)?;
         let highlight_terms = compiled.terms_in(self.fields.body);
         let mut inverted: HashMap<u32, std::sync::Arc<tantivy::InvertedIndexReader>> =
             HashMap::new();

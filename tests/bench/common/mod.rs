@@ -85,3 +85,34 @@ pub async fn fill_fts5<'a>(
     }
     txn.commit().await.map_err(e)
 }
+
+/// Inserts `(id, title, body)` rows into the PostgreSQL table `docs(id, title, body)` (its
+/// generated tsvector column computed on insert), ids from 1 in the order given. tsvector values
+/// are limited to 1 MB: a document whose vector would be larger is cut to its first 500,000
+/// characters. Returns how many were cut.
+pub async fn fill_postgres<'a>(
+    db: &DatabaseConnection,
+    docs: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Result<usize, String> {
+    let mut truncated = 0;
+    for (i, (id, title, body)) in docs.enumerate() {
+        let insert = |body: &str| {
+            Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "INSERT INTO docs (id, title, body) VALUES ($1, $2, $3)",
+                [(i as i32 + 1).into(), title.into(), body.into()],
+            )
+        };
+        if let Err(e) = db.execute_raw(insert(body)).await {
+            if !e.to_string().contains("too long for tsvector") {
+                return Err(format!("insert {id}: {e}"));
+            }
+            truncated += 1;
+            let cut: String = body.chars().take(500_000).collect();
+            db.execute_raw(insert(&cut))
+                .await
+                .map_err(|e| format!("insert {id} (truncated): {e}"))?;
+        }
+    }
+    Ok(truncated)
+}

@@ -182,23 +182,12 @@ async fn postgres_in(url: &str, docs: &[Doc], queries: &[String]) -> Result<Vec<
     ] {
         db.execute_unprepared(sql).await.map_err(e)?;
     }
-    for (i, d) in docs.iter().enumerate() {
-        let insert = |body: String| {
-            Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "INSERT INTO docs (id, title, body) VALUES ($1, $2, $3)",
-                [(i as i32 + 1).into(), d.title.clone().into(), body.into()],
-            )
-        };
-        if let Err(err) = db.execute_raw(insert(d.text.clone())).await {
-            if !err.to_string().contains("too long for tsvector") {
-                return Err(format!("insert {}: {err}", d.id));
-            }
-            // tsvector values are limited to 1 MB: the first 500,000 characters.
-            let cut: String = d.text.chars().take(500_000).collect();
-            db.execute_raw(insert(cut)).await.map_err(e)?;
-        }
-    }
+    crate::common::fill_postgres(
+        &db,
+        docs.iter()
+            .map(|d| (d.id.as_str(), d.title.as_str(), d.text.as_str())),
+    )
+    .await?;
     db.execute_unprepared("CREATE INDEX docs_tsv ON docs USING gin (tsv)")
         .await
         .map_err(e)?;

@@ -268,28 +268,12 @@ async fn postgres_in(
     )
     .await
     .ctx("create table")?;
-    // tsvector values are limited to 1 MB; a document whose vector would be larger is cut to its
-    // first 500,000 characters, and the count of such documents is reported.
-    let mut truncated = 0;
-    for (i, d) in docs.iter().enumerate() {
-        let insert = |body: String| {
-            Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "INSERT INTO docs (id, title, body) VALUES ($1, $2, $3)",
-                [(i as i32 + 1).into(), d.title.clone().into(), body.into()],
-            )
-        };
-        if let Err(e) = db.execute_raw(insert(d.text.clone())).await {
-            if !e.to_string().contains("too long for tsvector") {
-                return Err(format!("insert {}: {e}", d.id));
-            }
-            truncated += 1;
-            let cut: String = d.text.chars().take(500_000).collect();
-            db.execute_raw(insert(cut))
-                .await
-                .map_err(|e| format!("insert {} (truncated): {e}", d.id))?;
-        }
-    }
+    let truncated = crate::common::fill_postgres(
+        &db,
+        docs.iter()
+            .map(|d| (d.id.as_str(), d.title.as_str(), d.text.as_str())),
+    )
+    .await?;
     db.execute_unprepared("CREATE INDEX docs_tsv ON docs USING gin (tsv)")
         .await
         .ctx("create index")?;
