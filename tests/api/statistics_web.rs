@@ -149,20 +149,37 @@ async fn story(backend: Backend, driver: &Driver, axe: &str) {
     assert_eq!(svg[0], "img");
     assert!(svg[3].as_str().is_some_and(|t| t.contains("n = ")), "{svg}");
     let cookie = app.web_session(&email, PASSWORD).await;
-    let (status, file) = app
-        .page(&cookie, "/statistics/figures/cases-by-jurisdiction.csv")
-        .await;
-    assert_eq!(status, 200, "{file}");
-    let mut csv_rows = csv::Reader::from_reader(file.as_bytes());
-    let from_csv: Vec<Vec<String>> = csv_rows
-        .records()
-        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
-        .collect();
-    assert_eq!(
-        from_csv,
-        table(&w, "cases-by-jurisdiction").await,
-        "the CSV is the table"
-    );
+    // Every figure's CSV (each file computes only its own figure) is its table.
+    let names: Vec<String> = serde_json::from_value(
+        w.client
+            .execute(
+                "return Array.from(document.querySelectorAll('section.figure'))\
+                   .map(s => s.id.replace('figure-', ''));",
+                vec![],
+            )
+            .await
+            .expect("script"),
+    )
+    .expect("names");
+    assert_eq!(names.len(), 12, "{names:?}");
+    for name in &names {
+        let (status, file) = app
+            .page(&cookie, &format!("/statistics/figures/{name}.csv"))
+            .await;
+        assert_eq!(status, 200, "{name}: {file}");
+        let mut csv_rows = csv::Reader::from_reader(file.as_bytes());
+        let from_csv: Vec<Vec<String>> = csv_rows
+            .records()
+            .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+            .collect();
+        assert_eq!(
+            from_csv,
+            table(&w, name).await,
+            "the CSV is the table: {name}"
+        );
+    }
+    let (status, _) = app.page(&cookie, "/statistics/figures/no-such.csv").await;
+    assert_eq!(status, 404);
     let (status, file) = app
         .page(&cookie, "/statistics/figures/hearings-adjourned.svg")
         .await;

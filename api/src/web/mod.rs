@@ -19,6 +19,7 @@ mod cases;
 mod charts;
 mod codebook;
 mod datasets;
+mod figures;
 mod filters;
 pub mod form;
 pub mod i18n;
