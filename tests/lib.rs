@@ -232,6 +232,19 @@ impl TestApp {
         }
     }
 
+    /// Imports rulings as JSON lines (`POST /rulings/import`, as the reviewer); returns the
+    /// response.
+    pub async fn import_rulings(&self, lines: String) -> reqwest::Response {
+        self.client
+            .post(self.api("/rulings/import"))
+            .bearer_auth(&self.reviewer_token)
+            .header("content-type", "application/x-ndjson")
+            .body(lines)
+            .send()
+            .await
+            .expect("import")
+    }
+
     /// Searches until `done` accepts the page or 10 s pass; returns the last page. The index
     /// applies writes in the background, so a test waits for it the way a user would.
     pub async fn search_until(&self, query: &str, done: impl Fn(&Value) -> bool) -> Value {

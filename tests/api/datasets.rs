@@ -799,15 +799,7 @@ async fn slow_client_blocks_nobody(app: &TestApp) {
                 )
             })
             .collect();
-        let response = app
-            .client
-            .post(app.api("/rulings/import"))
-            .bearer_auth(&app.reviewer_token)
-            .header("content-type", "application/x-ndjson")
-            .body(body)
-            .send()
-            .await
-            .expect("import");
+        let response = app.import_rulings(body).await;
         assert_eq!(response.status().as_u16(), 200);
     }
 

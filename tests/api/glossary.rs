@@ -108,15 +108,7 @@ async fn expansion_over_http_says_what_it_did(app: &TestApp) {
         json!({"id": "gl:en", "title": "Fictional C", "court": "High Court", "date": "2021-01-04", "lang": "en", "text": "The court found that the statement was hate speech against Roma."}),
     ];
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let response = app
-        .client
-        .post(app.api("/rulings/import"))
-        .bearer_auth(&app.reviewer_token)
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .expect("import");
+    let response = app.import_rulings(body).await;
     assert_eq!(response.status(), 200);
     app.search_until("q=fictional", |p| p["total"] == 3).await;
     let titles = |page: &Value| -> Vec<String> {

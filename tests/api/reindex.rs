@@ -35,15 +35,7 @@ async fn reindex_while_serving(app: &TestApp) {
             )
         })
         .collect();
-    let response = app
-        .client
-        .post(app.api("/rulings/import"))
-        .bearer_auth(&app.reviewer_token)
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .expect("import");
+    let response = app.import_rulings(body).await;
     assert_eq!(response.status().as_u16(), 200);
     app.search_until("q=reindexmark&limit=1&facets=false&snippets=false", |p| {
         p["total"].as_u64() == Some(IMPORTED)

@@ -55,15 +55,7 @@ async fn import(app: &TestApp, lines: &str) -> u64 {
     }
     let mut expected = 0;
     for part in parts {
-        let response = app
-            .client
-            .post(app.api("/rulings/import"))
-            .bearer_auth(&app.reviewer_token)
-            .header("content-type", "application/x-ndjson")
-            .body(part)
-            .send()
-            .await
-            .expect("import");
+        let response = app.import_rulings(part).await;
         let (status, report) = TestApp::read(response).await;
         assert_eq!(status, 200, "{report}");
         expected += report["inserted"].as_u64().expect("inserted");
@@ -596,15 +588,7 @@ async fn saved_search_and_its_feed(app: &TestApp, w: &Window) {
     let line = serde_json::json!({"id": "fictional:feed-1", "title": "FICTIONAL CASE OF A NEW SCHOOL SEGREGATION",
         "court": "European Court of Human Rights", "date": "2026-11-30", "lang": "en",
         "text": "Fictional judgment. Segregation of Roma pupils in a separate school."});
-    let response = app
-        .client
-        .post(app.api("/rulings/import"))
-        .bearer_auth(&app.reviewer_token)
-        .header("content-type", "application/x-ndjson")
-        .body(format!("{line}\n"))
-        .send()
-        .await
-        .expect("import");
+    let response = app.import_rulings(format!("{line}\n")).await;
     assert_eq!(response.status().as_u16(), 200);
     let found = app
         .search_until("q=%22new+school+segregation%22&kind=ruling", |p| {
