@@ -1,7 +1,11 @@
 //! What every request handler shares.
 
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
+use chrono::{DateTime, Utc};
 use courtwatch_methodology::Registry;
 use sea_orm::DatabaseConnection;
 
@@ -16,6 +20,23 @@ pub struct AppState {
     pub methodology: &'static Registry,
     /// The search index (disabled in commands that do not search).
     pub search: Arc<Search>,
+    /// The Saved searches page's counts as last computed, by saved search id
+    /// (`services::saved::counts`).
+    pub saved_counts: Arc<Mutex<HashMap<String, SavedCounts>>>,
+}
+
+/// A saved search's counts, and what they were computed for: while the index searches the same
+/// content and the search was last opened at the same moment, they are still right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedCounts {
+    /// `SearchIndex::content_version` when computed.
+    pub content: u64,
+    /// The saved search's `opened_at` when computed.
+    pub opened_at: DateTime<Utc>,
+    /// Released records it matches.
+    pub matches: usize,
+    /// Of them, first matched since it was last opened.
+    pub new: usize,
 }
 
 impl AppState {
@@ -25,6 +46,7 @@ impl AppState {
             db,
             methodology: Registry::published(),
             search: Search::disabled(),
+            saved_counts: Default::default(),
         }
     }
 
@@ -41,6 +63,7 @@ impl AppState {
             db: DatabaseConnection::default(),
             methodology: Registry::published(),
             search: Search::disabled(),
+            saved_counts: Default::default(),
         }
     }
 }

@@ -357,6 +357,19 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// A fingerprint of what the index searches now: its segments and their deletes. Any commit
+    /// that changes a document changes it (a change adds a segment or a delete); a reload without
+    /// changes does not. For results remembered between searches (in this process).
+    pub fn content_version(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for segment in self.reader.searcher().segment_readers() {
+            segment.segment_id().uuid_string().hash(&mut hasher);
+            segment.num_deleted_docs().hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     /// Number of segments searched (each costs a term lookup per query term).
     pub fn segment_count(&self) -> usize {
         self.reader.searcher().segment_readers().len()

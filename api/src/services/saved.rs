@@ -19,7 +19,7 @@ use crate::{
     entities::{saved_search, saved_search_match, user},
     error::{FieldProblem, ServiceError},
     services::{common::new_id, export::SearchSelection},
-    state::AppState,
+    state::{AppState, SavedCounts},
 };
 
 /// Longest name of a saved search.
@@ -206,17 +206,45 @@ pub async fn list(
 }
 
 /// How many released records `search` matches, and how many of them are new since its owner last
-/// opened it (remembering the ones matched for the first time).
+/// opened it (remembering the ones matched for the first time). Counted again only when the
+/// index's content has changed (or the search was opened) since they were last counted: the
+/// Saved searches page shows every search's counts on every visit.
 pub async fn counts(
     state: &AppState,
     search: &saved_search::Model,
     selection: &SearchSelection,
 ) -> Result<(usize, usize), ServiceError> {
+    // Read before counting: counts stored under it are at least as new as the content it names.
+    let content = state.search.index().map(|index| index.content_version());
+    let lock = || {
+        state
+            .saved_counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(content) = content
+        && let Some(known) = lock().get(&search.id)
+        && known.content == content
+        && known.opened_at == search.opened_at
+    {
+        return Ok((known.matches, known.new));
+    }
     let matches = refresh(state, search, selection, Utc::now()).await?;
     let new = matches
         .iter()
         .filter(|m| m.first_seen_at > search.opened_at)
         .count();
+    if let Some(content) = content {
+        lock().insert(
+            search.id.clone(),
+            SavedCounts {
+                content,
+                opened_at: search.opened_at,
+                matches: matches.len(),
+                new,
+            },
+        );
+    }
     Ok((matches.len(), new))
 }
 
@@ -240,10 +268,15 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Ser
         .filter(saved_search_match::Column::SavedSearchId.eq(&found.id))
         .exec(&txn)
         .await?;
-    saved_search::Entity::delete_by_id(found.id)
+    saved_search::Entity::delete_by_id(found.id.clone())
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    state
+        .saved_counts
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(&found.id);
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 //! description for screen readers, its n and base, the filters in force, a data table beside it,
 //! and links to its CSV and to the SVG file. The same filters as the API; labels in the page's
 //! language. Signed in at `/statistics`; when an admin has opened anonymous statistics, the same
-//! figures (aggregates only) at the stable public address `/public/statistics`.
+//! figures (aggregates only) at the stable public address `/public/statistics`. The figures
+//! themselves are built in `figures.rs`.
 
 use askama::Template;
 use courtwatch_methodology::{AnswerType, Methodology};
