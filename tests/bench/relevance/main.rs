@@ -345,6 +345,30 @@ async fn run(options: &Options, corpus: &Path) -> Result<(), String> {
             stemmed - exact
         );
     }
+    if options.verbose {
+        println!(
+            "\n#### Reach per query (the queries that reach other languages' documents only through stemming)\n"
+        );
+        println!(
+            "| query language | query | matched stemmed | … exactly too | only through stemming |"
+        );
+        println!("|---|---|---:|---:|---:|");
+        let mut rows: Vec<(&Judged, usize, usize)> = judged
+            .iter()
+            .zip(&conflations)
+            .filter(|(_, (stemmed, exact))| stemmed > exact)
+            .map(|(j, &(stemmed, exact))| (j, stemmed, exact))
+            .collect();
+        rows.sort_by_key(|(_, stemmed, exact)| std::cmp::Reverse(stemmed - exact));
+        for (j, stemmed, exact) in rows {
+            println!(
+                "| {} | `{}` | {stemmed} | {exact} | {} |",
+                j.language,
+                j.query,
+                stemmed - exact
+            );
+        }
+    }
     Ok(())
 }
 
